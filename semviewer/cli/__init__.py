@@ -1,0 +1,40 @@
+"""The `semviewer` command line (core + render only; the window is imported lazily)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Optional, Sequence
+
+from semviewer import __version__
+from semviewer.core.errors import SemviewerError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from semviewer.cli import basic, gui, maps, regions
+
+    parser = argparse.ArgumentParser(
+        prog="semviewer",
+        description="See where in pose space an image classifier is robust "
+                    "(semantic maps and robust regions, Hamdi & Ghanem 2019). "
+                    "Without a command, the desktop window opens.")
+    parser.add_argument("--version", action="version", version=f"semviewer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in (gui, basic, maps, regions):
+        module.register(sub)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of the `semviewer` command; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv or ["gui"])
+    try:
+        return int(args.handler(args) or 0)
+    except SemviewerError as exc:
+        print(f"semviewer: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("semviewer: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,111 @@
+"""`semviewer render`, `predict`, `objects`, `models` and `classes`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from semviewer.cli.common import (add_model_args, add_object_args, load_model, load_object, pose_of,
+                                  render_settings)
+from semviewer.core.classifier import MODELS, class_score, top_k
+from semviewer.core.imagenet import imagenet_categories, search_classes
+from semviewer.core.objects import bundled_objects
+from semviewer.core.results import check_writable, write_png
+
+
+def register(sub) -> None:
+    p = sub.add_parser("render", help="render an object at a pose to a PNG")
+    add_object_args(p)
+    p.add_argument("--out", required=True, help="PNG file to write")
+    p.set_defaults(handler=cmd_render)
+
+    p = sub.add_parser("predict", help="classify an object rendered at a pose")
+    add_object_args(p)
+    add_model_args(p)
+    p.add_argument("--top", type=int, default=5, help="how many classes to list (default 5)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--out", default=None, help="also write the render that was classified (PNG)")
+    p.set_defaults(handler=cmd_predict)
+
+    p = sub.add_parser("objects", help="list the bundled objects")
+    p.set_defaults(handler=cmd_objects)
+
+    p = sub.add_parser("models", help="list the classifiers and where their weights come from")
+    p.set_defaults(handler=cmd_models)
+
+    p = sub.add_parser("classes", help="search ImageNet class names")
+    p.add_argument("text", nargs="?", default="", help="part of a class name")
+    p.set_defaults(handler=cmd_classes)
+
+
+def _render(args: argparse.Namespace):
+    from semviewer.render import Renderer
+
+    obj = load_object(args)
+    pose = pose_of(args, obj)
+    with Renderer(obj.mesh, render_settings(args)) as renderer:
+        image = renderer.render([pose])[0]
+    return obj, pose, image
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    check_writable(args.out)
+    obj, pose, image = _render(args)
+    write_png(args.out, image)
+    print(f"wrote {args.out} ({image.shape[1]}×{image.shape[0]}, {obj.mesh.name} at {pose})")
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    if args.top < 1:
+        raise SystemExit("semviewer: error: --top must be at least 1")
+    if args.out:
+        check_writable(args.out)
+    classifier = load_model(args)
+    obj, pose, image = _render(args)
+    probs = classifier.probabilities(image[None])[0]
+    names = imagenet_categories()
+    top = top_k(probs, args.top)
+    true_p = float(class_score(probs, obj.classes.ids))
+    rank = int((probs > probs[list(obj.classes.ids)].max()).sum()) + 1
+    if args.out:
+        write_png(args.out, image)
+    if args.json:
+        print(json.dumps({
+            "object": obj.mesh.name, "pose": pose.as_dict(), "model": classifier.describe(),
+            "true_classes": obj.classes.to_json(), "true_probability": true_p, "true_rank": rank,
+            "top": [{"id": i, "name": names[i], "probability": p} for i, p in top],
+        }, indent=2))
+        return 0
+    print(f"{obj.mesh.name} at {pose}")
+    print(f"model {classifier.name} ({classifier.preprocessing} preprocessing, {classifier.device})")
+    for i, p in top:
+        mark = "*" if i in obj.classes.ids else " "
+        print(f" {mark} {p:6.1%}  {names[i]} ({i})")
+    print(f"true class {obj.classes}: p = {true_p:.3f} (rank {rank})")
+    return 0
+
+
+def cmd_objects(args: argparse.Namespace) -> int:
+    for obj in bundled_objects().values():
+        print(f"{obj.name:12s} class {obj.classes}; default pose {obj.default_pose['azimuth']:g}° azimuth, "
+              f"{obj.default_pose['elevation']:g}° elevation")
+        print(f"{'':12s} {obj.description}")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    for spec in MODELS.values():
+        print(f"{spec.name:20s} {spec.description}")
+        print(f"{'':20s} input {spec.input_size}, weights: {spec.weights_origin()}")
+    return 0
+
+
+def cmd_classes(args: argparse.Namespace) -> int:
+    matches = search_classes(args.text, limit=1000) if args.text else list(enumerate(imagenet_categories()))
+    for i, name in matches:
+        print(f"{i:4d}  {name}")
+    if not matches:
+        print(f"no ImageNet class contains {args.text!r}")
+        return 1
+    return 0

@@ -1,0 +1,73 @@
+"""Arguments and loaders shared by the sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+
+from semviewer.core.axes import Pose, parse_pose
+from semviewer.core.classifier import DEFAULT_MODEL, MODELS, PREPROCESSING_CHOICES, Classifier, load_classifier
+from semviewer.core.errors import ClassSetError
+from semviewer.core.imagenet import ClassSet, parse_class_set
+from semviewer.core.mesh import UP_AXES, MeshData
+from semviewer.core.objects import DEFAULT_OBJECT, resolve_object
+from semviewer.core.render_settings import RenderSettings
+
+
+def add_object_args(p: argparse.ArgumentParser, pose: bool = True) -> None:
+    p.add_argument("--object", default=DEFAULT_OBJECT,
+                   help=f"bundled object name (see `semviewer objects`) or a mesh file path (default {DEFAULT_OBJECT})")
+    p.add_argument("--up-axis", choices=UP_AXES, default="y", help="up axis of a mesh file (default y)")
+    p.add_argument("--classes", default=None,
+                   help="true class set: ImageNet names or ids, comma-separated (default: the object's own)")
+    if pose:
+        p.add_argument("--pose", default=None,
+                       help="axis values, e.g. azimuth=30,elevation=20 (default: the object's default pose)")
+    p.add_argument("--size", type=int, default=224, help="rendered image size in pixels (default 224)")
+    p.add_argument("--textured", action="store_true",
+                   help="use the mesh's own colours/texture (the paper renders untextured white)")
+
+
+def add_model_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS), metavar="NAME",
+                   help=f"classifier (see `semviewer models`; default {DEFAULT_MODEL})")
+    add_weights_args(p)
+
+
+def add_weights_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--weights", default=None, help="checkpoint file (a state dict) instead of the default weights")
+    p.add_argument("--preprocessing", choices=PREPROCESSING_CHOICES, default="model",
+                   help="model: the network's own normalisation; raw: the paper's unnormalised [0, 1] input")
+    p.add_argument("--device", default="auto", help="auto (CUDA when available), cpu or cuda")
+    p.add_argument("--bf16", action="store_true", help="bf16 autocast on the CPU (faster, less exact)")
+    p.add_argument("--no-download", action="store_true", help="never download weights")
+
+
+@dataclass(frozen=True)
+class LoadedObject:
+    mesh: MeshData
+    classes: ClassSet
+    default_pose: Pose
+    source: str
+
+
+def load_object(args: argparse.Namespace) -> LoadedObject:
+    choice = resolve_object(args.object, args.up_axis)
+    classes = parse_class_set(args.classes) if args.classes else choice.classes
+    if classes is None:
+        raise ClassSetError(f"{args.object} is not a bundled object: name its true class with --classes "
+                            f"(ImageNet names or ids, e.g. --classes teapot)")
+    return LoadedObject(choice.mesh, classes, choice.default_pose, choice.source)
+
+
+def render_settings(args: argparse.Namespace) -> RenderSettings:
+    return RenderSettings(width=args.size, height=args.size, use_mesh_colors=bool(args.textured))
+
+
+def pose_of(args: argparse.Namespace, obj: LoadedObject) -> Pose:
+    return parse_pose(args.pose, base=obj.default_pose) if args.pose else obj.default_pose
+
+
+def load_model(args: argparse.Namespace, name: str | None = None) -> Classifier:
+    return load_classifier(name or args.model, weights=args.weights, preprocessing=args.preprocessing,
+                           device=args.device, bf16=args.bf16, allow_download=not args.no_download)

@@ -1,0 +1,22 @@
+"""`semviewer gui` (also bare `semviewer`): the desktop window, imported only when asked for."""
+
+from __future__ import annotations
+
+import argparse
+
+from semviewer.core.classifier import DEFAULT_MODEL, MODELS
+from semviewer.core.objects import DEFAULT_OBJECT
+
+
+def register(sub) -> None:
+    p = sub.add_parser("gui", help="open the desktop window (the default command)")
+    p.add_argument("--object", default=DEFAULT_OBJECT, help="bundled object or mesh file to open")
+    p.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS), metavar="NAME")
+    p.add_argument("--session", default=None, help="a session file (JSON) to reopen")
+    p.set_defaults(handler=cmd_gui)
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from semviewer.gui.app import run_app  # Qt is imported here only
+
+    return run_app(object_name=args.object, model_name=args.model, session=args.session)

@@ -1,0 +1,1 @@
+"""Qt-free, GL-free core: axes, meshes, classifiers, scores, maps, regions."""

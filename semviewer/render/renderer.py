@@ -1,0 +1,251 @@
+"""The Renderer: one moderngl standalone context rendering batches of poses offscreen."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import threading
+from importlib import resources
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+
+from semviewer.core.axes import AXIS_NAMES, Pose
+from semviewer.core.mesh import MeshData
+from semviewer.core.render_settings import RenderSettings
+from semviewer.render.camera import direction, eye_position, projection_matrix, view_matrix
+
+_AZ, _EL, _DIST, _ROLL, _LAZ, _LEL, _FOV = (AXIS_NAMES.index(n) for n in (
+    "azimuth", "elevation", "distance", "roll", "light_azimuth", "light_elevation", "fov"))
+_MAX_ATLAS = 4096
+
+
+class RendererError(RuntimeError):
+    """The GL context could not be created or was used wrongly."""
+
+
+def _shader(name: str) -> str:
+    return resources.files("semviewer.render").joinpath("shaders", name).read_text(encoding="utf-8")
+
+
+def _preload_triton() -> None:
+    """Load triton's LLVM before Mesa's llvmpipe loads its own.
+
+    triton (imported lazily by torch._dynamo, e.g. via torchvision.ops) bundles an LLVM
+    that segfaults on import once Mesa's LLVM is in the process; the other order is fine.
+    """
+    if importlib.util.find_spec("triton") is not None:
+        try:
+            import triton  # noqa: F401
+        except Exception:  # a broken triton is torch's problem, not the renderer's
+            pass
+
+
+def _create_context():
+    import moderngl
+
+    _preload_triton()
+
+    errors = []
+    for kwargs in ({"backend": "egl"}, {}):
+        try:
+            return moderngl.create_standalone_context(require=330, **kwargs)
+        except Exception as exc:  # try the next backend
+            errors.append(f"{kwargs.get('backend', 'default')}: {exc}")
+    raise RendererError("cannot create an OpenGL 3.3 context (" + "; ".join(errors) +
+                        "); install Mesa's EGL/GL packages (libegl1 libgl1-mesa-dri libegl-mesa0)")
+
+
+def pose_matrix(poses: Sequence[Pose] | np.ndarray) -> np.ndarray:
+    """Poses as a float array (k, len(AXIS_NAMES)) in AXIS_NAMES order."""
+    if isinstance(poses, np.ndarray):
+        arr = np.asarray(poses, dtype=np.float64)
+        if arr.ndim == 1:
+            arr = arr[None]
+        if arr.shape[1] != len(AXIS_NAMES):
+            raise ValueError(f"pose arrays need {len(AXIS_NAMES)} columns ({', '.join(AXIS_NAMES)})")
+        return arr
+    if isinstance(poses, Pose):
+        poses = [poses]
+    return np.stack([p.as_array() for p in poses]) if len(poses) else np.zeros((0, len(AXIS_NAMES)))
+
+
+class Renderer:
+    """Offscreen renderer of one mesh. Create and use it in one thread; call ``release()``.
+
+    ``render(poses)`` returns uint8 images (N, H, W, 3); poses are drawn as tiles of one
+    multisampled atlas framebuffer and read back once per atlas, so a batch costs far less
+    than one call per pose.
+    """
+
+    def __init__(self, mesh: Optional[MeshData] = None, settings: RenderSettings = RenderSettings()) -> None:
+        self._thread = threading.get_ident()
+        self.ctx = _create_context()
+        self.program = self.ctx.program(vertex_shader=_shader("mesh.vert"), fragment_shader=_shader("mesh.frag"))
+        self._vbo = None
+        self._vao = None
+        self._texture = None
+        self._fbos: tuple = ()
+        self._atlas_shape = (0, 0, 0, 0)
+        self.mesh: Optional[MeshData] = None
+        self.settings = settings
+        with self.ctx:
+            self._set_settings(settings)
+        if mesh is not None:
+            self.set_mesh(mesh)
+
+    # -- life cycle ---------------------------------------------------------
+    def _check_thread(self) -> None:
+        if self.ctx is None:
+            raise RendererError("the renderer was released")
+        if threading.get_ident() != self._thread:
+            raise RendererError("a Renderer must be used in the thread that created it (GL contexts are thread-bound)")
+
+    def release(self) -> None:
+        """Free the GL context and every GL object (idempotent)."""
+        if self.ctx is None:
+            return
+        with self.ctx:  # our context must be current: several renderers may share a thread
+            for obj in (self._vao, self._vbo, self._texture, *self._fbos, self.program):
+                if obj is not None:
+                    obj.release()
+        self.ctx.release()
+        self.ctx = None
+
+    def __enter__(self) -> "Renderer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+    @property
+    def gl_info(self) -> str:
+        self._check_thread()
+        info = self.ctx.info
+        return f"{info.get('GL_RENDERER', '?')} ({info.get('GL_VERSION', '?')})"
+
+    # -- configuration ------------------------------------------------------
+    def set_settings(self, settings: RenderSettings) -> None:
+        """Change image size, colours or lighting; the mesh stays."""
+        self._check_thread()
+        with self.ctx:
+            self._set_settings(settings)
+        if self.mesh is not None:
+            self.set_mesh(self.mesh)
+
+    def _set_settings(self, settings: RenderSettings) -> None:
+        self.settings = settings
+        for fbo in self._fbos:
+            fbo.release()
+        self._fbos = ()
+        self._atlas_shape = (0, 0, 0, 0)
+        self.program["ambient"].value = settings.ambient
+        self.program["intensity"].value = settings.light_intensity
+
+    def set_mesh(self, mesh: MeshData) -> None:
+        """Upload a mesh (flat-shaded: vertices are expanded per face with the face normal)."""
+        self._check_thread()
+        with self.ctx:
+            self._upload(mesh)
+
+    def _upload(self, mesh: MeshData) -> None:
+        tri = mesh.vertices[mesh.faces].astype(np.float32)                 # (F, 3, 3)
+        normals = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+        length = np.linalg.norm(normals, axis=1, keepdims=True)
+        normals = np.where(length > 0, normals / np.maximum(length, 1e-30), 0.0).astype(np.float32)
+        normals = np.repeat(normals[:, None, :], 3, axis=1)
+        use_texture = bool(self.settings.use_mesh_colors and mesh.texture is not None and mesh.uvs is not None)
+        if self.settings.use_mesh_colors and mesh.colors is not None:
+            colors = mesh.colors[mesh.faces].astype(np.float32)
+        else:
+            colors = np.broadcast_to(np.asarray(self.settings.object_color, np.float32), tri.shape)
+        uvs = mesh.uvs[mesh.faces] if use_texture else np.zeros(tri.shape[:2] + (2,), np.float32)
+        data = np.concatenate([tri, normals, colors, uvs.astype(np.float32)], axis=2).reshape(-1, 11)
+        for obj in (self._vao, self._vbo, self._texture):
+            if obj is not None:
+                obj.release()
+        self._texture = None
+        self._vbo = self.ctx.buffer(np.ascontiguousarray(data, dtype=np.float32).tobytes())
+        self._vao = self.ctx.vertex_array(
+            self.program, [(self._vbo, "3f 3f 3f 2f", "in_position", "in_normal", "in_color", "in_uv")])
+        if use_texture:
+            tex = np.ascontiguousarray(mesh.texture[::-1])      # image rows top-down → GL bottom-up
+            self._texture = self.ctx.texture((tex.shape[1], tex.shape[0]), 3, tex.tobytes(), alignment=1)
+            self._texture.build_mipmaps()
+            self._texture.use(0)
+            self.program["tex"].value = 0
+        self.program["use_texture"].value = use_texture
+        self.mesh = mesh
+
+    # -- rendering ----------------------------------------------------------
+    def _atlas(self, count: int):
+        w, h = self.settings.width, self.settings.height
+        cols = max(1, min(count, _MAX_ATLAS // w, 16))
+        rows = max(1, min(math.ceil(count / cols), _MAX_ATLAS // h, 16))
+        if self._atlas_shape[:2] != (cols, rows):
+            for fbo in self._fbos:
+                fbo.release()
+            size = (cols * w, rows * h)
+            samples = self.settings.samples if self.settings.samples > 1 else 0
+            ms = self.ctx.framebuffer(
+                color_attachments=[self.ctx.renderbuffer(size, 4, samples=samples)],
+                depth_attachment=self.ctx.depth_renderbuffer(size, samples=samples))
+            resolved = self.ctx.framebuffer(color_attachments=[self.ctx.renderbuffer(size, 4)])
+            self._fbos = (ms, resolved)
+            self._atlas_shape = (cols, rows, *size)
+        return self._fbos, self._atlas_shape
+
+    def render(self, poses: Sequence[Pose] | np.ndarray) -> np.ndarray:
+        """Render the mesh at every pose: uint8 array (N, H, W, 3), rows top-down."""
+        self._check_thread()
+        if self.mesh is None:
+            raise RendererError("no mesh is loaded; call set_mesh first")
+        arr = pose_matrix(poses)
+        with self.ctx:
+            return self._render(arr)
+
+    def _render(self, arr: np.ndarray) -> np.ndarray:
+        w, h = self.settings.width, self.settings.height
+        out = np.empty((len(arr), h, w, 3), dtype=np.uint8)
+        if not len(arr):
+            return out
+        (ms, resolved), (cols, rows, aw, ah) = self._atlas(len(arr))
+        per_atlas = cols * rows
+        ctx = self.ctx
+        ctx.enable(ctx.DEPTH_TEST)
+        ctx.disable(ctx.CULL_FACE)
+        mvp_uniform, light_uniform = self.program["mvp"], self.program["light_dir"]
+        eye_uniform = self.program["eye"]
+        bg = self.settings.background
+        for start in range(0, len(arr), per_atlas):
+            chunk = arr[start:start + per_atlas]
+            ms.use()
+            ms.viewport = (0, 0, aw, ah)
+            ms.clear(bg[0], bg[1], bg[2], 1.0, depth=1.0)
+            for i, p in enumerate(chunk):
+                row, col = divmod(i, cols)
+                ms.viewport = (col * w, ah - (row + 1) * h, w, h)
+                mvp = projection_matrix(p[_FOV], w / h) @ view_matrix(p[_AZ], p[_EL], p[_DIST], p[_ROLL])
+                mvp_uniform.write(mvp.T.astype(np.float32).tobytes())
+                light_uniform.value = tuple(direction(p[_LAZ], p[_LEL]))
+                eye_uniform.value = tuple(eye_position(p[_AZ], p[_EL], p[_DIST]))
+                self._vao.render()
+            ctx.copy_framebuffer(resolved, ms)
+            raw = resolved.read(viewport=(0, 0, aw, ah), components=3, alignment=1)
+            atlas = np.frombuffer(raw, dtype=np.uint8).reshape(ah, aw, 3)[::-1]
+            for i in range(len(chunk)):
+                row, col = divmod(i, cols)
+                out[start + i] = atlas[row * h:(row + 1) * h, col * w:(col + 1) * w]
+        return out
+
+    def render_tensor(self, poses: Sequence[Pose] | np.ndarray):
+        """Like ``render`` but as a torch uint8 tensor (N, H, W, 3) (zero-copy)."""
+        import torch
+
+        return torch.from_numpy(self.render(poses))
+
+
+def render_poses(mesh: MeshData, poses: Iterable[Pose], settings: RenderSettings = RenderSettings()) -> np.ndarray:
+    """One-shot helper: create a renderer, render, release."""
+    with Renderer(mesh, settings) as renderer:
+        return renderer.render(list(poses))

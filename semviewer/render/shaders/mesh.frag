@@ -1,0 +1,20 @@
+#version 330
+uniform vec3 light_dir;      // unit vector towards the light, world space
+uniform vec3 eye;            // camera position, world space
+uniform float ambient;
+uniform float intensity;
+uniform bool use_texture;
+uniform sampler2D tex;
+in vec3 v_position;
+in vec3 v_normal;
+in vec3 v_color;
+in vec2 v_uv;
+out vec4 f_color;
+void main() {
+    vec3 n = normalize(v_normal);
+    // two-sided lighting: use the side of the face that looks at the camera
+    if (dot(n, eye - v_position) < 0.0) n = -n;
+    vec3 base = use_texture ? texture(tex, v_uv).rgb : v_color;
+    float shade = ambient + intensity * max(dot(n, light_dir), 0.0);
+    f_color = vec4(clamp(base * shade, 0.0, 1.0), 1.0);
+}

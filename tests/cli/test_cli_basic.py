@@ -1,0 +1,69 @@
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from semviewer.cli import main
+
+
+def test_render_writes_a_png(tmp_path, capsys):
+    out = tmp_path / "view.png"
+    assert main(["render", "--object", "teapot", "--pose", "azimuth=30,elevation=20", "--out", str(out)]) == 0
+    image = np.asarray(Image.open(out))
+    assert image.shape == (224, 224, 3) and image.max() > 200
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_predict_default_pose_puts_teapot_first(capsys):
+    assert main(["predict", "--object", "teapot"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    first = next(line for line in lines if "%" in line)
+    assert "teapot (849)" in first and first.lstrip().startswith("*")
+    assert "true class teapot" in lines[-1] and "rank 1" in lines[-1]
+
+
+def test_predict_json_and_mesh_file(box_mesh_file, capsys):
+    assert main(["predict", "--object", str(box_mesh_file), "--classes", "carton", "--top", "3", "--json",
+                 "--pose", "azimuth=45"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["top"]) == 3 and data["true_classes"]["names"] == ["carton"]
+    assert 0.0 <= data["true_probability"] <= 1.0 and data["pose"]["azimuth"] == 45.0
+
+
+def test_listings(capsys):
+    assert main(["objects"]) == 0
+    out = capsys.readouterr().out
+    assert "teapot" in out and "mug" in out and "soccer_ball" in out
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    assert "efficientnet-lite0" in out and "package" in out and "resnet50" in out
+    assert main(["classes", "teapot"]) == 0
+    assert "849  teapot" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["predict", "--object", "kettle"], "unknown object 'kettle'"),
+    (["predict", "--pose", "elevation=120"], "outside its domain"),
+    (["predict", "--pose", "tilt=3"], "unknown axis"),
+    (["render", "--object", "/nonexistent/thing.obj", "--classes", "teapot", "--out", "x.png"], "does not exist"),
+    (["predict", "--object", "{empty}", "--classes", "teapot"], "empty"),
+    (["predict", "--object", "{box}"], "--classes"),
+    (["predict", "--model", "resnet18", "--weights", "{junk}"], "cannot read"),
+    (["predict", "--model", "resnet18", "--no-download"], "downloads are off"),
+    (["render", "--out", "/nonexistent-dir/x.png"], "does not exist"),
+])
+def test_bad_input_exits_2_with_one_line(argv, message, tmp_path, box_mesh_file, capsys, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    (tmp_path / "empty.obj").write_bytes(b"")
+    (tmp_path / "junk.pth").write_bytes(b"junk" * 10)
+    argv = [a.format(empty=tmp_path / "empty.obj", box=box_mesh_file, junk=tmp_path / "junk.pth") for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err and len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_unknown_model_is_an_argparse_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["predict", "--model", "resnet51"])
+    assert exc.value.code == 2
