@@ -71,3 +71,50 @@ def pose_of(args: argparse.Namespace, obj: LoadedObject) -> Pose:
 def load_model(args: argparse.Namespace, name: str | None = None) -> Classifier:
     return load_classifier(name or args.model, weights=args.weights, preprocessing=args.preprocessing,
                            device=args.device, bf16=args.bf16, allow_download=not args.no_download)
+
+
+def add_fix_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--fix", nargs="+", default=[], metavar="AXIS=VALUE",
+                   help="values of axes that are not varied (default: the object's default pose)")
+    p.add_argument("--batch-size", type=int, default=8,
+                   help="poses per render + forward pass (default 8: fastest for small CPU models)")
+
+
+def base_pose(args: argparse.Namespace, obj: LoadedObject, varied: list[str],
+              preset_fixed: dict | None = None) -> Pose:
+    """The pose of the axes that are not varied: object default, then preset, then --fix."""
+    from semviewer.core.axes import parse_assignments
+    from semviewer.core.errors import AxisError
+
+    pose = obj.default_pose.replace(**(preset_fixed or {}))
+    fixed = parse_assignments(args.fix) if args.fix else {}
+    clash = sorted(set(fixed) & set(varied))
+    if clash:
+        raise AxisError(f"axis {clash[0]!r} is given twice (varied and fixed); drop one of them")
+    return parse_pose(",".join(f"{k}={v}" for k, v in fixed.items()), base=pose) if fixed else pose
+
+
+class Scorer:
+    """A ScoreFunction with its render thread and provenance (a context manager)."""
+
+    def __init__(self, obj: LoadedObject, classifier: Classifier, axes: list[str], base: Pose,
+                 settings: RenderSettings, batch_size: int) -> None:
+        from semviewer.core.scoring import ScoreFunction
+        from semviewer.render import open_render_thread
+
+        if batch_size < 1:
+            from semviewer.core.errors import SemviewerError
+
+            raise SemviewerError("--batch-size must be at least 1")
+        self.thread = open_render_thread(obj.mesh, settings)
+        self.score = ScoreFunction(self.thread, classifier, obj.classes, axes, base, batch_size)
+        fixed = {k: v for k, v in base.as_dict().items() if k not in axes}
+        self.fixed = fixed
+        self.provenance = self.score.provenance(obj.mesh.name, obj.mesh.sha256, settings.to_json())
+        self.provenance["fixed"] = fixed
+
+    def __enter__(self) -> "Scorer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.thread.close()

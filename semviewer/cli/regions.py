@@ -1,1 +1,258 @@
-def register(sub): pass
+"""`semviewer regions` (grow robust regions, live or on a cached map) and `semviewer evaluate` (SRVR table)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+from pathlib import Path
+
+import numpy as np
+
+from semviewer import __version__
+from semviewer.cli.common import (Scorer, add_fix_arg, add_model_args, add_object_args, add_weights_args,
+                                  base_pose, load_model, load_object, render_settings)
+from semviewer.cli.progress_bar import ProgressBar
+from semviewer.core.axes import AXES, check_unique, parse_domain_axis
+from semviewer.core.classifier import DEFAULT_MODEL, MODELS
+from semviewer.core.errors import SemviewerError
+from semviewer.core.figures import Panel, map_figure, save_figure
+from semviewer.core.map_cache import MapCache, cached_build_map
+from semviewer.core.map_score import MapScore
+from semviewer.core.objects import bundled_objects
+from semviewer.core.regions import METHOD_LABELS, METHODS, PAPER_STARTS_1D, PAPER_STARTS_2D, RegionConfig, find_regions
+from semviewer.core.results import check_writable, write_json, write_text
+from semviewer.core.semantic_map import PRESETS, SemanticMap, preset_axes
+from semviewer.core.srvr import CONVENTION, RegionRecord, srvr_table
+
+
+def _add_solver_args(p: argparse.ArgumentParser, several_methods: bool) -> None:
+    d = RegionConfig()
+    if several_methods:
+        p.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
+    else:
+        p.add_argument("--method", nargs="+", choices=METHODS, default=["oir_b"],
+                       help="one or more of naive, oir_b, oir_w (default oir_b)")
+    p.add_argument("--steps", type=int, default=d.steps, help=f"gradient steps T (default {d.steps})")
+    p.add_argument("--lr", type=float, default=d.lr, help=f"learning rate η (default {d.lr})")
+    p.add_argument("--alpha", type=float, default=d.alpha, help=f"OIR outer margin α (default {d.alpha})")
+    p.add_argument("--beta", type=float, default=d.beta, help=f"OIR_W boundary weight β (default {d.beta})")
+    p.add_argument("--lam", type=float, default=d.lam, help=f"naive size penalty λ (default {d.lam})")
+    p.add_argument("--eps", type=float, default=d.eps, help=f"starting half-width (default {d.eps})")
+    p.add_argument("--tol", type=float, default=d.tol,
+                   help="stop once bounds move less than this for --patience steps (default 0: run all steps)")
+    p.add_argument("--patience", type=int, default=d.patience)
+    p.add_argument("--max-step", type=float, default=d.max_step,
+                   help=f"largest bound move per step as a fraction of the range (default {d.max_step}; 0 = paper)")
+
+
+def _config(args: argparse.Namespace, method: str) -> RegionConfig:
+    return RegionConfig(method=method, steps=args.steps, lr=args.lr, alpha=args.alpha, beta=args.beta,
+                        lam=args.lam, eps=args.eps, tol=args.tol, patience=args.patience, max_step=args.max_step)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("regions", help="grow robust regions around start poses (live, or on a cached map)")
+    add_object_args(p, pose=False)
+    add_model_args(p)
+    p.add_argument("--axes", nargs="+", default=None, metavar="AXIS=LO:HI",
+                   help="the search domain (default azimuth=0:360 elevation=-10:90, or the --map's axes)")
+    p.add_argument("--start", action="append", default=None, metavar="V1,V2",
+                   help="a start point, one value per axis; repeat for more (default: the paper's 4 starts)")
+    p.add_argument("--map", default=None, help="grow regions on this cached map (.npz) instead of rendering")
+    add_fix_arg(p)
+    _add_solver_args(p, several_methods=False)
+    p.add_argument("--out", default=None, help="regions file (.json)")
+    p.add_argument("--figure", default=None, help="figure with the regions over the map (.png/.svg/.pdf)")
+    p.add_argument("--figure-grid", choices=list(PRESETS), default="coarse",
+                   help="grid of the map drawn under live regions when no --map is given (default coarse)")
+    p.set_defaults(handler=cmd_regions)
+
+    p = sub.add_parser("evaluate", help="the paper's Table 1: SRVR per network and method over objects")
+    p.add_argument("--objects", nargs="+", default=["teapot", "mug", "soccer_ball"])
+    p.add_argument("--models", nargs="+", default=[DEFAULT_MODEL, "efficientnet-lite2"])
+    add_weights_args(p)
+    p.add_argument("--grid", choices=list(PRESETS), default="paper",
+                   help="map grid the regions are grown on (default paper: 120 × 34)")
+    p.add_argument("--size", type=int, default=224)
+    p.add_argument("--batch-size", type=int, default=8)
+    _add_solver_args(p, several_methods=True)
+    p.add_argument("--out", required=True, help="table file (.csv); a .json with the full configuration is written beside it")
+    p.set_defaults(handler=cmd_evaluate)
+
+
+def _domain(specs: list[str]) -> tuple[list[str], np.ndarray]:
+    parsed = [parse_domain_axis(s) for s in specs]
+    names = [a.name for a, _, _ in parsed]
+    check_unique(names)
+    return names, np.array([[lo, hi] for _, lo, hi in parsed])
+
+
+def _map_domain(semantic_map: SemanticMap) -> np.ndarray:
+    rows = []
+    for grid in semantic_map.axes:
+        hi = grid.points[-1]
+        if grid.axis.periodic and grid.size > 1:
+            hi = min(grid.axis.upper, hi + (grid.points[1] - grid.points[0]))
+        rows.append([grid.points[0], hi])
+    return np.array(rows)
+
+
+def _starts(args: argparse.Namespace, names: list[str]) -> np.ndarray:
+    if args.start:
+        try:
+            starts = np.array([[float(v) for v in s.split(",")] for s in args.start])
+        except ValueError:
+            raise SemviewerError("--start takes numbers separated by commas, e.g. --start 130,30") from None
+        if starts.shape[1] != len(names):
+            raise SemviewerError(f"each --start needs {len(names)} values ({', '.join(names)})")
+        return starts
+    if names == ["azimuth", "elevation"]:
+        return np.array(PAPER_STARTS_2D)
+    if names == ["azimuth"]:
+        return np.array(PAPER_STARTS_1D)[:, None]
+    raise SemviewerError("give start points with --start (the paper's defaults are for azimuth × elevation)")
+
+
+def _run(score, starts, domain, args, methods, label) -> list:
+    regions = []
+    for method in methods:
+        config = _config(args, method)
+        with ProgressBar(config.steps, f"{label} · {METHOD_LABELS[method]}", unit="step") as bar:
+            regions.extend(find_regions(score, starts, domain, config, bar))
+    return regions
+
+
+def _print_regions(regions, names: list[str]) -> None:
+    for r in regions:
+        bounds = ", ".join(f"{n} [{lo:.1f}, {hi:.1f}]" for n, lo, hi in zip(names, r.lower, r.upper))
+        print(f"{METHOD_LABELS[r.method]:6s} start {tuple(round(float(s), 2) for s in r.start)}: {bounds}; "
+              f"volume ratio {r.volume_ratio:.2%}; {r.evaluations} evaluations; {r.steps} steps ({r.stop_reason})")
+
+
+def cmd_regions(args: argparse.Namespace) -> int:
+    if not (args.out or args.figure):
+        raise SemviewerError("say what to write: --out REGIONS.json and/or --figure FIG.svg")
+    for path in (args.out, args.figure):
+        if path:
+            check_writable(path)
+    methods = list(dict.fromkeys(args.method))
+    for m in methods:
+        _config(args, m).check(2)
+    semantic_map = SemanticMap.load(args.map) if args.map else None
+    if semantic_map is not None:
+        names = list(semantic_map.axis_names[:2]) if not args.axes else _domain(args.axes)[0]
+        domain = _domain(args.axes)[1] if args.axes else _map_domain(semantic_map)[:len(names)]
+        score = MapScore(semantic_map, names, at=semantic_map.fixed)
+        starts = _starts(args, names)
+        regions = _run(score, starts, domain, args, methods, f"map {Path(args.map).name}")
+        provenance = dict(semantic_map.provenance)
+        source = {"kind": "map", "map": str(args.map)}
+    else:
+        names, domain = _domain(args.axes or ["azimuth=0:360", "elevation=-10:90"])
+        starts = _starts(args, names)
+        obj = load_object(args)
+        base = base_pose(args, obj, names)
+        classifier = load_model(args)
+        settings = render_settings(args)
+        with Scorer(obj, classifier, names, base, settings, args.batch_size) as scorer:
+            regions = _run(scorer.score, starts, domain, args, methods, f"{obj.mesh.name} · {classifier.name}")
+            provenance = scorer.provenance
+            source = {"kind": "live", "evaluations": scorer.score.evaluations,
+                      "forward_passes": scorer.score.forward_passes}
+            if args.figure and len(names) <= 2:
+                grid_axes, _ = preset_axes(args.figure_grid)
+                grid_axes = tuple(g for g in grid_axes if g.name in names)
+                if len(grid_axes) == len(names):
+                    with ProgressBar(int(np.prod([g.size for g in grid_axes])), "map for the figure") as bar:
+                        semantic_map, _ = cached_build_map(scorer.score, grid_axes, scorer.fixed, provenance, bar,
+                                                           MapCache())
+    outside = (starts < domain[:, 0]) | (starts > domain[:, 1])
+    if outside.any():
+        raise SemviewerError("a start point lies outside the domain")
+    _print_regions(regions, names)
+    if args.out:
+        write_json(args.out, {
+            "software": f"semviewer {__version__}", "date": _now(), "axes": names,
+            "units": [AXES[n].unit for n in names], "domain": domain, "source": source,
+            "config": {m: _config(args, m).to_json() for m in methods}, "provenance": provenance,
+            "srvr_convention": CONVENTION, "regions": [r.to_json() for r in regions],
+        })
+        print(f"wrote {args.out}")
+    if args.figure:
+        if semantic_map is None:
+            raise SemviewerError("no map to draw the regions on: use --map, or axes of the --figure-grid preset")
+        save_figure(map_figure([Panel(semantic_map, regions)], show=names), args.figure)
+        print(f"wrote {args.figure}")
+    return 0
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    check_writable(args.out)
+    json_path = str(Path(args.out).with_suffix(".json"))
+    check_writable(json_path)
+    for name in args.objects:
+        if name not in bundled_objects() and not Path(name).exists():
+            raise SemviewerError(f"unknown object {name!r}; bundled objects: {', '.join(bundled_objects())}")
+    for name in args.models:
+        if name not in MODELS:
+            raise SemviewerError(f"unknown model {name!r}; known models: {', '.join(MODELS)}")
+    methods = list(dict.fromkeys(args.methods))
+    for m in methods:
+        _config(args, m).check(2)
+    grid_axes, preset_fixed = preset_axes(args.grid)
+    names = [g.name for g in grid_axes]
+    if names != ["azimuth", "elevation"]:
+        raise SemviewerError("evaluate grows regions over azimuth × elevation; choose a 2-D grid preset")
+    starts = np.array(PAPER_STARTS_2D)
+    cache = MapCache()
+    records: list[RegionRecord] = []
+    accuracy: dict[str, dict[str, list[float]]] = {}
+    for model_name in args.models:
+        classifier = load_model(args, model_name)
+        for object_name in args.objects:
+            obj_args = argparse.Namespace(object=object_name, up_axis="y", classes=None, size=args.size,
+                                          textured=False, fix=[])
+            obj = load_object(obj_args)
+            base = obj.default_pose.replace(**preset_fixed)
+            with Scorer(obj, classifier, names, base, render_settings(obj_args), args.batch_size) as scorer:
+                with ProgressBar(int(np.prod([g.size for g in grid_axes])), f"{object_name} · {model_name}") as bar:
+                    semantic_map, _ = cached_build_map(scorer.score, grid_axes, scorer.fixed, scorer.provenance,
+                                                       bar, cache)
+            domain = _map_domain(semantic_map)
+            score = MapScore(semantic_map)
+            for method in methods:
+                for region in find_regions(score, starts, domain, _config(args, method)):
+                    records.append(RegionRecord(model_name, object_name, region))
+            stats = accuracy.setdefault(model_name, {"score": [], "top1": []})
+            stats["score"].append(float(np.mean(semantic_map.values)))
+            if semantic_map.top1 is not None:
+                stats["top1"].append(float(np.nanmean(semantic_map.top1)))
+    table = srvr_table(records)
+    columns = [*methods, "average"]
+    header = ["model", *[f"srvr_{c}" for c in columns], "mean_score", "top1_fraction"]
+    rows = []
+    for model_name in args.models:
+        row = table[model_name]
+        stats = accuracy[model_name]
+        rows.append([model_name, *[row[c] for c in columns], float(np.mean(stats["score"])),
+                     float(np.mean(stats["top1"])) if stats["top1"] else float("nan")])
+    print(f"SRVR over {', '.join(args.objects)} × {len(starts)} starts ({args.grid} grid)")
+    print(f"{'model':20s} " + " ".join(f"{METHOD_LABELS.get(c, c):>8s}" for c in columns) + "  mean p  top-1")
+    for r in rows:
+        print(f"{r[0]:20s} " + " ".join(f"{v:8.2%}" for v in r[1:1 + len(columns)]) + f"  {r[-2]:.3f}  {r[-1]:.1%}")
+    print(CONVENTION)
+    csv = [",".join(header)] + [",".join([r[0]] + [f"{v:.6f}" for v in r[1:]]) for r in rows]
+    write_text(args.out, "\n".join(csv) + "\n")
+    write_json(json_path, {
+        "software": f"semviewer {__version__}", "date": _now(), "objects": args.objects, "models": args.models,
+        "grid": args.grid, "starts": starts, "preprocessing": args.preprocessing,
+        "config": {m: _config(args, m).to_json() for m in methods}, "srvr_convention": CONVENTION,
+        "table": [dict(zip(header, r)) for r in rows],
+        "regions": [{"model": rec.model, "object": rec.object, **rec.region.to_json()} for rec in records],
+    })
+    print(f"wrote {args.out} and {json_path}")
+    return 0

@@ -64,14 +64,16 @@ class ThrottledSink:
         self._pending: Optional[tuple[float, str, Any]] = None
 
     def report(self, fraction: float, message: str = "", partial: Any = None) -> None:
-        """Report progress and (optionally) a partial result, throttled."""
+        """Report progress and (optionally) a partial result, throttled.
+
+        ``partial`` may be a zero-argument callable: it is called only when a report is
+        actually delivered, so expensive snapshots are not built for dropped reports.
+        """
         now = self.clock()
         if now - self._last >= self.interval:
             self._last = now
             self._pending = None
-            self.sink.progress(fraction, message)
-            if partial is not None:
-                self.sink.partial(partial)
+            self._deliver(fraction, message, partial)
         else:
             self._pending = (fraction, message, partial)
 
@@ -80,9 +82,12 @@ class ThrottledSink:
         if self._pending is not None:
             fraction, message, partial = self._pending
             self._pending = None
-            self.sink.progress(fraction, message)
-            if partial is not None:
-                self.sink.partial(partial)
+            self._deliver(fraction, message, partial)
+
+    def _deliver(self, fraction: float, message: str, partial: Any) -> None:
+        self.sink.progress(fraction, message)
+        if partial is not None:
+            self.sink.partial(partial() if callable(partial) else partial)
 
     def cancelled(self) -> bool:
         return self.sink.cancelled()

@@ -349,8 +349,8 @@ def find_regions(score: Score, starts: np.ndarray, domain: np.ndarray, config: R
                     reasons[i] = "converged"
                     active[i] = False
         throttle.report((step + 1) / config.steps, f"step {step + 1}/{config.steps}",
-                        RegionsSnapshot(config.method, starts.copy(), a.copy(), b.copy(), steps_done.copy(),
-                                        active.copy(), tuple(reasons)))
+                        lambda: RegionsSnapshot(config.method, starts.copy(), a.copy(), b.copy(),
+                                                steps_done.copy(), active.copy(), tuple(reasons)))
     for i in np.flatnonzero(active):
         reasons[i] = "steps"
     throttle.flush()

@@ -1,5 +1,18 @@
 """Offscreen moderngl rendering of meshes at batches of poses (no Qt)."""
 
+from __future__ import annotations
+
+from typing import Optional
+
+from semviewer.core.mesh import MeshData
+from semviewer.core.render_settings import RenderSettings
+from semviewer.core.render_thread import RenderThread
 from semviewer.render.renderer import Renderer
 
-__all__ = ["Renderer"]
+__all__ = ["Renderer", "open_render_thread"]
+
+
+def open_render_thread(mesh: MeshData, settings: Optional[RenderSettings] = None) -> RenderThread:
+    """A core RenderThread whose Renderer (and GL context) is created and used in that thread."""
+    chosen = settings or RenderSettings()
+    return RenderThread(lambda: Renderer(mesh, chosen))

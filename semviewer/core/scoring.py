@@ -1,0 +1,126 @@
+"""The score function f(u): render a batch of semantic points, classify it, take the true class."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any, Optional, Sequence
+
+import numpy as np
+
+from semviewer import __version__
+from semviewer.core.axes import AXES, AXIS_NAMES, Pose, check_unique, get_axis, poses_from_points
+from semviewer.core.classifier import Classifier
+from semviewer.core.errors import AxisError
+from semviewer.core.imagenet import ClassSet
+from semviewer.core.render_thread import RenderThread
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Scores of a batch of points, with what else was asked for."""
+
+    scores: np.ndarray                        # (k,) summed true-class probability
+    top1: np.ndarray                          # (k,) 1.0 where the top-1 class is in the class set
+    probabilities: Optional[np.ndarray] = None  # (k, 1000)
+    images: Optional[np.ndarray] = None         # (k, H, W, 3) uint8
+
+
+class ScoreFunction:
+    """f over chosen semantic axes (the others fixed at ``base``), batched end to end.
+
+    Rendering happens in the RenderThread; the batch after the current one is rendered
+    while the current one is classified, so rendering hides behind the classifier.
+    """
+
+    def __init__(self, renderer: RenderThread, classifier: Classifier, classes: ClassSet,
+                 axes: Sequence[str], base: Pose = Pose(), batch_size: int = 8,
+                 provenance: Optional[dict] = None) -> None:
+        axes = list(axes)
+        check_unique(axes)
+        for name in axes:
+            get_axis(name)
+        if batch_size < 1:
+            raise ValueError("batch_size must be positive")
+        self.renderer = renderer
+        self.classifier = classifier
+        self.classes = classes
+        self.axes = tuple(axes)
+        self.base = base
+        self.batch_size = int(batch_size)
+        self.evaluations = 0
+        self.forward_passes = 0
+        self._ids = np.array(classes.ids)
+        self._extra_provenance = dict(provenance or {})
+
+    @property
+    def ndim(self) -> int:
+        return len(self.axes)
+
+    def poses(self, points: np.ndarray) -> np.ndarray:
+        """Full pose rows for points over ``self.axes``; checks the axis domains."""
+        pts = np.asarray(points, dtype=np.float64)
+        if pts.ndim != 2 or pts.shape[1] != self.ndim:
+            raise AxisError(f"points must have shape (k, {self.ndim}) over axes {', '.join(self.axes)}; "
+                            f"got {pts.shape}")
+        pts = pts.copy()
+        for j, name in enumerate(self.axes):
+            axis = AXES[name]
+            col = pts[:, j]
+            if not np.isfinite(col).all():
+                raise AxisError(f"non-finite {name} value in the points")
+            if axis.periodic:
+                pts[:, j] = axis.lower + np.mod(col - axis.lower, axis.upper - axis.lower)
+            elif col.min() < axis.lower - 1e-9 or col.max() > axis.upper + 1e-9:
+                raise AxisError(f"{name} values must lie in [{axis.lower:g}, {axis.upper:g}]")
+        return poses_from_points(pts, self.axes, self.base)
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        """Scores (k,) of points (k, n)."""
+        return self.evaluate(points).scores
+
+    def evaluate(self, points: np.ndarray, probabilities: bool = False, images: bool = False) -> ScoreResult:
+        """Scores and top-1 flags of points (k, n); optionally all probabilities and the renders."""
+        poses = self.poses(points)
+        k = len(poses)
+        scores = np.empty(k, dtype=np.float64)
+        top1 = np.empty(k, dtype=np.float64)
+        probs_out = np.empty((k, 1000), dtype=np.float32) if probabilities else None
+        images_out: list[np.ndarray] = []
+        starts = list(range(0, k, self.batch_size))
+        pending = self.renderer.submit(poses[0:self.batch_size]) if starts else None
+        for n, start in enumerate(starts):
+            batch_images = pending.result()
+            if n + 1 < len(starts):   # render the next batch while this one is classified
+                nxt = starts[n + 1]
+                pending = self.renderer.submit(poses[nxt:nxt + self.batch_size])
+            probs = self.classifier.probabilities(batch_images)
+            self.forward_passes += 1
+            stop = start + len(batch_images)
+            scores[start:stop] = probs[:, self._ids].sum(axis=1)
+            top1[start:stop] = np.isin(probs.argmax(axis=1), self._ids)
+            if probs_out is not None:
+                probs_out[start:stop] = probs
+            if images:
+                images_out.append(batch_images)
+        self.evaluations += k
+        all_images = np.concatenate(images_out) if images and images_out else None
+        return ScoreResult(scores, top1, probs_out, all_images)
+
+    def provenance(self, object_name: str, mesh_sha256: str, render_settings: dict) -> dict[str, Any]:
+        """Everything needed to say where a map's values came from."""
+        return {
+            "object": object_name, "mesh_sha256": mesh_sha256, **self.classifier.describe(),
+            "classes": self.classes.to_json(), "render_settings": render_settings,
+            "software": f"semviewer {__version__}",
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            **self._extra_provenance,
+        }
+
+
+def default_domain(axes: Sequence[str]) -> np.ndarray:
+    """The full domain (n, 2) of some axes."""
+    return np.array([[AXES[a].lower, AXES[a].upper] for a in axes], dtype=np.float64)
+
+
+__all__ = ["ScoreFunction", "ScoreResult", "default_domain", "AXIS_NAMES"]
