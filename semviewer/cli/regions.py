@@ -87,16 +87,6 @@ def _domain(specs: list[str]) -> tuple[list[str], np.ndarray]:
     return names, np.array([[lo, hi] for _, lo, hi in parsed])
 
 
-def _map_domain(semantic_map: SemanticMap) -> np.ndarray:
-    rows = []
-    for grid in semantic_map.axes:
-        hi = grid.points[-1]
-        if grid.axis.periodic and grid.size > 1:
-            hi = min(grid.axis.upper, hi + (grid.points[1] - grid.points[0]))
-        rows.append([grid.points[0], hi])
-    return np.array(rows)
-
-
 def _starts(args: argparse.Namespace, names: list[str]) -> np.ndarray:
     if args.start:
         try:
@@ -141,7 +131,7 @@ def cmd_regions(args: argparse.Namespace) -> int:
     semantic_map = SemanticMap.load(args.map) if args.map else None
     if semantic_map is not None:
         names = list(semantic_map.axis_names[:2]) if not args.axes else _domain(args.axes)[0]
-        domain = _domain(args.axes)[1] if args.axes else _map_domain(semantic_map)[:len(names)]
+        domain = _domain(args.axes)[1] if args.axes else semantic_map.domain(names)
         score = MapScore(semantic_map, names, at=semantic_map.fixed)
         starts = _starts(args, names)
         regions = _run(score, starts, domain, args, methods, f"map {Path(args.map).name}")
@@ -222,7 +212,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                 with ProgressBar(int(np.prod([g.size for g in grid_axes])), f"{object_name} · {model_name}") as bar:
                     semantic_map, _ = cached_build_map(scorer.score, grid_axes, scorer.fixed, scorer.provenance,
                                                        bar, cache)
-            domain = _map_domain(semantic_map)
+            domain = semantic_map.domain()
             score = MapScore(semantic_map)
             for method in methods:
                 for region in find_regions(score, starts, domain, _config(args, method)):

@@ -98,6 +98,18 @@ class SemanticMap:
         grids = np.meshgrid(*[a.points for a in self.axes], indexing="ij")
         return np.stack([g.reshape(-1) for g in grids], axis=1)
 
+    def domain(self, names: Optional[Sequence[str]] = None) -> np.ndarray:
+        """The region-search domain (n, 2) a map covers: its first to last grid point; periodic
+        axes that cover a full turn extend one step further (to the wrap-around point)."""
+        rows = []
+        for name in (names or self.axis_names):
+            grid = self.axis(name)
+            hi = grid.points[-1]
+            if grid.axis.periodic and grid.size > 1:
+                hi = min(grid.axis.upper, hi + (grid.points[1] - grid.points[0]))
+            rows.append([grid.points[0], hi])
+        return np.array(rows, dtype=np.float64)
+
     def axis(self, name: str) -> GridAxis:
         for a in self.axes:
             if a.name == name:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import math
 import threading
 from importlib import resources
 from typing import Iterable, Optional, Sequence
@@ -17,7 +16,7 @@ from semviewer.render.camera import direction, eye_position, projection_matrix, 
 
 _AZ, _EL, _DIST, _ROLL, _LAZ, _LEL, _FOV = (AXIS_NAMES.index(n) for n in (
     "azimuth", "elevation", "distance", "roll", "light_azimuth", "light_elevation", "fov"))
-_MAX_ATLAS = 4096
+_POOL_SIZE = 16
 
 
 class RendererError(RuntimeError):
@@ -73,9 +72,9 @@ def pose_matrix(poses: Sequence[Pose] | np.ndarray) -> np.ndarray:
 class Renderer:
     """Offscreen renderer of one mesh. Create and use it in one thread; call ``release()``.
 
-    ``render(poses)`` returns uint8 images (N, H, W, 3); poses are drawn as tiles of one
-    multisampled atlas framebuffer and read back once per atlas, so a batch costs far less
-    than one call per pose.
+    ``render(poses)`` returns uint8 images (N, H, W, 3); a batch is drawn into a pool of
+    multisampled framebuffers before any is read back, so a batch costs far less than one
+    call per pose.
     """
 
     def __init__(self, mesh: Optional[MeshData] = None, settings: RenderSettings = RenderSettings()) -> None:
@@ -86,7 +85,6 @@ class Renderer:
         self._vao = None
         self._texture = None
         self._fbos: tuple = ()
-        self._atlas_shape = (0, 0, 0, 0)
         self.mesh: Optional[MeshData] = None
         self.settings = settings
         with self.ctx:
@@ -106,7 +104,7 @@ class Renderer:
         if self.ctx is None:
             return
         with self.ctx:  # our context must be current: several renderers may share a thread
-            for obj in (self._vao, self._vbo, self._texture, *self._fbos, self.program):
+            for obj in (self._vao, self._vbo, self._texture, self.program, *(f for pair in self._fbos for f in pair)):
                 if obj is not None:
                     obj.release()
         self.ctx.release()
@@ -135,10 +133,10 @@ class Renderer:
 
     def _set_settings(self, settings: RenderSettings) -> None:
         self.settings = settings
-        for fbo in self._fbos:
-            fbo.release()
+        for pair in self._fbos:
+            for fbo in pair:
+                fbo.release()
         self._fbos = ()
-        self._atlas_shape = (0, 0, 0, 0)
         self.program["ambient"].value = settings.ambient
         self.program["intensity"].value = settings.light_intensity
 
@@ -178,22 +176,17 @@ class Renderer:
         self.mesh = mesh
 
     # -- rendering ----------------------------------------------------------
-    def _atlas(self, count: int):
+    def _pool(self, count: int) -> list:
+        """``count`` pairs of (multisampled, resolved) framebuffers, all of the image size."""
         w, h = self.settings.width, self.settings.height
-        cols = max(1, min(count, _MAX_ATLAS // w, 16))
-        rows = max(1, min(math.ceil(count / cols), _MAX_ATLAS // h, 16))
-        if self._atlas_shape[:2] != (cols, rows):
-            for fbo in self._fbos:
-                fbo.release()
-            size = (cols * w, rows * h)
-            samples = self.settings.samples if self.settings.samples > 1 else 0
+        samples = min(self.settings.samples, self.ctx.max_samples) if self.settings.samples > 1 else 0
+        while len(self._fbos) < count:
             ms = self.ctx.framebuffer(
-                color_attachments=[self.ctx.renderbuffer(size, 4, samples=samples)],
-                depth_attachment=self.ctx.depth_renderbuffer(size, samples=samples))
-            resolved = self.ctx.framebuffer(color_attachments=[self.ctx.renderbuffer(size, 4)])
-            self._fbos = (ms, resolved)
-            self._atlas_shape = (cols, rows, *size)
-        return self._fbos, self._atlas_shape
+                color_attachments=[self.ctx.renderbuffer((w, h), 4, samples=samples)],
+                depth_attachment=self.ctx.depth_renderbuffer((w, h), samples=samples))
+            resolved = self.ctx.framebuffer(color_attachments=[self.ctx.renderbuffer((w, h), 4)])
+            self._fbos = (*self._fbos, (ms, resolved))
+        return list(self._fbos[:count])
 
     def render(self, poses: Sequence[Pose] | np.ndarray) -> np.ndarray:
         """Render the mesh at every pose: uint8 array (N, H, W, 3), rows top-down."""
@@ -209,33 +202,29 @@ class Renderer:
         out = np.empty((len(arr), h, w, 3), dtype=np.uint8)
         if not len(arr):
             return out
-        (ms, resolved), (cols, rows, aw, ah) = self._atlas(len(arr))
-        per_atlas = cols * rows
+        # Every pose gets its own framebuffer at the same origin (so a pose renders to the
+        # same pixels whatever its place in the batch); all are drawn before any is read back.
+        pool = self._pool(min(len(arr), _POOL_SIZE))
         ctx = self.ctx
         ctx.enable(ctx.DEPTH_TEST)
         ctx.disable(ctx.CULL_FACE)
         mvp_uniform, light_uniform = self.program["mvp"], self.program["light_dir"]
         eye_uniform = self.program["eye"]
         bg = self.settings.background
-        for start in range(0, len(arr), per_atlas):
-            chunk = arr[start:start + per_atlas]
-            ms.use()
-            ms.viewport = (0, 0, aw, ah)
-            ms.clear(bg[0], bg[1], bg[2], 1.0, depth=1.0)
-            for i, p in enumerate(chunk):
-                row, col = divmod(i, cols)
-                ms.viewport = (col * w, ah - (row + 1) * h, w, h)
+        for start in range(0, len(arr), len(pool)):
+            chunk = arr[start:start + len(pool)]
+            for (ms, _), p in zip(pool, chunk):
+                ms.use()
+                ms.clear(bg[0], bg[1], bg[2], 1.0, depth=1.0)
                 mvp = projection_matrix(p[_FOV], w / h) @ view_matrix(p[_AZ], p[_EL], p[_DIST], p[_ROLL])
                 mvp_uniform.write(mvp.T.astype(np.float32).tobytes())
                 light_uniform.value = tuple(direction(p[_LAZ], p[_LEL]))
                 eye_uniform.value = tuple(eye_position(p[_AZ], p[_EL], p[_DIST]))
                 self._vao.render()
-            ctx.copy_framebuffer(resolved, ms)
-            raw = resolved.read(viewport=(0, 0, aw, ah), components=3, alignment=1)
-            atlas = np.frombuffer(raw, dtype=np.uint8).reshape(ah, aw, 3)[::-1]
-            for i in range(len(chunk)):
-                row, col = divmod(i, cols)
-                out[start + i] = atlas[row * h:(row + 1) * h, col * w:(col + 1) * w]
+            for i, (ms, resolved) in enumerate(pool[:len(chunk)]):
+                ctx.copy_framebuffer(resolved, ms)
+                raw = resolved.read(components=3, alignment=1)
+                out[start + i] = np.frombuffer(raw, dtype=np.uint8).reshape(h, w, 3)[::-1]
         return out
 
     def render_tensor(self, poses: Sequence[Pose] | np.ndarray):

@@ -39,9 +39,7 @@ def test_renders_are_deterministic_non_empty_and_batched(teapot_renderer):
     batch = teapot_renderer.render(poses)
     assert batch.shape == (24, 224, 224, 3) and batch.dtype == np.uint8
     singles = np.stack([teapot_renderer.render([p])[0] for p in poses])
-    # an atlas tile and a lone image rasterise alike up to antialiasing round-off at a few edge pixels
-    assert (batch != singles).any(axis=3).mean() < 0.01
-    assert np.abs(batch.astype(int) - singles.astype(int)).mean() < 0.2
+    np.testing.assert_array_equal(batch, singles)     # a pose renders the same in any batch
     np.testing.assert_array_equal(batch, teapot_renderer.render(poses))
     assert all((im.max(axis=2) > 0).mean() > 0.05 for im in batch)    # the object covers the image
     assert batch[:, 0, 0].max() == 0                                   # black background

@@ -1,0 +1,33 @@
+"""Start the application: QApplication, the main window, and a clean exit."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Optional
+
+from semviewer.core.errors import SemviewerError
+
+
+def run_app(object_name: Optional[str] = None, model_name: Optional[str] = None,
+            session: Optional[str] = None) -> int:
+    """Open the window and run the event loop; returns the exit code."""
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") \
+            and not os.environ.get("QT_QPA_PLATFORM") and sys.platform.startswith("linux"):
+        raise SemviewerError("no display: run semviewer on a desktop, or under a virtual one "
+                             "(xvfb-run -a semviewer), or use the command-line tools (semviewer --help)")
+    from PySide6.QtWidgets import QApplication
+
+    import pyqtgraph as pg
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("semviewer")
+    app.setApplicationName("semviewer")
+    pg.setConfigOptions(antialias=True)
+    from semviewer.gui.main_window import MainWindow
+
+    window = MainWindow(object_name=object_name, model_name=model_name)
+    if session:
+        window._guarded(window.open_session, session)
+    window.show()
+    return app.exec()

@@ -1,0 +1,112 @@
+"""`semviewer map`, `regions` and `evaluate` end to end on small grids."""
+
+import csv
+import json
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from semviewer.cli import main
+from semviewer.core.semantic_map import SemanticMap
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEMVIEWER_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def test_map_writes_npz_figure_and_csv(tmp_path, capsys):
+    out, fig, table = tmp_path / "t.npz", tmp_path / "t.svg", tmp_path / "t.csv"
+    argv = ["map", "--object", "teapot", "--axes", "azimuth=0:360:45", "elevation=0:90:45",
+            "--fix", "distance=3", "--out", str(out), "--figure", str(fig), "--csv", str(table)]
+    assert main(argv) == 0
+    m = SemanticMap.load(out)
+    assert m.shape == (8, 2) and m.complete and m.fixed["distance"] == 3.0
+    assert m.provenance["model"] == "efficientnet-lite0" and m.provenance["classes"]["names"] == ["teapot"]
+    root = ET.parse(fig).getroot()
+    assert root.tag.endswith("svg")
+    assert "azimuth" in fig.read_text() and "teapot" in fig.read_text()
+    rows = list(csv.DictReader(table.open()))
+    assert len(rows) == 16 and set(rows[0]) == {"azimuth", "elevation", "score", "top1"}
+    assert float(rows[0]["score"]) == pytest.approx(float(m.values[0, 0]), abs=1e-5)
+    # the second run reads the cache
+    assert main(argv) == 0
+    assert "read from the cache" in capsys.readouterr().err
+
+
+def test_map_compare_png(tmp_path):
+    fig = tmp_path / "cmp.png"
+    assert main(["map", "--object", "mug", "--axes", "azimuth=0:360:90", "--fix", "elevation=20",
+                 "--compare", "efficientnet-lite0", "efficientnet-lite2", "--figure", str(fig),
+                 "--out", str(tmp_path / "cmp.npz")]) == 0
+    assert Image.open(fig).size[0] > 1.8 * Image.open(fig).size[1]       # two panels side by side
+    assert (tmp_path / "cmp.efficientnet-lite2.npz").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--axes", "azimuth=10:10:1"], "empty or reversed"),
+    (["--axes", "elevation=-100:0:5"], "domain"),
+    (["--axes", "azimuth=0:360:0"], "step must be positive"),
+    (["--axes", "azimuth=0:360:10", "azimuth=0:90:10"], "twice"),
+    (["--axes", "azimuth=0:360:10", "--fix", "azimuth=3"], "twice"),
+    (["--axes", "azimuth=0:360:0.001", "elevation=-90:90:0.01"], "exhaust memory"),
+    (["--axes", "azimuth=0:360:0.1", "elevation=-90:90:0.1"], "--yes"),
+    (["--axes", "azimuth=0:360:90", "--out", "/nonexistent/m.npz"], "does not exist"),
+    (["--axes", "azimuth=0:360:90", "--figure", "{tmp}/m.gif"], "use .png, .svg or .pdf"),
+])
+def test_map_bad_input(argv, message, tmp_path, capsys):
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    if "--out" not in argv and "--figure" not in argv:
+        argv += ["--out", str(tmp_path / "m.npz")]
+    assert main(["map", *argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert message in err[-1] and "Traceback" not in "\n".join(err)
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_regions_on_a_cached_map_and_live(tmp_path):
+    m = tmp_path / "m.npz"
+    assert main(["map", "--axes", "azimuth=0:360:30", "elevation=-10:90:20", "--out", str(m)]) == 0
+    out, fig = tmp_path / "r.json", tmp_path / "r.png"
+    assert main(["regions", "--map", str(m), "--method", "naive", "oir_b", "--start", "130,30", "--start", "50,20",
+                 "--out", str(out), "--figure", str(fig)]) == 0
+    data = json.loads(out.read_text())
+    assert len(data["regions"]) == 4 and data["axes"] == ["azimuth", "elevation"]
+    assert "SRVR" in data["srvr_convention"]
+    for r in data["regions"]:
+        assert r["lower"][0] <= r["start"][0] <= r["upper"][0]
+        assert 0 <= r["volume_ratio"] <= 1
+    assert Image.open(fig).size[0] > 400
+    live = tmp_path / "live.json"
+    assert main(["regions", "--axes", "azimuth=0:360", "--fix", "elevation=40", "--start", "180",
+                 "--method", "oir_b", "--steps", "5", "--out", str(live)]) == 0
+    data = json.loads(live.read_text())
+    assert data["source"]["kind"] == "live" and data["regions"][0]["evaluations"] == 5 * 4
+    assert data["source"]["forward_passes"] == 5     # one batched forward pass per step
+
+
+def test_regions_bad_input(tmp_path, capsys):
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"junk")
+    assert main(["regions", "--map", str(junk), "--out", str(tmp_path / "r.json")]) == 2
+    assert "corrupt" in capsys.readouterr().err
+    assert main(["regions", "--axes", "azimuth=0:360", "--start", "400", "--out", str(tmp_path / "r.json")]) == 2
+    assert main(["regions", "--method", "oir_w", "--beta", "1.5", "--out", str(tmp_path / "r.json")]) == 2
+    assert "beta" in capsys.readouterr().err
+
+
+def test_evaluate_writes_the_srvr_table(tmp_path, capsys):
+    out = tmp_path / "table.csv"
+    assert main(["evaluate", "--objects", "teapot", "--models", "efficientnet-lite0", "--grid", "coarse",
+                 "--methods", "naive", "oir_b", "--steps", "100", "--out", str(out)]) == 0
+    rows = list(csv.DictReader(out.open()))
+    assert rows[0]["model"] == "efficientnet-lite0"
+    for key in ("srvr_naive", "srvr_oir_b", "srvr_average", "mean_score", "top1_fraction"):
+        assert 0.0 <= float(rows[0][key]) <= 1.0
+    assert float(rows[0]["srvr_average"]) == pytest.approx(
+        (float(rows[0]["srvr_naive"]) + float(rows[0]["srvr_oir_b"])) / 2, abs=1e-6)
+    full = json.loads((tmp_path / "table.json").read_text())
+    assert full["config"]["oir_b"]["steps"] == 100 and len(full["regions"]) == 8
+    assert "SRVR" in capsys.readouterr().out
