@@ -12,7 +12,7 @@ The semviewer run is the reference run itself (same points, batched): its region
 step where the stopping rule fires are compared with the T = 800 regions by IoU.
 Target: IoU ≥ 0.95 with ≥ 5× fewer forward passes.
 
-    .venv/bin/python bench/region_cost.py [--tol 0.05] [--patience 10] [--starts 120 290]
+    .venv/bin/python bench/region_cost.py [--tol 0.001 0.01] [--patience 10] [--starts 120 290]
 """
 
 from __future__ import annotations
@@ -62,7 +62,8 @@ def iou_1d(lo_a, hi_a, lo_b, hi_b) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--tol", type=float, default=0.05, help="stopping tolerance in degrees per step")
+    ap.add_argument("--tol", type=float, nargs="+", default=[0.001, 0.01],
+                    help="stopping tolerances in degrees per step (each is reported)")
     ap.add_argument("--patience", type=int, default=10)
     ap.add_argument("--starts", type=float, nargs="+", default=[120.0, 290.0])
     ap.add_argument("--probe-steps", type=int, default=20)
@@ -87,20 +88,22 @@ def main() -> None:
             begin = time.perf_counter()
             regions = find_regions(ours, starts, DOMAIN, RegionConfig(method=method, steps=STEPS))
             full_time = time.perf_counter() - begin
-            stops = [stop_step(r.history, args.tol, args.patience) for r in regions]
-            last = max(stops)
-            ours_passes = last * (ours.forward_passes // STEPS)
-            ours_time = full_time * last / STEPS
-            print(f"{method.upper()}: {len(starts)} starts, {per_step} points per step")
-            for r, s in zip(regions, stops):
-                lo, hi = r.history[s - 1, :, 0]
-                print(f"  start {r.start[0]:5.1f}°: T=800 region [{r.lower[0]:6.1f}, {r.upper[0]:6.1f}]°, "
-                      f"stopping rule fires after {s} steps: [{lo:6.1f}, {hi:6.1f}]°, "
-                      f"IoU {iou_1d(lo, hi, r.lower[0], r.upper[0]):.3f}")
-            print(f"  forward passes: original {original_passes}, semviewer {ours_passes} → "
-                  f"{original_passes / ours_passes:.1f}× fewer")
-            print(f"  wall time: original ≈{original_time:.0f} s, semviewer {ours_time:.0f} s → "
-                  f"{original_time / ours_time:.1f}× faster")
+            print(f"{method.upper()}: {len(starts)} starts, {per_step} points per step; original: "
+                  f"{original_passes} forward passes, ≈{original_time:.0f} s")
+            for tol in args.tol:
+                stops = [stop_step(r.history, tol, args.patience) for r in regions]
+                last = max(stops)
+                ours_passes = last * (ours.forward_passes // STEPS)
+                ours_time = full_time * last / STEPS
+                ious = []
+                for r, s in zip(regions, stops):
+                    lo, hi = r.history[s - 1, :, 0]
+                    ious.append(iou_1d(lo, hi, r.lower[0], r.upper[0]))
+                details = ", ".join(f"start {r.start[0]:.0f}°: {s} steps, IoU {iou:.3f}"
+                                    for r, s, iou in zip(regions, stops, ious))
+                print(f"  tol {tol:g}°: {details}; forward passes {ours_passes} → "
+                      f"{original_passes / ours_passes:.1f}× fewer; wall ≈{ours_time:.0f} s → "
+                      f"{original_time / ours_time:.1f}× faster; min IoU {min(ious):.3f}")
 
 
 if __name__ == "__main__":

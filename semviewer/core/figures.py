@@ -18,7 +18,7 @@ from semviewer.core.semantic_map import SemanticMap
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 COLORMAP = "viridis"   # perceptually uniform; the scale is fixed to [0, 1] in every panel
-METHOD_COLORS = {"naive": "#ff7f0e", "oir_b": "#ffffff", "oir_w": "#e41a1c"}
+METHOD_COLORS = {"naive": "#ff7f0e", "oir_b": "#29b6f6", "oir_w": "#e41a1c"}
 
 
 @dataclass
@@ -66,8 +66,8 @@ def map_figure(panels: Sequence[Panel], show: Optional[Sequence[str]] = None,
             ax.grid(alpha=0.3)
             for region in panel.regions:
                 color = METHOD_COLORS.get(region.method, "k")
-                ax.axvspan(region.lower[0], region.upper[0], color=color if color != "#ffffff" else "#2ca02c",
-                           alpha=0.25, label=METHOD_LABELS.get(region.method, region.method))
+                ax.axvspan(region.lower[0], region.upper[0], color=color, alpha=0.25,
+                           label=METHOD_LABELS.get(region.method, region.method))
                 ax.axvline(region.start[0], color="k", lw=0.8, ls=":")
         else:
             y_axis = view.axes[1]
@@ -84,7 +84,7 @@ def map_figure(panels: Sequence[Panel], show: Optional[Sequence[str]] = None,
                 ax.add_patch(Rectangle((region.lower[0], region.lower[1]), region.upper[0] - region.lower[0],
                                        region.upper[1] - region.lower[1], fill=False, lw=1.8, ec=color,
                                        label=METHOD_LABELS.get(region.method, region.method)))
-                ax.plot(region.start[0], region.start[1], marker="+", color=color, ms=9, mew=2)
+                ax.plot(region.start[0], region.start[1], marker="o", color="white", mec="black", ms=6, mew=1.2)
             ax.set_xlim(extent[0], extent[1])
             ax.set_ylim(extent[2], extent[3])
         if panel.regions:

@@ -86,6 +86,8 @@ class MainWindow(QMainWindow):
             self.open_object(DEFAULT_OBJECT)
         if load_model:
             self.set_model(self.model_name)
+        self.status("Drag the object to turn it · Compute map to see where the network recognises it · "
+                    "Ctrl+click the map to add start points, then Start to grow robust regions")
 
     # -- construction ------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -119,6 +121,7 @@ class MainWindow(QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
+        self.resizeDocks([self.docks["regionsDock"]], [170], Qt.Orientation.Vertical)
         self.progress = QProgressBar()
         self.progress.setObjectName("progressBar")
         self.progress.setRange(0, 1000)
@@ -378,9 +381,18 @@ class MainWindow(QMainWindow):
         self.maps = {PRIMARY: None, COMPARE: None}
         self.regions = []
         self._live_shapes = {PRIMARY: [], COMPARE: []}
-        self.map_view.clear_map("Compute the map to see where the network recognises the object")
-        self.compare_view.clear_map(f"{self.compare_model}: compute the map to compare" if self.compare_model else "")
+        self._clear_views()
         self._refresh_regions()
+
+    def _clear_views(self) -> None:
+        from semviewer.core.axes import AXES
+
+        shown = self.map_settings.shown_axes()
+        axes = [(AXES[n].label, *domain_rows([n])[0]) for n in shown]
+        self.map_view.clear_map("Press “Compute map” to see where the network recognises the object", axes)
+        self.compare_view.clear_map(f"{self.compare_model}: compute the map to compare" if self.compare_model else "",
+                                    axes)
+        self._sync_pose(request=False)
 
     def _map_job(self, model: str, weights: Optional[str]):
         mesh, classes, settings, cache = self.mesh, self.classes, self.render_settings, self.cache
@@ -457,6 +469,8 @@ class MainWindow(QMainWindow):
         self._refresh_regions()
 
     def _redraw_maps(self) -> None:
+        if self.maps[PRIMARY] is None:
+            self._clear_views()
         for target in (PRIMARY, COMPARE):
             self._draw_map(target)
 

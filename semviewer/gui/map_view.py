@@ -16,7 +16,7 @@ from semviewer.core.regions import METHOD_LABELS
 from semviewer.core.semantic_map import SemanticMap
 
 #: Region colours per method (also used in the regions table and the legend).
-METHOD_QCOLORS = {"naive": QColor("#ff7f0e"), "oir_b": QColor("#ffffff"), "oir_w": QColor("#e41a1c")}
+METHOD_QCOLORS = {"naive": QColor("#ff7f0e"), "oir_b": QColor("#29b6f6"), "oir_w": QColor("#e41a1c")}
 COLORMAP = "viridis"
 
 
@@ -61,7 +61,7 @@ class MapView(QWidget):
         self.item.addItem(self.cursor)
         self.vcursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#ff00ff", width=2))
         self.item.addItem(self.vcursor)
-        self.starts = pg.ScatterPlotItem(size=11, symbol="o", pen=pg.mkPen("k", width=1.5), brush=pg.mkBrush("#00e5ff"))
+        self.starts = pg.ScatterPlotItem(size=11, symbol="o", pen=pg.mkPen("k", width=1.5), brush=pg.mkBrush("#ffffff"))
         self.starts.setZValue(25)
         self.item.addItem(self.starts)
         self.legend = self.item.addLegend(offset=(-10, 10), labelTextColor="w", brush=pg.mkBrush(40, 40, 40, 180))
@@ -74,6 +74,7 @@ class MapView(QWidget):
         self._pressed = False
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.plot.scene().sigMouseMoved.connect(self._on_move)
+        self.vcursor.hide()
         self.set_message("Compute the map to see where the network recognises the object")
 
     # -- content ---------------------------------------------------------------
@@ -117,11 +118,21 @@ class MapView(QWidget):
         notes = f" ({view.description})" if view.description else ""
         self.set_message(title + notes)
 
-    def clear_map(self, message: str = "") -> None:
+    def clear_map(self, message: str = "", axes: Sequence = ()) -> None:
+        """Forget the map; show empty axes (``axes``: (label, lower, upper) per axis) and a hint."""
         self.map = None
         self.values = None
         self.image.clear()
         self.curve.setData([], [])
+        self.set_regions([])
+        if axes:
+            self.axes_shown = tuple(a[0] for a in axes)
+            self.item.setLabel("bottom", axes[0][0])
+            self.item.setLabel("left", axes[1][0] if len(axes) > 1 else "true-class probability")
+            y_range = (axes[1][1], axes[1][2]) if len(axes) > 1 else (0.0, 1.0)
+            self.item.vb.setRange(xRange=(axes[0][1], axes[0][2]), yRange=y_range, padding=0)
+            self.cursor.setVisible(len(axes) > 1)
+            self.vcursor.setVisible(len(axes) == 1)
         self.set_message(message)
 
     def set_cursor(self, x: float, y: Optional[float]) -> None:

@@ -42,7 +42,7 @@ class RegionsTable(QTableWidget):
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if j == 1:
-                    item.setForeground(QBrush(METHOD_QCOLORS.get(r.method, Qt.GlobalColor.black).darker(130)))
+                    item.setForeground(QBrush(METHOD_QCOLORS.get(r.method, Qt.GlobalColor.black).darker(160)))
                 self.setItem(i, j, item)
         self.blockSignals(False)
 

@@ -67,3 +67,10 @@ def test_unknown_model_is_an_argparse_error(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["predict", "--model", "resnet51"])
     assert exc.value.code == 2
+
+
+def test_gui_without_a_display_says_so(monkeypatch, capsys):
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    assert main(["gui"]) == 2
+    assert "no display" in capsys.readouterr().err

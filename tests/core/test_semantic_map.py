@@ -18,6 +18,26 @@ def analytic(points):
     return 0.5 + 0.4 * np.sin(np.radians(az)) * np.cos(np.radians(el))
 
 
+class CountingScore:
+    """The analytic f, counting calls; ``sink(n)`` cancels once it has been called n times."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, points):
+        self.calls.append(len(points))
+        return analytic(points)
+
+    def sink(self, after):
+        score = self
+
+        class CancelAfter(ListSink):
+            def cancelled(self):
+                return len(score.calls) >= after
+
+        return CancelAfter()
+
+
 def synthetic_3d():
     axes = (parse_grid_axis("azimuth=0:360:90"), parse_grid_axis("elevation=0:90:30"),
             GridAxis(get_axis("distance"), np.array([2.0, 3.0])))
@@ -81,18 +101,9 @@ def test_build_fills_in_chunks_and_matches_f():
 
 def test_cancel_stops_between_chunks_and_leaves_a_consistent_partial_map():
     axes = (parse_grid_axis("azimuth=0:360:10"), parse_grid_axis("elevation=0:90:10"))
-    calls = []
-
-    def f(points):
-        calls.append(len(points))
-        return analytic(points)
-
-    class CancelAfter(ListSink):
-        def cancelled(self):
-            return len(calls) >= 3
-
-    m = build_map(f, axes, {}, {}, CancelAfter(), chunk_size=10)
-    assert len(calls) == 3 and not m.complete
+    f = CountingScore()
+    m = build_map(f, axes, {}, {}, f.sink(3), chunk_size=10)
+    assert len(f.calls) == 3 and not m.complete
     assert m.filled.sum() == 30
     np.testing.assert_allclose(m.values.reshape(-1)[:30], analytic(m.points()[:30]), rtol=1e-6)
     assert np.isnan(m.values.reshape(-1)[30:]).all()
@@ -101,18 +112,10 @@ def test_cancel_stops_between_chunks_and_leaves_a_consistent_partial_map():
 def test_cache_hit_resume_and_key(tmp_path):
     axes = (parse_grid_axis("azimuth=0:360:30"), parse_grid_axis("elevation=0:90:30"))
     cache = MapCache(tmp_path)
-    calls = []
-
-    def f(points):
-        calls.append(len(points))
-        return analytic(points)
-
-    class CancelAfter(ListSink):
-        def cancelled(self):
-            return len(calls) >= 2
-
+    f = CountingScore()
+    calls = f.calls
     prov = {"object": "x", "model": "y", "date": "today"}
-    partial, cached = cached_build_map(f, axes, {}, prov, CancelAfter(), cache, chunk_size=5)
+    partial, cached = cached_build_map(f, axes, {}, prov, f.sink(2), cache, chunk_size=5)
     assert not cached and partial.filled.sum() == 10
     assert list(tmp_path.glob("*.partial.npz"))
     full, cached = cached_build_map(f, axes, {}, prov, ListSink(), cache, chunk_size=5)
