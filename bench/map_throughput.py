@@ -52,6 +52,8 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--models", nargs="+", default=["efficientnet-lite0", "resnet18"])
     ap.add_argument("--device", default="auto")
+    ap.add_argument("--background", type=int, choices=(0, 1), default=1,
+                    help="run the map pipeline's render thread at low priority (as semviewer does)")
     ap.add_argument("--precisions", nargs="+", choices=["fp32", "bf16"], default=["fp32", "bf16"],
                     help="(a) and (b) run at each precision; (c) is always fp32, as the earlier tools ran")
     args = ap.parse_args()
@@ -76,7 +78,7 @@ def main() -> None:
         for precision in args.precisions:
             clf = classifier_for(name, device, bf16=precision == "bf16")
             a = rate(lambda: clf.probabilities(images), len(images))
-            with open_render_thread(mesh) as thread:
+            with open_render_thread(mesh, background=args.background) as thread:
                 score = ScoreFunction(thread, clf, teapot.classes, ["azimuth", "elevation"], batch_size=args.batch_size)
                 score(np.zeros((args.batch_size, 2)))   # warm-up
                 start = time.perf_counter()

@@ -60,7 +60,7 @@ def main() -> None:
     pump(app, until=lambda: window.maps["primary"] is not None and window.maps["primary"].complete
          and not window.jobs.running("map"), timeout=600)
     window.set_pose(window.pose.replace(azimuth=200.0, elevation=30.0))
-    pump(app, until=lambda: window.predictions.true_probability is not None, timeout=30)
+    pump(app, until=lambda: window.predicted_pose == window.pose, timeout=60)
     shot(app, window, "02-map.png")
     window.set_starts([(160.0, 40.0), (20.0, 50.0)])
     # growing live: every step renders and classifies the corners, so the rectangles grow visibly

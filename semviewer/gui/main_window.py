@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self.render_settings = RenderSettings()
         self.cache = MapCache()
         self.last_error: Optional[str] = None
+        self.predicted_pose: Optional[Pose] = None   # the pose the predictions panel shows
         self._message_box: Optional[QMessageBox] = None
         self.object_source = DEFAULT_OBJECT
         self.up_axis = "y"
@@ -346,6 +347,7 @@ class MainWindow(QMainWindow):
     def _on_prediction(self, probs: np.ndarray, pose: Pose) -> None:
         if self.classes is not None and self.classifier is not None:
             self.predictions.show_probabilities(probs, self.classes, self.classifier.name)
+            self.predicted_pose = pose
 
     def _pose_from_map(self, x: float, y: float) -> Pose:
         shown = self.map_settings.shown_axes()
@@ -532,16 +534,19 @@ class MainWindow(QMainWindow):
                     continue
                 if not set(shown) <= set(semantic_map.axis_names):
                     raise SemviewerError("the map does not have the axes shown; recompute it")
-                domain = semantic_map.domain(shown)
-                jobs.append((target, MapScore(semantic_map, shown, at=self.pose.as_dict()), domain, None))
+                score, domain, classifier = MapScore(semantic_map, shown, at=self.pose.as_dict()), \
+                    semantic_map.domain(shown), None
             else:
                 classifier = self.classifier if target == PRIMARY else self.compare_classifier
                 if classifier is None:
+                    if target == PRIMARY:
+                        raise SemviewerError("the model is still loading; start the solver once it is ready")
                     continue
+                score = None
                 domain = semantic_map.domain(shown) if semantic_map is not None else domain_rows(shown)
-                jobs.append((target, None, domain, classifier))
-        if (starts < domain[:, 0]).any() or (starts > domain[:, 1]).any():
-            raise SemviewerError("a start point lies outside the map's domain")
+            if (starts < domain[:, 0]).any() or (starts > domain[:, 1]).any():
+                raise SemviewerError("a start point lies outside the map's domain; clear the starts and pick again")
+            jobs.append((target, score, domain, classifier))
         mesh, classes, settings, pose = self.mesh, self.classes, self.render_settings, self.pose
 
         def job(sink):

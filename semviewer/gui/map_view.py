@@ -196,6 +196,7 @@ class MapView(QWidget):
                 item = pg.PlotDataItem(pen=pg.mkPen(METHOD_QCOLORS.get(method, QColor("white")), width=3))
                 self.legend.addItem(item, METHOD_LABELS.get(method, method))
                 self._legend_items[method] = item
+        self.legend.setVisible(bool(methods))
 
     # -- mouse -----------------------------------------------------------------
     def _to_view(self, scene_pos) -> Optional[QPointF]:

@@ -43,9 +43,9 @@ def test_dragging_the_viewport_changes_pose_and_predictions(window, qtbot):
     assert window.pose["azimuth"] != before_pose["azimuth"]
     assert window.controls.boxes["azimuth"].value() == pytest.approx(window.pose["azimuth"], abs=0.01)
     qtbot.waitUntil(lambda: window.predictions.true_probability != before_p, timeout=30000)
-    # latest request wins: the final prediction is for the final pose
+    # latest request wins: the last prediction is for the final pose of the drag
     final = window.pose
-    qtbot.wait(1500)
+    qtbot.waitUntil(lambda: window.predicted_pose == final, timeout=30000)
     assert window.viewport.pose == final
 
 
