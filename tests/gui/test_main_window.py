@@ -158,10 +158,17 @@ def test_corrupt_mesh_shows_an_error_and_the_window_keeps_working(window, qtbot,
 
 
 def test_open_a_mesh_file_and_choose_classes(window, qtbot, box_mesh_file):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
     from semviewer.core.imagenet import parse_class_set
 
-    window.open_mesh(str(box_mesh_file))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(box_mesh_file))])
+    window.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                                Qt.KeyboardModifier.NoModifier))
     assert window.mesh.name == "ell"
+    assert str(box_mesh_file) in window.settings.value("recentFiles")
     window.choose_classes(parse_class_set("carton"))
     assert "carton" in window.windowTitle()
     qtbot.waitUntil(lambda: "carton" in window.predictions.true_label.text(), timeout=30000)
