@@ -7,7 +7,7 @@ not depend on the weight values), on the same device and batch size:
   (c) render + classify one pose at a time (how the earlier tools work),
 and the ratios b/a (target ≥ 0.9) and b/c (target ≥ 1.5).
 
-    .venv/bin/python bench/map_throughput.py [--poses 480] [--batch-size 8] [--models efficientnet-lite0 resnet18]
+    .venv/bin/python bench/map_throughput.py [--poses 240] [--repeats 3] [--batch-size 8] [--models efficientnet-lite0 resnet18]
 """
 
 from __future__ import annotations
@@ -48,12 +48,11 @@ def rate(fn, count: int, min_seconds: float = 3.0) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--poses", type=int, default=480)
+    ap.add_argument("--poses", type=int, default=240)
+    ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--batch-size", type=int, default=8)
     ap.add_argument("--models", nargs="+", default=["efficientnet-lite0", "resnet18"])
     ap.add_argument("--device", default="auto")
-    ap.add_argument("--background", type=int, choices=(0, 1), default=1,
-                    help="run the map pipeline's render thread at low priority (as semviewer does)")
     ap.add_argument("--precisions", nargs="+", choices=["fp32", "bf16"], default=["fp32", "bf16"],
                     help="(a) and (b) run at each precision; (c) is always fp32, as the earlier tools ran")
     args = ap.parse_args()
@@ -77,15 +76,19 @@ def main() -> None:
             c = rate(one_by_one, len(poses))
         for precision in args.precisions:
             clf = classifier_for(name, device, bf16=precision == "bf16")
-            a = rate(lambda: clf.probabilities(images), len(images))
-            with open_render_thread(mesh, background=args.background) as thread:
+            a_runs, b_runs = [], []
+            with open_render_thread(mesh) as thread:
                 score = ScoreFunction(thread, clf, teapot.classes, ["azimuth", "elevation"], batch_size=args.batch_size)
                 score(np.zeros((args.batch_size, 2)))   # warm-up
-                start = time.perf_counter()
-                build_map(score, axes, {}, {}, chunk_size=4 * args.batch_size)
-                b = count / (time.perf_counter() - start)
+                for _ in range(args.repeats):          # interleaved, so drifts hit (a) and (b) alike
+                    a_runs.append(rate(lambda: clf.probabilities(images), len(images)))
+                    start = time.perf_counter()
+                    build_map(score, axes, {}, {}, chunk_size=4 * args.batch_size)
+                    b_runs.append(count / (time.perf_counter() - start))
+            a, b = float(np.median(a_runs)), float(np.median(b_runs))
             print(f"{name:18s} {precision}  (a) classifier alone {a:6.1f}/s  (b) map pipeline {b:6.1f}/s  "
-                  f"(c) one pose at a time, fp32 {c:6.1f}/s   b/a = {b / a:.2f}   b/c = {b / c:.2f}")
+                  f"(c) one pose at a time, fp32 {c:6.1f}/s   b/a = {b / a:.2f}   b/c = {b / c:.2f}   "
+                  f"(medians of {args.repeats})")
 
 
 if __name__ == "__main__":

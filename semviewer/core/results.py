@@ -34,6 +34,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        # mkstemp creates the file private (0600): give it the target's mode, or rw-r--r--
+        os.chmod(tmp_path, target.stat().st_mode & 0o7777 if target.exists() else 0o644)
         os.replace(tmp_path, target)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None

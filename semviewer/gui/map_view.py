@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
-from PySide6.QtWidgets import QApplication, QGraphicsRectItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QGraphicsRectItem, QLabel, QVBoxLayout, QWidget
 
 from semviewer.core.regions import METHOD_LABELS
 from semviewer.core.semantic_map import SemanticMap
@@ -41,6 +41,11 @@ class MapView(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.caption = QLabel("")
+        self.caption.setObjectName(f"{name}Caption")
+        self.caption.setWordWrap(True)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.caption)
         self.plot = pg.PlotWidget()
         self.plot.setObjectName(name)
         self.plot.setAccessibleName("Semantic map: true-class probability over the chosen axes")
@@ -51,7 +56,7 @@ class MapView(QWidget):
         self.item.hideButtons()
         self.image = pg.ImageItem(axisOrder="col-major")
         self.item.addItem(self.image)
-        self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=pg.colormap.get(COLORMAP), interactive=False,
+        self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=pg.colormap.get(COLORMAP), interactive=False, width=14,
                                         label="true-class probability")
         self.colorbar.setImageItem(self.image, insert_in=self.item)
         self.curve = pg.PlotDataItem(pen=pg.mkPen("#3b528b", width=2))
@@ -79,7 +84,8 @@ class MapView(QWidget):
 
     # -- content ---------------------------------------------------------------
     def set_message(self, text: str) -> None:
-        self.item.setTitle(text)
+        """The caption above the plot (a QLabel: long hints wrap instead of widening the plot)."""
+        self.caption.setText(text)
 
     def show_map(self, semantic_map: SemanticMap, show: Sequence[str], at: Optional[dict] = None,
                  aggregate: Optional[str] = None, title: str = "") -> None:

@@ -199,6 +199,8 @@ def test_window_grab_is_not_blank(window, qtbot):
         return arr.std()
 
     assert spread(viewport) > 20 and spread(heat) > 20
+    bar = window.map_view.colorbar
+    assert bar.isVisible() and bar.geometry().right() <= window.map_view.plot.width() + 1   # on screen
     whole = window.grab()
     assert whole.width() > 800
 
