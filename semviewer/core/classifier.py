@@ -8,11 +8,14 @@ import importlib
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Mapping, Optional, Sequence
 
 import numpy as np
 
 from semviewer.core.errors import ModelError
+
+if TYPE_CHECKING:  # torch is imported lazily: keep it off the path to the first window
+    import torch
 
 #: Preprocessing kinds: the model's own normalisation, or the paper's raw [0, 1] input.
 PREPROCESSING_CHOICES = ("model", "raw")
@@ -264,7 +267,7 @@ class Classifier:
                 "weights_id": self.weights_id, "preprocessing": self.preprocessing,
                 "input_size": self.spec.input_size}
 
-    def prepare(self, images) -> "torch.Tensor":  # noqa: F821
+    def prepare(self, images) -> "torch.Tensor":
         """Images (N, H, W, 3) uint8 (numpy or torch) or (N, 3, H, W) float in [0, 1] → network input."""
         import torch
         import torch.nn.functional as F
@@ -283,7 +286,7 @@ class Classifier:
             x = x.contiguous(memory_format=torch.channels_last)
         return x
 
-    def logits_from_input(self, x) -> "torch.Tensor":  # noqa: F821
+    def logits_from_input(self, x) -> "torch.Tensor":
         """Logits for already prepared input (differentiable when x requires grad)."""
         import torch
 

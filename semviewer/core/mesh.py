@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 
 from semviewer.core.errors import MeshError
+
+if TYPE_CHECKING:
+    import trimesh
 
 #: Rotations that bring a mesh of the given up axis to semviewer's Y-up convention.
 _UP_ROTATIONS = {
@@ -49,7 +52,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _flatten(loaded) -> "trimesh.Trimesh":  # noqa: F821
+def _flatten(loaded) -> "trimesh.Trimesh":
     import trimesh
 
     if isinstance(loaded, trimesh.Scene):

@@ -9,7 +9,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from semviewer import __version__
-from semviewer.core.axes import AXES, AXIS_NAMES, Pose, check_unique, get_axis, poses_from_points
+from semviewer.core.axes import AXES, Pose, check_unique, get_axis, poses_from_points
 from semviewer.core.classifier import Classifier
 from semviewer.core.errors import AxisError
 from semviewer.core.imagenet import ClassSet
@@ -117,10 +117,3 @@ class ScoreFunction:
             **self._extra_provenance,
         }
 
-
-def default_domain(axes: Sequence[str]) -> np.ndarray:
-    """The full domain (n, 2) of some axes."""
-    return np.array([[AXES[a].lower, AXES[a].upper] for a in axes], dtype=np.float64)
-
-
-__all__ = ["ScoreFunction", "ScoreResult", "default_domain", "AXIS_NAMES"]

@@ -110,3 +110,13 @@ def test_evaluate_writes_the_srvr_table(tmp_path, capsys):
     full = json.loads((tmp_path / "table.json").read_text())
     assert full["config"]["oir_b"]["steps"] == 100 and len(full["regions"]) == 8
     assert "SRVR" in capsys.readouterr().out
+
+
+def test_an_nd_map_with_an_aggregated_figure(tmp_path):
+    out, fig = tmp_path / "nd.npz", tmp_path / "nd.png"
+    assert main(["map", "--axes", "azimuth=0:360:90", "elevation=0:60:30", "distance=2:4:1",
+                 "--show", "azimuth,elevation", "--aggregate", "min", "--out", str(out), "--figure", str(fig)]) == 0
+    m = SemanticMap.load(out)
+    assert m.shape == (4, 2, 2) and m.complete
+    np.testing.assert_allclose(m.view(["azimuth", "elevation"], aggregate="min").values, m.values.min(axis=2))
+    assert Image.open(fig).size[0] > 400
