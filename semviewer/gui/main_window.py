@@ -239,20 +239,26 @@ class MainWindow(QMainWindow):
             self.status(f"opened {Path(name_or_path).name}: choose its true class with Object → True class set")
 
     def open_mesh(self, path: Optional[str] = None, up_axis: Optional[str] = None) -> None:
-        """Open a mesh file (asks for one when ``path`` is None)."""
+        """Open a mesh file (asks for one when ``path`` is None). The file is read in the
+        background; until it is ready (or fails, with a message) the current object stays."""
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self, "Open mesh", str(Path.home()), MESH_FILTER)
             if not path:
                 return
-        mesh = load_mesh(path, up_axis=up_axis or "y")
-        self._set_mesh(mesh, str(path), up_axis or "y")
-        self.pose = Pose()
-        self._forget_maps()
-        self._sync_pose(request=True)
-        self._add_recent(str(path))
-        self._update_title()
-        self.status(f"opened {Path(path).name} ({mesh.face_count} faces); "
-                    f"choose its true class with Object → True class set")
+        up = up_axis or "y"
+        self.status(f"reading {Path(path).name}…")
+
+        def done(mesh: MeshData) -> None:
+            self._set_mesh(mesh, str(path), up)
+            self.pose = Pose()
+            self._forget_maps()
+            self._sync_pose(request=True)
+            self._add_recent(str(path))
+            self._update_title()
+            self.status(f"opened {Path(path).name} ({mesh.face_count} faces); "
+                        f"choose its true class with Object → True class set")
+
+        self.jobs.start("mesh", lambda sink: load_mesh(path, up_axis=up), done, self.show_error)
 
     def _set_mesh(self, mesh: MeshData, source: str, up_axis: str) -> None:
         self.live.set_mesh(mesh, self.render_settings)

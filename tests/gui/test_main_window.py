@@ -149,7 +149,8 @@ def test_corrupt_mesh_shows_an_error_and_the_window_keeps_working(window, qtbot,
     bad.write_text("v 0 0 0\nv nan 0 0\nf 1 2 3\n")
     mesh_before = window.mesh
     window._guarded(window.open_mesh, str(bad))
-    assert window.last_error and "broken.obj" in window.last_error
+    qtbot.waitUntil(lambda: window.last_error is not None, timeout=10000)
+    assert "broken.obj" in window.last_error
     assert window.mesh is mesh_before
     window.set_pose(window.pose.replace(azimuth=45.0))
     qtbot.waitUntil(lambda: window.viewport.pose["azimuth"] == 45.0, timeout=5000)
@@ -167,7 +168,7 @@ def test_open_a_mesh_file_and_choose_classes(window, qtbot, box_mesh_file):
     mime.setUrls([QUrl.fromLocalFile(str(box_mesh_file))])
     window.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                                 Qt.KeyboardModifier.NoModifier))
-    assert window.mesh.name == "ell"
+    qtbot.waitUntil(lambda: window.mesh.name == "ell", timeout=10000)
     assert str(box_mesh_file) in window.settings.value("recentFiles")
     window.choose_classes(parse_class_set("carton"))
     assert "carton" in window.windowTitle()
