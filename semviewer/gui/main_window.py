@@ -87,8 +87,6 @@ class MainWindow(QMainWindow):
             self.open_object(DEFAULT_OBJECT)
         if load_model:
             self.set_model(self.model_name)
-        self.status("Drag the object to turn it · Compute map to see where the network recognises it · "
-                    "Ctrl+click the map to add start points, then Start to grow robust regions")
 
     # -- construction ------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -296,7 +294,8 @@ class MainWindow(QMainWindow):
             self.live.set_classifier(classifier)
             self._forget_maps()
             self._update_title()
-            self.status(f"{name} loaded ({classifier.device})")
+            self.status(f"{name} loaded ({classifier.device}) · drag the object to turn it · Compute map to see "
+                        f"where the network recognises it · Ctrl+click the map to add start points, then Start")
 
         def failed(message: str) -> None:
             self.predictions.set_status(f"{self.model_name}" if self.classifier else "no model loaded")
