@@ -29,6 +29,12 @@ class Axis:
         """Axis label for figures, e.g. ``azimuth (°)``."""
         return f"{self.name} ({self.unit})" if self.unit else self.name
 
+    def clamp(self, value: float) -> float:
+        """``value`` brought into the domain: wrapped for periodic axes, clipped otherwise."""
+        if self.periodic:
+            return self.lower + (float(value) - self.lower) % (self.upper - self.lower)
+        return min(max(float(value), self.lower), self.upper)
+
     def check(self, value: float) -> float:
         """Return ``value`` (wrapped into the domain for periodic axes) or raise AxisError."""
         value = float(value)

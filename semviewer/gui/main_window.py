@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QSplitter
 
-from semviewer.core.axes import Pose
+from semviewer.core.axes import AXES, Pose
 from semviewer.core.classifier import DEFAULT_MODEL, MODELS, Classifier, load_classifier
 from semviewer.core.errors import SemviewerError
 from semviewer.core.figures import Panel, map_figure, save_figure
@@ -359,11 +359,7 @@ class MainWindow(QMainWindow):
         values = {shown[0]: x}
         if len(shown) > 1 and np.isfinite(y):
             values[shown[1]] = y
-        clipped = {}
-        for name, value in values.items():
-            lo, hi = domain_rows([name])[0]
-            clipped[name] = float(np.clip(value, lo, hi)) if name != "azimuth" else float(value % 360.0)
-        return self.pose.replace(**clipped)
+        return self.pose.replace(**{name: AXES[name].clamp(v) for name, v in values.items()})
 
     def _map_clicked(self, x: float, y: float, modifiers) -> None:
         adding = bool(modifiers & Qt.KeyboardModifier.ControlModifier) or self.solver.pick.isChecked()
@@ -392,8 +388,6 @@ class MainWindow(QMainWindow):
         self._refresh_regions()
 
     def _clear_views(self) -> None:
-        from semviewer.core.axes import AXES
-
         shown = self.map_settings.shown_axes()
         axes = [(AXES[n].label, *domain_rows([n])[0]) for n in shown]
         self.map_view.clear_map("Press “Compute map” to see where the network recognises the object", axes)

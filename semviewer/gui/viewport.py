@@ -16,10 +16,7 @@ DISTANCE_PER_WHEEL_STEP = 0.1
 
 
 def _clamp(name: str, value: float) -> float:
-    axis = AXES[name]
-    if axis.periodic:
-        return axis.lower + (value - axis.lower) % (axis.upper - axis.lower)
-    return min(max(value, axis.lower), axis.upper)
+    return AXES[name].clamp(value)
 
 
 def dragged_pose(pose: Pose, dx: float, dy: float, modifiers: Qt.KeyboardModifier) -> Pose:
