@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("SEMVIEWER_CACHE_DIR", os.path.join(os.path.dirname(__file__), "..", ".pytest_cache", "maps"))
+os.environ.setdefault("SEMVIEWER_ENGINE_CACHE_DIR",
+                      os.path.join(os.path.dirname(__file__), "..", ".pytest_cache", "engines"))
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

@@ -78,7 +78,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
         }, indent=2))
         return 0
     print(f"{obj.mesh.name} at {pose}")
-    print(f"model {classifier.name} ({classifier.preprocessing} preprocessing, {classifier.device})")
+    print(f"model {classifier.name} ({classifier.preprocessing} preprocessing, {classifier.device}, "
+          f"{classifier.engine} engine, {classifier.precision})")
     for i, p in top:
         mark = "*" if i in obj.classes.ids else " "
         print(f" {mark} {p:6.1%}  {names[i]} ({i})")

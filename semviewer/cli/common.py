@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass
 
 from semviewer.core.axes import Pose, parse_pose
-from semviewer.core.classifier import DEFAULT_MODEL, MODELS, PREPROCESSING_CHOICES, Classifier, load_classifier
+from semviewer.core.classifier import DEFAULT_MODEL, ENGINES, MODELS, PREPROCESSING_CHOICES, Classifier, \
+    load_classifier
 from semviewer.core.errors import ClassSetError
 from semviewer.core.imagenet import ClassSet, parse_class_set
 from semviewer.core.mesh import UP_AXES, MeshData
@@ -39,7 +41,14 @@ def add_weights_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preprocessing", choices=PREPROCESSING_CHOICES, default="model",
                    help="model: the network's own normalisation; raw: the paper's unnormalised [0, 1] input")
     p.add_argument("--device", default="auto", help="auto (CUDA when available), cpu or cuda")
-    p.add_argument("--bf16", action="store_true", help="bf16 autocast on the CPU (faster, less exact)")
+    p.add_argument("--engine", choices=ENGINES, default="auto",
+                   help="inference engine: auto (ONNX Runtime on the CPU, torch on CUDA), onnxruntime or torch")
+    precision = p.add_mutually_exclusive_group()
+    precision.add_argument("--bf16", action="store_true",
+                           help="bf16 autocast (torch engine; accepted only where the CPU or GPU computes bf16 "
+                                "natively; probabilities change by about 1e-2)")
+    precision.add_argument("--fp16", action="store_true",
+                           help="fp16 autocast on CUDA (probabilities change by about 1e-3)")
     p.add_argument("--no-download", action="store_true", help="never download weights")
 
 
@@ -69,15 +78,34 @@ def pose_of(args: argparse.Namespace, obj: LoadedObject) -> Pose:
 
 
 def load_model(args: argparse.Namespace, name: str | None = None) -> Classifier:
+    precision = "bf16" if args.bf16 else "fp16" if getattr(args, "fp16", False) else "fp32"
     return load_classifier(name or args.model, weights=args.weights, preprocessing=args.preprocessing,
-                           device=args.device, bf16=args.bf16, allow_download=not args.no_download)
+                           device=args.device, precision=precision, allow_download=not args.no_download,
+                           engine=getattr(args, "engine", "auto"))
+
+
+def add_batch_size_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="poses per render + forward pass (default: the fastest, measured once per engine, "
+                        "model and machine, then cached)")
+
+
+def batch_size_for(requested: int | None, classifier: Classifier) -> int:
+    """``--batch-size`` when given, else the measured fastest batch of this classifier here."""
+    from semviewer.core.batch_tuning import tuned_batch_size
+    from semviewer.core.errors import SemviewerError
+
+    if requested is not None:
+        if requested < 1:
+            raise SemviewerError("--batch-size must be at least 1")
+        return requested
+    return tuned_batch_size(classifier, notify=lambda m: print(f"semviewer: {m}", file=sys.stderr))
 
 
 def add_fix_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fix", nargs="+", default=[], metavar="AXIS=VALUE",
                    help="values of axes that are not varied (default: the object's default pose)")
-    p.add_argument("--batch-size", type=int, default=8,
-                   help="poses per render + forward pass (default 8: fastest for small CPU models)")
+    add_batch_size_arg(p)
 
 
 def base_pose(args: argparse.Namespace, obj: LoadedObject, varied: list[str],
@@ -98,14 +126,11 @@ class Scorer:
     """A ScoreFunction with its render thread and provenance (a context manager)."""
 
     def __init__(self, obj: LoadedObject, classifier: Classifier, axes: list[str], base: Pose,
-                 settings: RenderSettings, batch_size: int) -> None:
+                 settings: RenderSettings, batch_size: int | None) -> None:
         from semviewer.core.scoring import ScoreFunction
         from semviewer.render import open_render_thread
 
-        if batch_size < 1:
-            from semviewer.core.errors import SemviewerError
-
-            raise SemviewerError("--batch-size must be at least 1")
+        batch_size = batch_size_for(batch_size, classifier)
         self.thread = open_render_thread(obj.mesh, settings)
         self.score = ScoreFunction(self.thread, classifier, obj.classes, axes, base, batch_size)
         fixed = {k: v for k, v in base.as_dict().items() if k not in axes}

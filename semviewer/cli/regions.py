@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from semviewer import __version__
-from semviewer.cli.common import (Scorer, add_fix_arg, add_model_args, add_object_args, add_weights_args,
-                                  base_pose, load_model, load_object, render_settings)
+from semviewer.cli.common import (Scorer, add_batch_size_arg, add_fix_arg, add_model_args, add_object_args,
+                                  add_weights_args, base_pose, load_model, load_object, render_settings)
 from semviewer.cli.progress_bar import ProgressBar
 from semviewer.core.axes import AXES, check_unique, parse_domain_axis
 from semviewer.core.classifier import DEFAULT_MODEL, MODELS
@@ -74,7 +74,7 @@ def register(sub) -> None:
     p.add_argument("--grid", choices=list(PRESETS), default="paper",
                    help="map grid the regions are grown on (default paper: 120 × 34)")
     p.add_argument("--size", type=int, default=224)
-    p.add_argument("--batch-size", type=int, default=8)
+    add_batch_size_arg(p)
     _add_solver_args(p, several_methods=True)
     p.add_argument("--out", required=True, help="table file (.csv); a .json with the full configuration is written beside it")
     p.set_defaults(handler=cmd_evaluate)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import deque
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
@@ -11,7 +12,7 @@ import numpy as np
 from semviewer import __version__
 from semviewer.core.axes import AXES, Pose, check_unique, get_axis, poses_from_points
 from semviewer.core.classifier import Classifier
-from semviewer.core.errors import AxisError
+from semviewer.core.errors import AxisError, SemviewerError
 from semviewer.core.imagenet import ClassSet
 from semviewer.core.render_thread import RenderThread
 
@@ -88,21 +89,40 @@ class ScoreFunction:
         probs_out = np.empty((k, 1000), dtype=np.float32) if probabilities else None
         images_out: list[np.ndarray] = []
         starts = list(range(0, k, self.batch_size))
-        pending = self.renderer.submit(poses[0:self.batch_size]) if starts else None
-        for n, start in enumerate(starts):
-            batch_images = pending.result()
-            if n + 1 < len(starts):   # render the next batch while this one is classified
-                nxt = starts[n + 1]
-                pending = self.renderer.submit(poses[nxt:nxt + self.batch_size])
-            probs = self.classifier.probabilities(batch_images)
-            self.forward_passes += 1
-            stop = start + len(batch_images)
+        # CUDA classifies asynchronously: keep two batches in flight so that the GL readback of the
+        # next batch and its upload overlap inference. CPU engines finish within submit().
+        depth = 2 if str(getattr(self.classifier, "device", "cpu")).startswith("cuda") else 1
+        in_flight: deque = deque()
+
+        def collect() -> None:
+            start, count, pending = in_flight.popleft()
+            probs = np.asarray(pending.result())
+            if probs.ndim != 2 or probs.shape[0] != count:
+                raise SemviewerError(f"the classifier returned {probs.shape[0] if probs.ndim else 0} rows of "
+                                     f"probabilities for {count} images; the model or engine is broken")
+            stop = start + count
             scores[start:stop] = probs[:, self._ids].sum(axis=1)
             top1[start:stop] = np.isin(probs.argmax(axis=1), self._ids)
             if probs_out is not None:
                 probs_out[start:stop] = probs
+
+        pending_render = self.renderer.submit(poses[0:self.batch_size]) if starts else None
+        for n, start in enumerate(starts):
+            batch_images = pending_render.result()
+            expected = min(self.batch_size, k - start)
+            if len(batch_images) != expected:
+                raise SemviewerError(f"the renderer returned {len(batch_images)} images for {expected} poses")
+            if n + 1 < len(starts):   # render the next batch while this one is classified
+                nxt = starts[n + 1]
+                pending_render = self.renderer.submit(poses[nxt:nxt + self.batch_size])
+            in_flight.append((start, expected, self.classifier.submit(batch_images)))
+            self.forward_passes += 1
             if images:
                 images_out.append(batch_images)
+            while len(in_flight) >= depth:
+                collect()
+        while in_flight:
+            collect()
         self.evaluations += k
         all_images = np.concatenate(images_out) if images and images_out else None
         return ScoreResult(scores, top1, probs_out, all_images)

@@ -7,11 +7,12 @@ from typing import Any, Optional
 
 import numpy as np
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QSplitter
 
 from semviewer.core.axes import AXES, Pose
-from semviewer.core.classifier import DEFAULT_MODEL, MODELS, Classifier, load_classifier
+from semviewer.core.batch_tuning import tuned_batch_size
+from semviewer.core.classifier import DEFAULT_MODEL, ENGINES, MODELS, Classifier, load_classifier
 from semviewer.core.errors import SemviewerError
 from semviewer.core.figures import Panel, map_figure, save_figure
 from semviewer.core.imagenet import ClassSet
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.classes: Optional[ClassSet] = None
         self.model_name = model_name or DEFAULT_MODEL
         self.weights: Optional[str] = None
+        self.engine = "auto"
         self.classifier: Optional[Classifier] = None
         self.compare_model: Optional[str] = None
         self.compare_classifier: Optional[Classifier] = None
@@ -168,6 +170,14 @@ class MainWindow(QMainWindow):
             self._action(model, name, lambda n=name: self.set_model(n))
         model.addSeparator()
         self._action(model, "Load &weights file…", self.load_weights, None, "loadWeightsAction")
+        engines = model.addMenu("Inference &engine")
+        self.engine_actions = QActionGroup(self)
+        for name in ENGINES:
+            label = {"auto": "auto (ONNX Runtime on the CPU, torch on CUDA)"}.get(name, name)
+            action = self._action(engines, label, lambda n=name: self.set_engine(n), None, f"engine-{name}")
+            action.setCheckable(True)
+            action.setChecked(name == self.engine)
+            self.engine_actions.addAction(action)
         compare = model.addMenu("&Compare with")
         for name in MODELS:
             self._action(compare, name, lambda n=name: self.set_compare_model(n))
@@ -284,8 +294,10 @@ class MainWindow(QMainWindow):
         self.predictions.set_status(f"loading {name}…")
         self.status(f"loading {name}…")
 
+        engine, notices = self.engine, []
+
         def job(sink):
-            return load_classifier(name, weights=weights)
+            return load_classifier(name, weights=weights, engine=engine, notify=notices.append)
 
         def done(classifier: Classifier) -> None:
             self.classifier = classifier
@@ -294,8 +306,9 @@ class MainWindow(QMainWindow):
             self.live.set_classifier(classifier)
             self._forget_maps()
             self._update_title()
-            self.status(f"{name} loaded ({classifier.device}) · drag the object to turn it · Compute map to see "
-                        f"where the network recognises it · Ctrl+click the map to add start points, then Start")
+            self.status(f"{name} loaded ({classifier.device}, {classifier.engine}) · drag the object to turn it · "
+                        f"Compute map to see where the network recognises it · Ctrl+click the map to add start "
+                        f"points, then Start" + "".join(f" · ⚠ {n}" for n in notices))
 
         def failed(message: str) -> None:
             self.predictions.set_status(f"{self.model_name}" if self.classifier else "no model loaded")
@@ -310,6 +323,16 @@ class MainWindow(QMainWindow):
             if not path:
                 return
         self.set_model(self.model_name, path)
+
+    def set_engine(self, engine: str) -> None:
+        """Run the classifiers on ``engine`` (auto, onnxruntime or torch); reloads the model."""
+        if engine not in ENGINES:
+            raise SemviewerError(f"unknown engine {engine!r}; choose {', '.join(ENGINES)}")
+        self.engine = engine
+        for action in self.engine_actions.actions():
+            action.setChecked(action.objectName() == f"engine-{engine}")
+        self.compare_classifier = None
+        self.set_model(self.model_name, self.weights)
 
     def set_compare_model(self, name: Optional[str]) -> None:
         self.compare_model = name
@@ -401,11 +424,13 @@ class MainWindow(QMainWindow):
         names = [g.name for g in grid]
         base = self.pose
         classifier_hint = self.classifier if model == self.model_name else self.compare_classifier
+        engine = self.engine
 
         def job(sink):
-            classifier = classifier_hint or load_classifier(model, weights=weights)
+            classifier = classifier_hint or load_classifier(model, weights=weights, engine=engine)
+            batch = tuned_batch_size(classifier, notify=lambda m: sink.progress(0.0, m), cancelled=sink.cancelled)
             with open_render_thread(mesh, settings) as thread:
-                score = ScoreFunction(thread, classifier, classes, names, base)
+                score = ScoreFunction(thread, classifier, classes, names, base, batch_size=batch)
                 provenance = score.provenance(mesh.name, mesh.sha256, settings.to_json())
                 fixed = {k: v for k, v in base.as_dict().items() if k not in names}
                 semantic_map, cached = cached_build_map(score, grid, fixed, provenance, sink, cache)
@@ -553,8 +578,10 @@ class MainWindow(QMainWindow):
             for target, score, dom, classifier in jobs:
                 thread = None
                 if score is None:
+                    batch = tuned_batch_size(classifier, notify=lambda m: sink.progress(0.0, m),
+                                             cancelled=sink.cancelled)
                     thread = open_render_thread(mesh, settings)
-                    score = ScoreFunction(thread, classifier, classes, shown, pose)
+                    score = ScoreFunction(thread, classifier, classes, shown, pose, batch_size=batch)
                 try:
                     for config in configs:
                         relay = _Relay(sink, target)

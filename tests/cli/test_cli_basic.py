@@ -74,3 +74,21 @@ def test_gui_without_a_display_says_so(monkeypatch, capsys):
         monkeypatch.delenv(var, raising=False)
     assert main(["gui"]) == 2
     assert "no display" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("engine", ["torch", "onnxruntime"])
+def test_engine_option(engine, capsys):
+    assert main(["predict", "--object", "teapot", "--engine", engine]) == 0
+    out = capsys.readouterr().out
+    assert f"{engine} engine" in out and "teapot (849)" in out
+    assert main(["predict", "--object", "teapot", "--engine", engine, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["model"]["engine"] == engine
+
+
+def test_bf16_refused_on_a_cpu_without_it(monkeypatch, capsys):
+    import torch
+
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: "AVX2")
+    assert main(["predict", "--bf16"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no native bf16" in err[0]

@@ -81,10 +81,10 @@ def test_regions_on_a_cached_map_and_live(tmp_path):
     assert Image.open(fig).size[0] > 400
     live = tmp_path / "live.json"
     assert main(["regions", "--axes", "azimuth=0:360", "--fix", "elevation=40", "--start", "180",
-                 "--method", "oir_b", "--steps", "5", "--out", str(live)]) == 0
+                 "--method", "oir_b", "--steps", "5", "--batch-size", "4", "--out", str(live)]) == 0
     data = json.loads(live.read_text())
     assert data["source"]["kind"] == "live" and data["regions"][0]["evaluations"] == 5 * 4
-    assert data["source"]["forward_passes"] == 5     # one batched forward pass per step
+    assert data["source"]["forward_passes"] == 5     # one forward pass per step when the batch holds a step
 
 
 def test_regions_bad_input(tmp_path, capsys):
