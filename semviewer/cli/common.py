@@ -90,8 +90,8 @@ def add_batch_size_arg(p: argparse.ArgumentParser) -> None:
                         "model and machine, then cached)")
 
 
-def batch_size_for(requested: int | None, classifier: Classifier) -> int:
-    """``--batch-size`` when given, else the measured fastest batch of this classifier here."""
+def batch_size_for(requested: int | None, score) -> int:
+    """``--batch-size`` when given, else the fastest batch of this pipeline here (measured once)."""
     from semviewer.core.batch_tuning import tuned_batch_size
     from semviewer.core.errors import SemviewerError
 
@@ -99,7 +99,8 @@ def batch_size_for(requested: int | None, classifier: Classifier) -> int:
         if requested < 1:
             raise SemviewerError("--batch-size must be at least 1")
         return requested
-    return tuned_batch_size(classifier, notify=lambda m: print(f"semviewer: {m}", file=sys.stderr))
+    return tuned_batch_size(score.classifier, pipeline=score.probe,
+                            notify=lambda m: print(f"semviewer: {m}", file=sys.stderr))
 
 
 def add_fix_arg(p: argparse.ArgumentParser) -> None:
@@ -130,9 +131,13 @@ class Scorer:
         from semviewer.core.scoring import ScoreFunction
         from semviewer.render import open_render_thread
 
-        batch_size = batch_size_for(batch_size, classifier)
+        if batch_size is not None and batch_size < 1:
+            from semviewer.core.errors import SemviewerError
+
+            raise SemviewerError("--batch-size must be at least 1")
         self.thread = open_render_thread(obj.mesh, settings)
-        self.score = ScoreFunction(self.thread, classifier, obj.classes, axes, base, batch_size)
+        self.score = ScoreFunction(self.thread, classifier, obj.classes, axes, base, batch_size or 8)
+        self.score.batch_size = batch_size_for(batch_size, self.score)
         fixed = {k: v for k, v in base.as_dict().items() if k not in axes}
         self.fixed = fixed
         self.provenance = self.score.provenance(obj.mesh.name, obj.mesh.sha256, settings.to_json())

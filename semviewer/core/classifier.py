@@ -346,7 +346,7 @@ class Classifier:
         return self._checks
 
     # -- engines -----------------------------------------------------------------
-    def use_onnxruntime(self, threads: Optional[int] = None, spinning: bool = True,
+    def use_onnxruntime(self, threads: Optional[int] = None, spinning: bool = False,
                         cache_dir: Optional[Path] = None) -> bool:
         """Serve ``probabilities`` from ONNX Runtime: the cached export for these weights, or a
         fresh one checked against torch on the check renders. Returns whether it exported now.
@@ -373,8 +373,8 @@ class Classifier:
         checks = self._onnx_input(self.check_images())
         session, _, fresh = prepare_session(key, self.module, scale, bias, self._torch_probabilities_from_nhwc,
                                             checks, threads or physical_cores(), cache_dir)
-        if spinning is not True:
-            session = OnnxSession(session.path, session.threads, spinning=spinning)
+        if spinning:
+            session = OnnxSession(session.path, session.threads, spinning=True)
         self._onnx = session
         self.engine = "onnxruntime"
         self.threads = session.threads

@@ -118,7 +118,7 @@ def export_onnx(module: "torch.nn.Module", scale: "torch.Tensor", bias: "torch.T
 class OnnxSession:
     """An ONNX Runtime CPU session: float32 NHWC [0, 255] renders in, probabilities out."""
 
-    def __init__(self, path: Path, threads: int, spinning: bool = True) -> None:
+    def __init__(self, path: Path, threads: int, spinning: bool = False) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -127,8 +127,9 @@ class OnnxSession:
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
-        if not spinning:   # idle threads sleep instead of spinning: leaves the cores to the renderer
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # Idle inference threads sleep instead of spinning, leaving the cores to the render thread:
+        # measured faster in the map pipeline on 2 cores (bench/map_throughput.py), equal alone.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
         self.threads = options.intra_op_num_threads
         self.spinning = spinning
         self.path = path

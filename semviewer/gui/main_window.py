@@ -428,9 +428,10 @@ class MainWindow(QMainWindow):
 
         def job(sink):
             classifier = classifier_hint or load_classifier(model, weights=weights, engine=engine)
-            batch = tuned_batch_size(classifier, notify=lambda m: sink.progress(0.0, m), cancelled=sink.cancelled)
             with open_render_thread(mesh, settings) as thread:
-                score = ScoreFunction(thread, classifier, classes, names, base, batch_size=batch)
+                score = ScoreFunction(thread, classifier, classes, names, base)
+                score.batch_size = tuned_batch_size(classifier, notify=lambda m: sink.progress(0.0, m),
+                                                    cancelled=sink.cancelled, pipeline=score.probe)
                 provenance = score.provenance(mesh.name, mesh.sha256, settings.to_json())
                 fixed = {k: v for k, v in base.as_dict().items() if k not in names}
                 semantic_map, cached = cached_build_map(score, grid, fixed, provenance, sink, cache)
@@ -578,10 +579,10 @@ class MainWindow(QMainWindow):
             for target, score, dom, classifier in jobs:
                 thread = None
                 if score is None:
-                    batch = tuned_batch_size(classifier, notify=lambda m: sink.progress(0.0, m),
-                                             cancelled=sink.cancelled)
                     thread = open_render_thread(mesh, settings)
-                    score = ScoreFunction(thread, classifier, classes, shown, pose, batch_size=batch)
+                    score = ScoreFunction(thread, classifier, classes, shown, pose)
+                    score.batch_size = tuned_batch_size(classifier, notify=lambda m: sink.progress(0.0, m),
+                                                        cancelled=sink.cancelled, pipeline=score.probe)
                 try:
                     for config in configs:
                         relay = _Relay(sink, target)

@@ -142,6 +142,20 @@ def test_batch_size_is_measured_once_and_cached(classifier, tmp_path):
     data = json.loads((tmp_path / "batch_sizes.json").read_text())
     (key, entry), = data.items()
     assert "onnxruntime|efficientnet-lite0" in key and set(entry["images_per_second"]) == {"1", "4"}
+    assert key.endswith("|classifier")
+
+
+def test_the_pipeline_batch_is_measured_separately(classifier, teapot_mesh, tmp_path):
+    from semviewer.core.imagenet import ClassSet
+    from semviewer.core.scoring import ScoreFunction
+    from semviewer.render import open_render_thread
+
+    with open_render_thread(teapot_mesh) as thread:
+        score = ScoreFunction(thread, classifier, ClassSet((849,)), ["azimuth"], batch_size=5)
+        assert score.probe(2) == 4 and score.batch_size == 5 and score.evaluations == 0
+        batch = tuned_batch_size(classifier, tmp_path, candidates=(2, 8), pipeline=score.probe)
+    assert batch in (2, 8) and cached_batch_size(classifier, tmp_path, "pipeline") == batch
+    assert cached_batch_size(classifier, tmp_path) is None
 
 
 def test_best_batch_prefers_small_batches_within_noise():

@@ -1,0 +1,36 @@
+"""What the benchmarks compare against: the classifier as semviewer ran it before engines."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from semviewer.core.classifier import Classifier, PendingProbabilities, get_model_spec, load_classifier
+
+
+class EagerBefore:
+    """The classifier as semviewer ran it before engines: torch eager, fp32, NCHW, synchronous."""
+
+    def __init__(self, clf: Classifier) -> None:
+        self.clf, self.device, self.name = clf, clf.device, clf.name
+        self.module = clf.module.to(memory_format=torch.contiguous_format)
+
+    def probabilities(self, images) -> np.ndarray:
+        with torch.inference_mode():
+            x = self.clf._scaled(images, self.device)
+            x = ((x - self.clf._mean) / self.clf._std).contiguous()
+            return torch.softmax(self.module(x), 1).cpu().numpy()
+
+    def submit(self, images) -> PendingProbabilities:
+        return PendingProbabilities(self.probabilities(images))
+
+
+def default_classifier(name: str, device: str, **kw) -> Classifier:
+    """A registered model on the default engine (torchvision models with random weights)."""
+    spec = get_model_spec(name)
+    if spec.weights_package:
+        return load_classifier(name, device=device, **kw)
+    weights = f"/tmp/semviewer-bench-{name}.pth"     # random weights, saved once so the engine can key its export
+    torch.manual_seed(0)
+    torch.save(spec.build().state_dict(), weights)
+    return load_classifier(name, weights=weights, device=device, **kw)
