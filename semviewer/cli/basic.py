@@ -41,7 +41,7 @@ def register(sub) -> None:
 def _render(args: argparse.Namespace):
     from semviewer.render import Renderer
 
-    obj = load_object(args)
+    obj = load_object(args, require_classes=False)
     pose = pose_of(args, obj)
     with Renderer(obj.mesh, render_settings(args)) as renderer:
         image = renderer.render([pose])[0]
@@ -66,24 +66,27 @@ def cmd_predict(args: argparse.Namespace) -> int:
     probs = classifier.probabilities(image[None])[0]
     names = imagenet_categories()
     top = top_k(probs, args.top)
-    true_p = float(class_score(probs, obj.classes.ids))
-    rank = int((probs > probs[list(obj.classes.ids)].max()).sum()) + 1
+    labelled = obj.classes is not None
+    true_ids = list(obj.classes.ids) if labelled else []
+    true_p = float(class_score(probs, true_ids)) if labelled else None
+    rank = int((probs > probs[true_ids].max()).sum()) + 1 if labelled else None
     if args.out:
         write_png(args.out, image)
     if args.json:
         print(json.dumps({
             "object": obj.mesh.name, "pose": pose.as_dict(), "model": classifier.describe(),
-            "true_classes": obj.classes.to_json(), "true_probability": true_p, "true_rank": rank,
-            "top": [{"id": i, "name": names[i], "probability": p} for i, p in top],
+            "true_classes": obj.classes.to_json() if labelled else None, "true_probability": true_p,
+            "true_rank": rank, "top": [{"id": i, "name": names[i], "probability": p} for i, p in top],
         }, indent=2))
         return 0
     print(f"{obj.mesh.name} at {pose}")
     print(f"model {classifier.name} ({classifier.preprocessing} preprocessing, {classifier.device}, "
           f"{classifier.engine} engine, {classifier.precision})")
     for i, p in top:
-        mark = "*" if i in obj.classes.ids else " "
+        mark = "*" if i in true_ids else " "
         print(f" {mark} {p:6.1%}  {names[i]} ({i})")
-    print(f"true class {obj.classes}: p = {true_p:.3f} (rank {rank})")
+    if labelled:
+        print(f"true class {obj.classes}: p = {true_p:.3f} (rank {rank})")
     return 0
 
 

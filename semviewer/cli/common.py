@@ -55,15 +55,17 @@ def add_weights_args(p: argparse.ArgumentParser) -> None:
 @dataclass(frozen=True)
 class LoadedObject:
     mesh: MeshData
-    classes: ClassSet
+    classes: ClassSet | None
     default_pose: Pose
     source: str
 
 
-def load_object(args: argparse.Namespace) -> LoadedObject:
+def load_object(args: argparse.Namespace, require_classes: bool = True) -> LoadedObject:
+    """The object of ``--object`` with its class set (``--classes``, else a bundled object's own).
+    Rendering and plain predictions need no class (``require_classes=False``: classes may be None)."""
     choice = resolve_object(args.object, args.up_axis)
     classes = parse_class_set(args.classes) if args.classes else choice.classes
-    if classes is None:
+    if classes is None and require_classes:
         raise ClassSetError(f"{args.object} is not a bundled object: name its true class with --classes "
                             f"(ImageNet names or ids, e.g. --classes teapot)")
     return LoadedObject(choice.mesh, classes, choice.default_pose, choice.source)

@@ -17,12 +17,15 @@ from semviewer.core.classifier import DEFAULT_MODEL, MODELS
 from semviewer.core.errors import SemviewerError
 from semviewer.core.figures import Panel, map_figure, save_figure
 from semviewer.core.map_cache import MapCache, cached_build_map
+from semviewer.core.inside import DEFAULT_POINTS_PER_AXIS, TRUSTED_TOP1, check_regions
 from semviewer.core.map_score import MapScore
 from semviewer.core.objects import bundled_objects
-from semviewer.core.regions import METHOD_LABELS, METHODS, PAPER_STARTS_1D, PAPER_STARTS_2D, RegionConfig, find_regions
+from semviewer.core.regions import (METHOD_LABELS, METHODS, PAPER_1D_FIXED, PAPER_STARTS_1D, PAPER_STARTS_2D,
+                                    RegionConfig, find_regions)
+from semviewer.core.region_report import regions_document
 from semviewer.core.results import check_writable, write_json, write_text
 from semviewer.core.semantic_map import PRESETS, SemanticMap, preset_axes
-from semviewer.core.srvr import CONVENTION, RegionRecord, srvr_table
+from semviewer.core.srvr import CONVENTION, VERIFIED_CONVENTION, RegionRecord, srvr_table
 
 
 def _add_solver_args(p: argparse.ArgumentParser, several_methods: bool) -> None:
@@ -42,7 +45,8 @@ def _add_solver_args(p: argparse.ArgumentParser, several_methods: bool) -> None:
                    help="stop once bounds move less than this for --patience steps (default 0: run all steps)")
     p.add_argument("--patience", type=int, default=d.patience)
     p.add_argument("--max-step", type=float, default=d.max_step,
-                   help=f"largest bound move per step as a fraction of the range (default {d.max_step}; 0 = paper)")
+                   help="opt-in cap on how far a bound moves in one step, as a fraction of the range "
+                        "(e.g. 0.005); default 0: the paper's plain gradient descent")
 
 
 def _config(args: argparse.Namespace, method: str) -> RegionConfig:
@@ -60,6 +64,9 @@ def register(sub) -> None:
                    help="a start point, one value per axis; repeat for more (default: the paper's 4 starts)")
     p.add_argument("--map", default=None, help="grow regions on this cached map (.npz) instead of rendering")
     add_fix_arg(p)
+    p.add_argument("--inside-points", type=int, default=DEFAULT_POINTS_PER_AXIS, metavar="K",
+                   help=f"check live regions from the inside on a lattice of K points per axis, rendered "
+                        f"(default {DEFAULT_POINTS_PER_AXIS}; 0 skips; regions on a map use its cells)")
     _add_solver_args(p, several_methods=False)
     p.add_argument("--out", default=None, help="regions file (.json)")
     p.add_argument("--figure", default=None, help="figure with the regions over the map (.png/.svg/.pdf)")
@@ -103,6 +110,23 @@ def _starts(args: argparse.Namespace, names: list[str]) -> np.ndarray:
     raise SemviewerError("give start points with --start (the paper's defaults are for azimuth × elevation)")
 
 
+def _map_slice(semantic_map: SemanticMap, names: list[str], fix: list[str]) -> dict[str, float]:
+    """Where the hidden axes of an N-D map are sliced: ``--fix`` values, else the map's fixed values."""
+    from semviewer.core.axes import Pose, parse_assignments, parse_pose
+
+    given = parse_assignments(fix) if fix else {}
+    pose = parse_pose(fix, base=Pose()) if fix else Pose()       # checks the values and their domains
+    fixed = {name: pose[name] for name in given}
+    varied = sorted(set(fixed) & set(names))
+    if varied:
+        raise SemviewerError(f"axis {varied[0]!r} is given twice (grown over and fixed); drop the --fix")
+    unknown = sorted(set(fixed) - set(semantic_map.axis_names))
+    if unknown:
+        raise SemviewerError(f"--fix {unknown[0]}: the map has no axis {unknown[0]!r} to slice "
+                             f"(its axes: {', '.join(semantic_map.axis_names)})")
+    return {**semantic_map.fixed, **fixed}
+
+
 def _run(score, starts, domain, args, methods, label) -> list:
     regions = []
     for method in methods:
@@ -117,6 +141,12 @@ def _print_regions(regions, names: list[str]) -> None:
         bounds = ", ".join(f"{n} [{lo:.1f}, {hi:.1f}]" for n, lo, hi in zip(names, r.lower, r.upper))
         print(f"{METHOD_LABELS[r.method]:6s} start {tuple(round(float(s), 2) for s in r.start)}: {bounds}; "
               f"volume ratio {r.volume_ratio:.2%}; {r.evaluations} evaluations; {r.steps} steps ({r.stop_reason})")
+        if r.inside is not None:
+            flag = "" if r.inside["top1_fraction"] >= TRUSTED_TOP1 else \
+                "  ⚠ the true class is top-1 on less than half of it"
+            print(f"       inside ({r.inside['points']} {r.inside['source']} points): mean p "
+                  f"{r.inside['mean_p']:.3f}, min p {r.inside['min_p']:.3f}, top-1 on "
+                  f"{r.inside['top1_fraction']:.0%}{flag}")
 
 
 def cmd_regions(args: argparse.Namespace) -> int:
@@ -132,23 +162,28 @@ def cmd_regions(args: argparse.Namespace) -> int:
     if semantic_map is not None:
         names = list(semantic_map.axis_names[:2]) if not args.axes else _domain(args.axes)[0]
         domain = _domain(args.axes)[1] if args.axes else semantic_map.domain(names)
-        score = MapScore(semantic_map, names, at=semantic_map.fixed)
+        at = _map_slice(semantic_map, names, args.fix)
+        score = MapScore(semantic_map, names, at=at)
         starts = _starts(args, names)
-        regions = _run(score, starts, domain, args, methods, f"map {Path(args.map).name}")
+        regions = check_regions(_run(score, starts, domain, args, methods, f"map {Path(args.map).name}"), score)
         provenance = dict(semantic_map.provenance)
-        source = {"kind": "map", "map": str(args.map)}
+        hidden = {a: float(at.get(a, semantic_map.axis(a).points[0])) for a in semantic_map.axis_names if a not in names}
+        source = {"kind": "map", "map": str(args.map), "sliced_at": hidden}
     else:
         names, domain = _domain(args.axes or ["azimuth=0:360", "elevation=-10:90"])
         starts = _starts(args, names)
         obj = load_object(args)
-        base = base_pose(args, obj, names)
+        # the paper's 1-D setting is azimuth at elevation 35° (--fix elevation=... overrides it)
+        base = base_pose(args, obj, names, PAPER_1D_FIXED if names == ["azimuth"] else None)
         classifier = load_model(args)
         settings = render_settings(args)
         with Scorer(obj, classifier, names, base, settings, args.batch_size) as scorer:
             regions = _run(scorer.score, starts, domain, args, methods, f"{obj.mesh.name} · {classifier.name}")
             provenance = scorer.provenance
             source = {"kind": "live", "evaluations": scorer.score.evaluations,
-                      "forward_passes": scorer.score.forward_passes}
+                      "forward_passes": scorer.score.forward_passes, "inside_points_per_axis": args.inside_points}
+            if args.inside_points > 0:
+                regions = check_regions(regions, scorer.score, args.inside_points)
             if args.figure and len(names) <= 2:
                 grid_axes, _ = preset_axes(args.figure_grid)
                 grid_axes = tuple(g for g in grid_axes if g.name in names)
@@ -161,12 +196,9 @@ def cmd_regions(args: argparse.Namespace) -> int:
         raise SemviewerError("a start point lies outside the domain")
     _print_regions(regions, names)
     if args.out:
-        write_json(args.out, {
-            "software": f"semviewer {__version__}", "date": _now(), "axes": names,
-            "units": [AXES[n].unit for n in names], "domain": domain, "source": source,
-            "config": {m: _config(args, m).to_json() for m in methods}, "provenance": provenance,
-            "srvr_convention": CONVENTION, "regions": [r.to_json() for r in regions],
-        })
+        write_json(args.out, regions_document(names, domain, source, {m: _config(args, m).to_json() for m in methods},
+                                              provenance, [r.to_json() for r in regions],
+                                              verified_srvr_convention=VERIFIED_CONVENTION))
         print(f"wrote {args.out}")
     if args.figure:
         if semantic_map is None:
@@ -215,33 +247,36 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             domain = semantic_map.domain()
             score = MapScore(semantic_map)
             for method in methods:
-                for region in find_regions(score, starts, domain, _config(args, method)):
+                for region in check_regions(find_regions(score, starts, domain, _config(args, method)), score):
                     records.append(RegionRecord(model_name, object_name, region))
             stats = accuracy.setdefault(model_name, {"score": [], "top1": []})
             stats["score"].append(float(np.mean(semantic_map.values)))
             if semantic_map.top1 is not None:
                 stats["top1"].append(float(np.nanmean(semantic_map.top1)))
-    table = srvr_table(records)
+    table, verified = srvr_table(records), srvr_table(records, verified=True)
     columns = [*methods, "average"]
-    header = ["model", *[f"srvr_{c}" for c in columns], "mean_score", "top1_fraction"]
+    header = ["model", *[f"srvr_{c}" for c in columns], *[f"verified_srvr_{c}" for c in columns], "mean_score",
+              "map_top1_share"]
     rows = []
     for model_name in args.models:
-        row = table[model_name]
         stats = accuracy[model_name]
-        rows.append([model_name, *[row[c] for c in columns], float(np.mean(stats["score"])),
-                     float(np.mean(stats["top1"])) if stats["top1"] else float("nan")])
-    print(f"SRVR over {', '.join(args.objects)} × {len(starts)} starts ({args.grid} grid)")
-    print(f"{'model':20s} " + " ".join(f"{METHOD_LABELS.get(c, c):>8s}" for c in columns) + "  mean p  top-1")
+        rows.append([model_name, *[table[model_name][c] for c in columns], *[verified[model_name][c] for c in columns],
+                     float(np.mean(stats["score"])), float(np.mean(stats["top1"])) if stats["top1"] else float("nan")])
+    print(f"SRVR (and verified SRVR) over {', '.join(args.objects)} × {len(starts)} starts ({args.grid} grid)")
+    print(f"{'model':20s} " + " ".join(f"{METHOD_LABELS.get(c, c):>16s}" for c in columns) + "  mean p  map top-1")
+    n = len(columns)
     for r in rows:
-        print(f"{r[0]:20s} " + " ".join(f"{v:8.2%}" for v in r[1:1 + len(columns)]) + f"  {r[-2]:.3f}  {r[-1]:.1%}")
+        cells = " ".join(f"{p:7.2%} ({v:6.2%})" for p, v in zip(r[1:1 + n], r[1 + n:1 + 2 * n]))
+        print(f"{r[0]:20s} {cells}  {r[-2]:.3f}  {r[-1]:.1%}")
     print(CONVENTION)
+    print(VERIFIED_CONVENTION)
     csv = [",".join(header)] + [",".join([r[0]] + [f"{v:.6f}" for v in r[1:]]) for r in rows]
     write_text(args.out, "\n".join(csv) + "\n")
     write_json(json_path, {
         "software": f"semviewer {__version__}", "date": _now(), "objects": args.objects, "models": args.models,
         "grid": args.grid, "starts": starts, "preprocessing": args.preprocessing,
         "config": {m: _config(args, m).to_json() for m in methods}, "srvr_convention": CONVENTION,
-        "table": [dict(zip(header, r)) for r in rows],
+        "verified_srvr_convention": VERIFIED_CONVENTION, "table": [dict(zip(header, r)) for r in rows],
         "regions": [{"model": rec.model, "object": rec.object, **rec.region.to_json()} for rec in records],
     })
     print(f"wrote {args.out} and {json_path}")

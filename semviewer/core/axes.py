@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Iterable, Mapping
+from typing import Optional, Iterable, Mapping
 
 import numpy as np
 
@@ -151,15 +151,35 @@ def parse_pose(text: str | Iterable[str] | None, base: Pose | None = None) -> Po
 
 @dataclass(frozen=True)
 class GridAxis:
-    """A sampled axis of a semantic map: the axis and its grid points (ascending)."""
+    """A sampled axis of a semantic map: the axis, its grid points (ascending) and, when known,
+    the upper end of the range the user asked for (``0:360:3`` has points 0…357, upper 360)."""
 
     axis: Axis
     points: np.ndarray
+    upper: Optional[float] = None
 
     def __post_init__(self) -> None:
         pts = np.asarray(self.points, dtype=np.float64).reshape(-1)
         pts.setflags(write=False)
         object.__setattr__(self, "points", pts)
+        if self.upper is not None:
+            upper = float(self.upper)
+            if not np.isfinite(upper) or (pts.size and upper < pts[-1]):
+                raise AxisError(f"{self.axis.name}: the range's upper end {upper:g} lies below its last grid point")
+            object.__setattr__(self, "upper", upper)
+
+    def extent(self) -> tuple[float, float]:
+        """The range the grid stands for: the requested [lower, upper] when known; else the grid's
+        span, extended by one step on a periodic axis whose grid covers a full turn."""
+        lo, hi = float(self.points[0]), float(self.points[-1])
+        if self.upper is not None:
+            return lo, self.upper
+        if self.axis.periodic and self.size > 1:
+            step = self.points[1] - self.points[0]
+            period = self.axis.upper - self.axis.lower
+            if abs(lo + period - hi - step) < 1e-6 * period:
+                return lo, hi + step
+        return lo, hi
 
     @property
     def name(self) -> str:
@@ -171,17 +191,22 @@ class GridAxis:
 
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, GridAxis) and self.axis == other.axis
-                and np.array_equal(self.points, other.points))
+                and np.array_equal(self.points, other.points) and self.upper == other.upper)
 
     def __hash__(self) -> int:
-        return hash((self.axis.name, self.points.tobytes()))
+        return hash((self.axis.name, self.points.tobytes(), self.upper))
 
     def to_json(self) -> dict:
-        return {"name": self.name, "unit": self.axis.unit, "points": self.points.tolist()}
+        data = {"name": self.name, "unit": self.axis.unit, "points": self.points.tolist()}
+        if self.upper is not None:
+            data["upper"] = self.upper
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping) -> "GridAxis":
-        return cls(get_axis(data["name"]), np.asarray(data["points"], dtype=np.float64))
+        upper = data.get("upper")
+        return cls(get_axis(data["name"]), np.asarray(data["points"], dtype=np.float64),
+                   None if upper is None else float(upper))
 
 
 def _check_range(axis: Axis, lo: float, hi: float, spec: str) -> None:
@@ -207,7 +232,7 @@ def parse_grid_axis(spec: str) -> GridAxis:
         raise AxisError(f"{spec}: the step must be positive")
     _check_range(axis, lo, hi, spec)
     count = int(math.ceil((hi - lo) / step - 1e-9))
-    return GridAxis(axis, lo + step * np.arange(count))
+    return GridAxis(axis, lo + step * np.arange(count), hi)
 
 
 def parse_domain_axis(spec: str) -> tuple[Axis, float, float]:

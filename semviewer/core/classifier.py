@@ -37,8 +37,10 @@ class ModelSpec:
     weights_class: str = ""
     weights_url: str = ""       # torchvision download address (its file name is the hub cache name)
 
-    def build(self):
-        """The architecture with random weights, in eval mode."""
+    def build(self, preprocessing: str = "model"):
+        """The architecture with random weights, in eval mode. With ``preprocessing="raw"`` the
+        network gets the paper's unnormalised input untouched (Inception v3 would otherwise
+        renormalise it inside, with ``transform_input``)."""
         if self.family == "efficientnet-lite":
             from efficientnet_lite_pytorch import EfficientNet
 
@@ -47,7 +49,7 @@ class ModelSpec:
 
         kwargs: dict = {"weights": None}
         if self.architecture == "inception_v3":
-            kwargs.update(aux_logits=True, init_weights=False, transform_input=True)
+            kwargs.update(aux_logits=True, init_weights=False, transform_input=preprocessing == "model")
         return tvm.get_model(self.architecture, **kwargs).eval()
 
     @property
@@ -517,7 +519,7 @@ def load_classifier(name: str = DEFAULT_MODEL, weights: Optional[str | Path] = N
     chosen = resolve_engine(engine, dev, precision)
     path = locate_weights(spec, weights, allow_download)
     state = _read_state_dict(path)
-    module = spec.build()
+    module = spec.build(preprocessing)
     _load_into(module, state, spec, path)
     del state
     sha = _file_sha256(path)

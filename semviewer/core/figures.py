@@ -36,6 +36,18 @@ def default_title(semantic_map: SemanticMap) -> str:
     return f"{prov.get('object', '?')} · {prov.get('model', '?')} · p({classes})"
 
 
+def _doubtful(region: Region) -> bool:
+    """Checked from the inside, and the true class is top-1 on less than half of the region."""
+    from semviewer.core.inside import TRUSTED_TOP1
+
+    return region.inside is not None and float(region.inside["top1_fraction"]) < TRUSTED_TOP1
+
+
+def _label(region: Region) -> str:
+    label = METHOD_LABELS.get(region.method, region.method)
+    return f"{label}, dashed: top-1 on < half of it" if _doubtful(region) else label
+
+
 def map_figure(panels: Sequence[Panel], show: Optional[Sequence[str]] = None,
                at: Optional[Mapping[str, float]] = None, aggregate: Optional[str] = None,
                width: float = 6.0):
@@ -66,8 +78,9 @@ def map_figure(panels: Sequence[Panel], show: Optional[Sequence[str]] = None,
             ax.grid(alpha=0.3)
             for region in panel.regions:
                 color = METHOD_COLORS.get(region.method, "k")
-                ax.axvspan(region.lower[0], region.upper[0], color=color, alpha=0.25,
-                           label=METHOD_LABELS.get(region.method, region.method))
+                doubtful = _doubtful(region)
+                ax.axvspan(region.lower[0], region.upper[0], color=color, alpha=0.12 if doubtful else 0.25,
+                           hatch="//" if doubtful else None, label=_label(region))
                 ax.axvline(region.start[0], color="k", lw=0.8, ls=":")
         else:
             y_axis = view.axes[1]
@@ -83,7 +96,7 @@ def map_figure(panels: Sequence[Panel], show: Optional[Sequence[str]] = None,
                 color = METHOD_COLORS.get(region.method, "k")
                 ax.add_patch(Rectangle((region.lower[0], region.lower[1]), region.upper[0] - region.lower[0],
                                        region.upper[1] - region.lower[1], fill=False, lw=1.8, ec=color,
-                                       label=METHOD_LABELS.get(region.method, region.method)))
+                                       ls="--" if _doubtful(region) else "-", label=_label(region)))
                 ax.plot(region.start[0], region.start[1], marker="o", color="white", mec="black", ms=6, mew=1.2)
             ax.set_xlim(extent[0], extent[1])
             ax.set_ylim(extent[2], extent[3])

@@ -44,12 +44,27 @@ class ClassSet:
         return {"ids": list(self.ids), "names": list(self.names)}
 
 
+def lookup_class(text: str) -> int:
+    """The id of an ImageNet class name: an exact (case-sensitive) match wins, then a
+    case-insensitive one; a name two classes share (``crane``) is refused with their ids."""
+    cats = imagenet_categories()
+    exact = [i for i, name in enumerate(cats) if name == text]
+    found = exact or [i for i, name in enumerate(cats) if name.lower() == text.lower()]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        options = ", ".join(f"{i} ({cats[i]})" for i in found)
+        raise ClassSetError(f"the ImageNet class name {text!r} is ambiguous: {options}; give the id instead")
+    close = [c for c in cats if text.lower() in c.lower()][:5]
+    hint = f"; did you mean: {', '.join(close)}?" if close else "; see `semviewer classes`"
+    raise ClassSetError(f"unknown ImageNet class {text!r}{hint}")
+
+
 def parse_class_set(items: str | Iterable[str | int]) -> ClassSet:
-    """Build a ClassSet from ids or exact names, e.g. ``"coffee mug,cup"`` or ``[504, 968]``."""
+    """Build a ClassSet from ids or names, e.g. ``"coffee mug,cup"`` or ``[504, 968]``
+    (see ``lookup_class`` for how names are matched)."""
     if isinstance(items, str):
         items = [p for p in items.split(",")]
-    cats = imagenet_categories()
-    lookup = {name.lower(): i for i, name in enumerate(cats)}
     ids: list[int] = []
     for item in items:
         if isinstance(item, int):
@@ -58,14 +73,7 @@ def parse_class_set(items: str | Iterable[str | int]) -> ClassSet:
         text = str(item).strip()
         if not text:
             continue
-        if text.isdigit():
-            ids.append(int(text))
-        elif text.lower() in lookup:
-            ids.append(lookup[text.lower()])
-        else:
-            close = [c for c in cats if text.lower() in c.lower()][:5]
-            hint = f"; did you mean: {', '.join(close)}?" if close else "; see `semviewer classes`"
-            raise ClassSetError(f"unknown ImageNet class {text!r}{hint}")
+        ids.append(int(text) if text.isdigit() else lookup_class(text))
     return ClassSet(tuple(ids))
 
 

@@ -44,10 +44,16 @@ class MapScore:
             grids.append(pts)
         self.axes = tuple(axes)
         self.map = semantic_map
+        self.at = dict(at or {})
         self._lo = np.array([g[0] for g in grids])
         self._hi = np.array([g[-1] for g in grids])
         self._interp = RegularGridInterpolator(grids, values, method="linear", bounds_error=False, fill_value=None)
         self.evaluations = 0
+
+    @property
+    def periodic(self) -> tuple[bool, ...]:
+        """Which axes wrap around (full-turn grids wrap; other points clip to the grid's edge)."""
+        return tuple(self.map.axis(name).axis.periodic for name in self.axes)
 
     def __call__(self, points: np.ndarray) -> np.ndarray:
         pts = np.array(points, dtype=np.float64, ndmin=2)

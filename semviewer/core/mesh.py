@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 _UP_ROTATIONS = {
     "y": np.eye(3),
     "z": np.array([[1.0, 0, 0], [0, 0, 1.0], [0, -1.0, 0]]),   # (x, y, z) -> (x, z, -y)
-    "x": np.array([[0, 1.0, 0], [-1.0, 0, 0], [0, 0, 1.0]]),   # (x, y, z) -> (y, -x, z)
+    "x": np.array([[0, -1.0, 0], [1.0, 0, 0], [0, 0, 1.0]]),   # (x, y, z) -> (-y, x, z): +x becomes +y
 }
 UP_AXES = tuple(_UP_ROTATIONS)
 
@@ -34,14 +34,29 @@ class MeshData:
     vertices: np.ndarray            # (V, 3) float32
     faces: np.ndarray               # (F, 3) int32
     name: str
-    sha256: str
+    sha256: str                     # of the loaded, rotated, normalised data (what is rendered)
     colors: Optional[np.ndarray] = None    # (V, 3) float32
     uvs: Optional[np.ndarray] = None       # (V, 2) float32
     texture: Optional[np.ndarray] = None   # (H, W, 3) uint8
+    file_sha256: str = ""                  # of the source file, for provenance
 
     @property
     def face_count(self) -> int:
         return int(self.faces.shape[0])
+
+
+def content_sha256(vertices: np.ndarray, faces: np.ndarray, colors: Optional[np.ndarray] = None,
+                   uvs: Optional[np.ndarray] = None, texture: Optional[np.ndarray] = None) -> str:
+    """A hash of a mesh as it is rendered: the same file loaded with another up axis differs."""
+    digest = hashlib.sha256()
+    for label, array in (("v", vertices.astype(np.float32)), ("f", faces.astype(np.int32)), ("c", colors),
+                         ("uv", uvs), ("tex", texture)):
+        digest.update(label.encode())
+        if array is not None:
+            array = np.ascontiguousarray(array)
+            digest.update(str((array.dtype.str, array.shape)).encode())
+            digest.update(array.tobytes())
+    return digest.hexdigest()
 
 
 def _sha256(path: Path) -> str:
@@ -137,12 +152,14 @@ def load_mesh(path: str | Path, up_axis: str = "y", name: Optional[str] = None) 
         vertices = normalise_vertices(vertices)
     except MeshError as exc:
         raise MeshError(f"mesh file {path} {exc}") from None
+    vertices32, faces32 = vertices.astype(np.float32), faces.astype(np.int32)
     return MeshData(
-        vertices=vertices.astype(np.float32),
-        faces=faces.astype(np.int32),
+        vertices=vertices32,
+        faces=faces32,
         name=name or path.stem,
-        sha256=_sha256(path),
+        sha256=content_sha256(vertices32, faces32, colors, uvs, texture),
         colors=colors,
         uvs=uvs,
         texture=texture,
+        file_sha256=_sha256(path),
     )

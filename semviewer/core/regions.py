@@ -20,6 +20,8 @@ METHOD_LABELS = {"naive": "Naive", "oir_b": "OIR_B", "oir_w": "OIR_W"}
 #: The paper's default 2-D start points (azimuth, elevation) and 1-D azimuths (at elevation 35°).
 PAPER_STARTS_2D = ((130.0, 30.0), (50.0, 20.0), (200.0, 15.0), (310.0, 50.0))
 PAPER_STARTS_1D = (120.0, 140.0, 290.0, 310.0)
+#: The paper's 1-D setting holds elevation at 35° (ALGORITHMS.md §2).
+PAPER_1D_FIXED = {"elevation": 35.0}
 
 Score = Callable[[np.ndarray], np.ndarray]
 
@@ -37,8 +39,8 @@ class RegionConfig:
     central finite-difference step of OIR_W as a fraction of each domain range (used when
     the score has no ``gradient``). ``min_width`` is the smallest region width (default 2·eps).
     ``max_step`` caps how far a bound moves in one step, as a fraction of its domain range
-    (a trust region that keeps the Δ-scaled n-D steps from jumping over a narrow edge);
-    0 disables it and gives the paper's plain gradient descent.
+    (an opt-in trust region that keeps the Δ-scaled n-D steps from jumping over a narrow
+    edge); the default 0 is the paper's plain gradient descent.
     """
 
     method: str = "oir_b"
@@ -52,7 +54,7 @@ class RegionConfig:
     patience: int = 10
     fd_step: float = 0.005
     min_width: Optional[float] = None
-    max_step: float = 0.005
+    max_step: float = 0.0
 
     def check(self, n: int) -> None:
         """Raise RegionError for hyper-parameters out of range in ``n`` dimensions."""
@@ -99,6 +101,7 @@ class Region:
     steps: int
     stop_reason: str             # "steps", "converged", "cancelled" or "invalid score"
     message: str = ""
+    inside: Optional[dict] = None  # the inside check (semviewer.core.inside.InsideCheck.to_json()), if done
 
     @property
     def volume_ratio(self) -> float:
@@ -109,7 +112,8 @@ class Region:
         return {"method": self.method, "start": self.start.tolist(), "lower": self.lower.tolist(),
                 "upper": self.upper.tolist(), "domain": self.domain.tolist(),
                 "volume_ratio": self.volume_ratio, "evaluations": self.evaluations, "steps": self.steps,
-                "stop_reason": self.stop_reason, "message": self.message}
+                "stop_reason": self.stop_reason, "message": self.message,
+                **({"inside": dict(self.inside)} if self.inside is not None else {})}
 
     @classmethod
     def from_json(cls, data: dict) -> "Region":
@@ -117,7 +121,7 @@ class Region:
         return cls(data["method"], np.asarray(data["start"], float), np.asarray(data["lower"], float),
                    np.asarray(data["upper"], float), np.asarray(data["domain"], float).reshape(n, 2),
                    np.zeros((0, 2, n)), int(data["evaluations"]), int(data["steps"]), data["stop_reason"],
-                   data.get("message", ""))
+                   data.get("message", ""), dict(data["inside"]) if data.get("inside") else None)
 
 
 @dataclass(frozen=True)
@@ -253,17 +257,33 @@ def evaluations_per_step(method: str, n: int, has_gradient: bool = False) -> int
     return corners if has_gradient else corners * (1 + 2 * n)
 
 
+def _outside_rule(domain: np.ndarray, periodic: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """Where the solver asks for f outside the domain (OIR_B's outer box, OIR_W's finite
+    differences): periodic axes are left as they are (the score wraps them: 361° is 1°);
+    other axes are clipped to the domain, i.e. f is extended by its value at the boundary."""
+    lo = np.where(periodic, -np.inf, domain[:, 0])
+    hi = np.where(periodic, np.inf, domain[:, 1])
+    return lambda points: np.clip(points, lo, hi)
+
+
 def find_regions(score: Score, starts: np.ndarray, domain: np.ndarray, config: RegionConfig = RegionConfig(),
-                 sink: Optional[ProgressSink] = None) -> list[Region]:
+                 sink: Optional[ProgressSink] = None, periodic: Optional[Sequence[bool]] = None) -> list[Region]:
     """Grow one region per start point, all in lock-step (one batched score call per step).
 
     ``score`` maps points (k, n) to values (k,) in [0, 1]; ``starts`` is (S, n) or (n,);
     ``domain`` is (n, 2). OIR_W uses ``score.gradient(points) -> (k, n)`` when present,
-    central finite differences otherwise.
+    central finite differences otherwise. ``periodic`` (default: ``score.periodic`` when the
+    score has it, else none) names the axes the score wraps around; see ``_outside_rule``.
     """
     starts, domain = _check_inputs(starts, domain)
     count, n = starts.shape
     config.check(n)
+    if periodic is None:
+        periodic = getattr(score, "periodic", None)
+    periodic_mask = np.zeros(n, bool) if periodic is None else np.asarray(periodic, dtype=bool).reshape(-1)
+    if periodic_mask.shape != (n,):
+        raise RegionError(f"periodic needs one flag per axis ({n}), got {len(periodic_mask)}")
+    outside = _outside_rule(domain, periodic_mask)
     sink = sink or NullSink()
     throttle = ThrottledSink(sink)
     span = domain[:, 1] - domain[:, 0]
@@ -296,11 +316,11 @@ def find_regions(score: Score, starts: np.ndarray, domain: np.ndarray, config: R
         blocks = [corners]                                                          # per region: (S, ·, n)
         if config.method == "oir_b":
             outer = (ai - config.alpha * r / 2)[:, None, :] + (1 + config.alpha) * m.T[None] * r[:, None, :]
-            blocks.append(np.clip(outer, domain[:, 0], domain[:, 1]))
+            blocks.append(outside(outer))
         elif config.method == "oir_w" and gradient_fn is None:
             shifts = np.concatenate([np.diag(fd_h), -np.diag(fd_h)])                # (2n, n)
             fd_points = corners[:, :, None, :] + shifts[None, None]
-            blocks.append(np.clip(fd_points, domain[:, 0], domain[:, 1]).reshape(len(idx), -1, n))
+            blocks.append(outside(fd_points).reshape(len(idx), -1, n))
         points = np.concatenate(blocks, axis=1).reshape(-1, n)
         values = _evaluate(score, points)
         per_region = len(points) // len(idx)
@@ -322,8 +342,7 @@ def find_regions(score: Score, starts: np.ndarray, domain: np.ndarray, config: R
                 bad |= ~np.isfinite(g_d).all(axis=(1, 2))
             else:
                 fd = values[:, k:].reshape(len(idx), k, 2, n)        # [., j, 0, i] = f(d_j + h_i e_i)
-                plus_pts = np.clip(corners + fd_h, domain[:, 0], domain[:, 1])
-                minus_pts = np.clip(corners - fd_h, domain[:, 0], domain[:, 1])
+                plus_pts, minus_pts = outside(corners + fd_h), outside(corners - fd_h)
                 width = plus_pts - minus_pts                          # per axis, after clipping at Ω
                 diff = fd[:, :, 0] - fd[:, :, 1]
                 g_d = np.divide(diff, width, out=np.zeros_like(diff), where=width > 0)
@@ -366,9 +385,10 @@ def find_regions(score: Score, starts: np.ndarray, domain: np.ndarray, config: R
 
 
 def find_region(score: Score, start: Sequence[float] | np.ndarray, domain: np.ndarray,
-                config: RegionConfig = RegionConfig(), sink: Optional[ProgressSink] = None) -> Region:
+                config: RegionConfig = RegionConfig(), sink: Optional[ProgressSink] = None,
+                periodic: Optional[Sequence[bool]] = None) -> Region:
     """Grow one region around ``start`` (shape (n,)) inside ``domain`` (shape (n, 2))."""
     start = np.asarray(start, dtype=np.float64)
     if start.ndim != 1:
         raise RegionError(f"start must have shape (n,), got {start.shape}")
-    return find_regions(score, start[None], domain, config, sink)[0]
+    return find_regions(score, start[None], domain, config, sink, periodic)[0]

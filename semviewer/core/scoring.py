@@ -58,6 +58,11 @@ class ScoreFunction:
     def ndim(self) -> int:
         return len(self.axes)
 
+    @property
+    def periodic(self) -> tuple[bool, ...]:
+        """Which axes wrap around (the solver may ask for 361°: it is 1°)."""
+        return tuple(AXES[name].periodic for name in self.axes)
+
     def poses(self, points: np.ndarray) -> np.ndarray:
         """Full pose rows for points over ``self.axes``; checks the axis domains."""
         pts = np.asarray(points, dtype=np.float64)

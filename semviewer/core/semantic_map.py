@@ -99,16 +99,10 @@ class SemanticMap:
         return np.stack([g.reshape(-1) for g in grids], axis=1)
 
     def domain(self, names: Optional[Sequence[str]] = None) -> np.ndarray:
-        """The region-search domain (n, 2) a map covers: its first to last grid point; periodic
-        axes that cover a full turn extend one step further (to the wrap-around point)."""
-        rows = []
-        for name in (names or self.axis_names):
-            grid = self.axis(name)
-            hi = grid.points[-1]
-            if grid.axis.periodic and grid.size > 1:
-                hi = min(grid.axis.upper, hi + (grid.points[1] - grid.points[0]))
-            rows.append([grid.points[0], hi])
-        return np.array(rows, dtype=np.float64)
+        """The region-search domain (n, 2) of the map: for each axis the range the user asked
+        for (``elevation=-10:90:3`` → [-10, 90], though the last grid point is 89). Maps from
+        before ranges were recorded use the grid's span, one step more on a full-turn periodic axis."""
+        return np.array([self.axis(name).extent() for name in (names or self.axis_names)], dtype=np.float64)
 
     def axis(self, name: str) -> GridAxis:
         for a in self.axes:

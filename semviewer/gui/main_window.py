@@ -16,12 +16,14 @@ from semviewer.core.classifier import DEFAULT_MODEL, ENGINES, MODELS, Classifier
 from semviewer.core.errors import SemviewerError
 from semviewer.core.figures import Panel, map_figure, save_figure
 from semviewer.core.imagenet import ClassSet
+from semviewer.core.inside import check_regions
 from semviewer.core.map_cache import MapCache, cached_build_map
 from semviewer.core.map_score import MapScore
 from semviewer.core.mesh import MeshData, load_mesh
 from semviewer.core.objects import DEFAULT_OBJECT, bundled_objects, resolve_object
 from semviewer.core.regions import METHOD_LABELS, Region, RegionsSnapshot, find_regions
 from semviewer.core.render_settings import RenderSettings
+from semviewer.core.region_report import regions_document
 from semviewer.core.results import write_json, write_png, write_text
 from semviewer.core.scoring import ScoreFunction
 from semviewer.core.semantic_map import SemanticMap
@@ -74,6 +76,8 @@ class MainWindow(QMainWindow):
         self.maps: dict[str, Optional[SemanticMap]] = {PRIMARY: None, COMPARE: None}
         self.starts: list[tuple[float, ...]] = []
         self.regions: list[tuple[str, Region]] = []
+        self.region_run: dict[str, Any] = {}   # axes, domain, configs, source, provenance of the regions
+        self._solver_note = ""                 # said before the solver's status (e.g. which starts it chose)
         self._live_shapes: dict[str, list[RegionShape]] = {PRIMARY: [], COMPARE: []}
         self._build_ui()
         self._build_menus()
@@ -203,6 +207,8 @@ class MainWindow(QMainWindow):
         self.solver.paper_starts_requested.connect(self.use_paper_starts)
         self.solver.clear_starts_requested.connect(lambda: self.set_starts([]))
         self.regions_table.region_selected.connect(self._highlight_region)
+        self.jobs.changed.connect(lambda: self.map_settings.cancel.setEnabled(
+            any(self.jobs.running(kind) for kind in ("map", "map-compare", "solver"))))
 
     # -- errors ------------------------------------------------------------------
     def _guarded(self, fn, *args) -> Any:
@@ -525,21 +531,34 @@ class MainWindow(QMainWindow):
                                          "no start points: click the map with Ctrl, or use the paper's")
 
     def use_paper_starts(self) -> None:
-        from semviewer.core.regions import PAPER_STARTS_1D, PAPER_STARTS_2D
+        from semviewer.core.regions import PAPER_1D_FIXED, PAPER_STARTS_1D, PAPER_STARTS_2D
 
         shown = self.map_settings.shown_axes()
         if shown == ["azimuth", "elevation"]:
             self.set_starts(list(PAPER_STARTS_2D))
         elif shown == ["azimuth"]:
             self.set_starts([(a,) for a in PAPER_STARTS_1D])
+            if self.pose["elevation"] != PAPER_1D_FIXED["elevation"]:
+                self.set_pose(self.pose.replace(**PAPER_1D_FIXED))
+                self.status("the paper's 1-D starts run at elevation 35°: the pose moved there; "
+                            "compute the map again for that curve")
         else:
             self.show_error("the paper's start points are for azimuth × elevation (or azimuth alone)")
 
     def start_solver(self) -> None:
         """Grow regions from the start points in the background; rectangles grow live."""
         shown = self.map_settings.shown_axes()
-        if not self.starts:
-            raise SemviewerError("no start points: Ctrl+click the map (or use the paper's starts) first")
+        note = ""
+        if not self.starts:   # the paper's starts where they apply, else the centre of the domain
+            if shown in (["azimuth", "elevation"], ["azimuth"]):
+                self.use_paper_starts()
+                note = "no start points given: the paper's starts · "
+            else:
+                semantic_map = self.maps[PRIMARY]
+                rows = semantic_map.domain(shown) if semantic_map is not None and \
+                    set(shown) <= set(semantic_map.axis_names) else domain_rows(shown)
+                self.set_starts([tuple(float(v) for v in rows.mean(axis=1))])
+                note = "no start points given: the centre of the domain · "
         if len(self.starts[0]) != len(shown):
             raise SemviewerError("the start points were picked on other axes; clear them and pick again")
         methods = self.solver.methods()
@@ -568,11 +587,19 @@ class MainWindow(QMainWindow):
                         raise SemviewerError("the model is still loading; start the solver once it is ready")
                     continue
                 score = None
-                domain = semantic_map.domain(shown) if semantic_map is not None else domain_rows(shown)
+                on_map = semantic_map is not None and set(shown) <= set(semantic_map.axis_names)
+                domain = semantic_map.domain(shown) if on_map else domain_rows(shown)
             if (starts < domain[:, 0]).any() or (starts > domain[:, 1]).any():
                 raise SemviewerError("a start point lies outside the map's domain; clear the starts and pick again")
             jobs.append((target, score, domain, classifier))
         mesh, classes, settings, pose = self.mesh, self.classes, self.render_settings, self.pose
+        first_map = self.maps[PRIMARY]
+        provenance = dict(first_map.provenance) if source == "map" and first_map is not None else {
+            "object": mesh.name, "mesh_sha256": mesh.sha256, "classes": classes.to_json(),
+            "render_settings": settings.to_json(), "fixed": {k: v for k, v in pose.as_dict().items() if k not in shown},
+            **(self.classifier.describe() if self.classifier is not None else {})}
+        self.region_run = {"axes": shown, "domain": jobs[0][2], "configs": {c.method: c.to_json() for c in configs},
+                           "source": {"kind": source}, "provenance": provenance}
 
         def job(sink):
             found = []
@@ -586,8 +613,11 @@ class MainWindow(QMainWindow):
                 try:
                     for config in configs:
                         relay = _Relay(sink, target)
-                        for region in find_regions(score, starts, dom, config, relay):
-                            found.append((target, region))
+                        grown = find_regions(score, starts, dom, config, relay)
+                        if not sink.cancelled():
+                            sink.progress(1.0, "checking the regions from the inside…")
+                            grown = check_regions(grown, score)
+                        found.extend((target, region) for region in grown)
                         if sink.cancelled():
                             return found
                 finally:
@@ -598,7 +628,8 @@ class MainWindow(QMainWindow):
         self.regions = []
         self._live_shapes = {PRIMARY: [], COMPARE: []}
         self.solver.set_running(True)
-        self.solver.status.setText("growing regions…")
+        self._solver_note = note
+        self.solver.status.setText(f"{note}growing regions…")
         self.progress.show()
         self.jobs.start("solver", job, self._solver_done, self._solver_failed, self._on_progress, self._solver_partial)
 
@@ -613,7 +644,7 @@ class MainWindow(QMainWindow):
         view = self.map_view if target == PRIMARY else self.compare_view
         view.set_regions(self._live_shapes[target])
         steps = int(snapshot.steps.max()) if len(snapshot.steps) else 0
-        self.solver.status.setText(f"{METHOD_LABELS[snapshot.method]}: step {steps}")
+        self.solver.status.setText(f"{self._solver_note}{METHOD_LABELS[snapshot.method]}: step {steps}")
 
     def _solver_done(self, found) -> None:
         self.regions = list(found)
@@ -621,7 +652,7 @@ class MainWindow(QMainWindow):
         self.solver.set_running(False)
         self.progress.hide()
         reasons = sorted({r.stop_reason for _, r in found})
-        self.solver.status.setText(f"{len(found)} regions ({', '.join(reasons)})")
+        self.solver.status.setText(f"{self._solver_note}{len(found)} regions ({', '.join(reasons)})")
         self._refresh_regions()
 
     def _solver_failed(self, message: str) -> None:
@@ -711,9 +742,11 @@ class MainWindow(QMainWindow):
         path = path or self._ask_path("Export regions", "JSON (*.json)", "regions.json")
         if path:
             labels = {PRIMARY: self.model_name, COMPARE: self.compare_model}
-            write_json(path, {"axes": self.map_settings.shown_axes(), "object": self.object_source,
-                              "classes": self.classes.to_json() if self.classes else None,
-                              "regions": [{"model": labels[t], **r.to_json()} for t, r in self.regions]})
+            run = self.region_run
+            write_json(path, regions_document(
+                run["axes"], run["domain"], run["source"], run["configs"], run["provenance"],
+                [{"model": labels[t], **r.to_json()} for t, r in self.regions], object=self.object_source,
+                classes=self.classes.to_json() if self.classes else None))
             self.status(f"wrote {path}")
         return path
 
@@ -758,6 +791,11 @@ class MainWindow(QMainWindow):
         self.set_pose(Pose(s.pose))
         self.set_starts(s.starts)
         self.regions = [(d.get("map", PRIMARY), Region.from_json(d)) for d in s.regions]
+        if self.regions:
+            config = {k: v for k, v in s.solver.items() if k != "method"}
+            self.region_run = {"axes": list(s.map_axes), "domain": self.regions[0][1].domain,
+                               "configs": {r.method: {**config, "method": r.method} for _, r in self.regions},
+                               "source": {"kind": "session", "session": str(path)}, "provenance": {}}
         if s.model != self.model_name or s.weights != self.weights or self.classifier is None:
             self.set_model(s.model, s.weights)
         self._refresh_regions()

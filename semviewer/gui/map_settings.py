@@ -28,9 +28,16 @@ SLICE = "slice at the current pose"
 
 
 def grid_axis(name: str, resolution: str) -> GridAxis:
+    """The window's grid over an axis. Periodic axes stop one step short of the wrap point; other
+    axes include their upper end when the step reaches it (coarse elevation −10…90: 11 points),
+    except on the paper's grid, which is the paper's 3° grid (−10…89, 34 points)."""
     lo, hi = MAP_RANGES[name]
     step = RESOLUTIONS[resolution][name]
-    return GridAxis(get_axis(name), lo + step * np.arange(int(np.ceil((hi - lo) / step - 1e-9))))
+    count = int(np.ceil((hi - lo) / step - 1e-9))
+    axis = get_axis(name)
+    if resolution != "paper" and not axis.periodic and abs(lo + count * step - hi) < 1e-9 * max(1.0, abs(hi)):
+        count += 1
+    return GridAxis(axis, lo + step * np.arange(count), hi)
 
 
 def domain_rows(names: list[str]) -> np.ndarray:
@@ -79,6 +86,7 @@ class MapSettings(QWidget):
         self.cancel.setObjectName("cancelButton")
         self.cancel.setToolTip("Stop the map computation and the solver")
         self.cancel.clicked.connect(self.cancel_requested)
+        self.cancel.setEnabled(False)                   # enabled while a map or solver job runs
         row.addWidget(self.compute)
         row.addWidget(self.cancel)
         form.addRow(row)

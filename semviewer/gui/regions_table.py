@@ -8,10 +8,21 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
+from semviewer.core.inside import TRUSTED_TOP1
 from semviewer.core.regions import METHOD_LABELS, Region
 from semviewer.gui.map_view import METHOD_QCOLORS
 
-COLUMNS = ("map", "method", "start", "bounds", "volume ratio", "evaluations", "steps / stop")
+COLUMNS = ("map", "method", "start", "bounds", "volume ratio", "evaluations", "steps / stop",
+           "inside: mean p / min p / top-1", "domain Ω")
+INSIDE_COLUMN = COLUMNS.index("inside: mean p / min p / top-1")
+
+
+def _inside_text(region: Region) -> str:
+    inside = region.inside
+    if inside is None:
+        return "not checked"
+    warn = "  ⚠" if inside["top1_fraction"] < TRUSTED_TOP1 else ""
+    return f"{inside['mean_p']:.2f} / {inside['min_p']:.2f} / {inside['top1_fraction']:.0%}{warn}"
 
 
 class RegionsTable(QTableWidget):
@@ -36,13 +47,18 @@ class RegionsTable(QTableWidget):
         self.setRowCount(len(rows))
         for i, (label, r) in enumerate(rows):
             bounds = "; ".join(f"{n} [{lo:.1f}, {hi:.1f}]" for n, lo, hi in zip(axis_names, r.lower, r.upper))
+            domain = "; ".join(f"{n} [{lo:g}, {hi:g}]" for n, (lo, hi) in zip(axis_names, r.domain))
             cells = (label, METHOD_LABELS.get(r.method, r.method),
                      ", ".join(f"{s:.1f}" for s in r.start), bounds, f"{r.volume_ratio:.2%}", str(r.evaluations),
-                     f"{r.steps} / {r.stop_reason}")
+                     f"{r.steps} / {r.stop_reason}", _inside_text(r), domain)
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if j == 1:
                     item.setForeground(QBrush(METHOD_QCOLORS.get(r.method, Qt.GlobalColor.black).darker(160)))
+                if j == INSIDE_COLUMN and r.inside is not None:
+                    item.setToolTip(f"checked on {r.inside['points']} {r.inside['source']} points inside the region")
+                    if r.inside["top1_fraction"] < TRUSTED_TOP1:
+                        item.setForeground(QBrush(Qt.GlobalColor.darkRed))
                 self.setItem(i, j, item)
         self.blockSignals(False)
 

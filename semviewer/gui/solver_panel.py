@@ -46,6 +46,11 @@ class SolverPanel(QWidget):
         self.beta = self._float(form, "β (OIR_W)", d.beta, 0.0, 1.9, 5)
         self.lam = self._float(form, "λ (naive)", d.lam, 0.0, 100.0, 4)
         self.eps = self._float(form, "seed half-width", d.eps, 1e-6, 90.0, 5)
+        self.max_step = self._float(form, "step cap (fraction of range)", d.max_step, 0.0, 1.0, 4)
+        self.max_step.setObjectName("maxStepSpin")
+        self.max_step.setSpecialValueText("none (the paper's)")
+        self.max_step.setToolTip("Opt-in: the largest move of a bound in one step, as a fraction of its range "
+                                 "(e.g. 0.005). 0 = the paper's plain gradient descent.")
         self.early = QCheckBox("stop early when the bounds settle")
         self.early.setObjectName("earlyStopCheck")
         form.addRow(self.early)
@@ -106,11 +111,11 @@ class SolverPanel(QWidget):
     def config(self, method: str) -> RegionConfig:
         return RegionConfig(method=method, steps=self.steps.value(), lr=self.lr.value(), alpha=self.alpha.value(),
                             beta=self.beta.value(), lam=self.lam.value(), eps=self.eps.value(),
-                            tol=1e-3 if self.early.isChecked() else 0.0)
+                            tol=1e-3 if self.early.isChecked() else 0.0, max_step=self.max_step.value())
 
     def set_config(self, config: dict) -> None:
         for key, box in (("steps", self.steps), ("lr", self.lr), ("alpha", self.alpha), ("beta", self.beta),
-                         ("lam", self.lam), ("eps", self.eps)):
+                         ("lam", self.lam), ("eps", self.eps), ("max_step", self.max_step)):
             if key in config:
                 box.setValue(config[key])
 

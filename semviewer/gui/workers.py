@@ -95,7 +95,10 @@ class _Receiver(QObject):
 
 
 class JobRunner(QObject):
-    """Starts jobs in QThreads, one running job per kind; callbacks run in the GUI thread."""
+    """Starts jobs in QThreads, one running job per kind; callbacks run in the GUI thread.
+    ``changed`` is emitted whenever a job starts, ends or is cancelled."""
+
+    changed = Signal()
 
     def __init__(self, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
@@ -122,6 +125,7 @@ class JobRunner(QObject):
         thread.finished.connect(self._reap)
         self._jobs[kind] = (thread, worker, receiver)
         thread.start()
+        self.changed.emit()
         return worker
 
     def _done(self, worker: Worker, payload: Any, callback: Callable[[Any], None]) -> None:
@@ -130,6 +134,7 @@ class JobRunner(QObject):
             # keep the thread referenced until it has really ended (see _reap)
             self._retired.append(self._jobs.pop(worker.kind))
             callback(payload)
+            self.changed.emit()
 
     @Slot()
     def _reap(self) -> None:
@@ -144,6 +149,7 @@ class JobRunner(QObject):
         if job is not None:
             job[1].cancel()
             self._retired.append(job)
+            self.changed.emit()
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
         """Cancel every job and wait for the threads to end; True when all ended in time."""

@@ -48,7 +48,7 @@ def test_listings(capsys):
     (["predict", "--pose", "tilt=3"], "unknown axis"),
     (["render", "--object", "/nonexistent/thing.obj", "--classes", "teapot", "--out", "x.png"], "does not exist"),
     (["predict", "--object", "{empty}", "--classes", "teapot"], "empty"),
-    (["predict", "--object", "{box}"], "--classes"),
+    (["map", "--object", "{box}", "--axes", "azimuth=0:360:90", "--out", "x.npz"], "--classes"),
     (["predict", "--model", "resnet18", "--weights", "{junk}"], "cannot read"),
     (["predict", "--model", "resnet18", "--no-download"], "downloads are off"),
     (["render", "--out", "/nonexistent-dir/x.png"], "does not exist"),
@@ -92,3 +92,17 @@ def test_bf16_refused_on_a_cpu_without_it(monkeypatch, capsys):
     assert main(["predict", "--bf16"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "no native bf16" in err[0]
+
+
+def test_unlabelled_meshes_render_and_predict_without_classes(box_mesh_file, tmp_path, capsys):
+    out = tmp_path / "box.png"
+    assert main(["render", "--object", str(box_mesh_file), "--out", str(out)]) == 0
+    assert Image.open(out).size == (224, 224)
+    assert main(["predict", "--object", str(box_mesh_file), "--top", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert sum("%" in line for line in lines) == 3 and not any("true class" in line for line in lines)
+    assert main(["predict", "--object", str(box_mesh_file), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["true_classes"] is None and data["true_probability"] is None and len(data["top"]) == 5
+    assert main(["predict", "--object", str(box_mesh_file), "--classes", "carton"]) == 0
+    assert "true class carton" in capsys.readouterr().out.splitlines()[-1]

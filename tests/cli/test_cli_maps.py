@@ -103,13 +103,57 @@ def test_evaluate_writes_the_srvr_table(tmp_path, capsys):
                  "--methods", "naive", "oir_b", "--steps", "100", "--out", str(out)]) == 0
     rows = list(csv.DictReader(out.open()))
     assert rows[0]["model"] == "efficientnet-lite0"
-    for key in ("srvr_naive", "srvr_oir_b", "srvr_average", "mean_score", "top1_fraction"):
+    for key in ("srvr_naive", "srvr_oir_b", "srvr_average", "mean_score", "map_top1_share"):
         assert 0.0 <= float(rows[0][key]) <= 1.0
     assert float(rows[0]["srvr_average"]) == pytest.approx(
         (float(rows[0]["srvr_naive"]) + float(rows[0]["srvr_oir_b"])) / 2, abs=1e-6)
     full = json.loads((tmp_path / "table.json").read_text())
     assert full["config"]["oir_b"]["steps"] == 100 and len(full["regions"]) == 8
     assert "SRVR" in capsys.readouterr().out
+    for method in ("naive", "oir_b", "average"):                        # verified SRVR ≤ SRVR
+        assert 0.0 <= float(rows[0][f"verified_srvr_{method}"]) <= float(rows[0][f"srvr_{method}"]) + 1e-9
+    assert all(r["inside"]["source"] == "map" for r in full["regions"])
+    expected = np.mean([r["volume_ratio"] * r["inside"]["top1_fraction"] for r in full["regions"]
+                        if r["method"] == "oir_b"])
+    assert float(rows[0]["verified_srvr_oir_b"]) == pytest.approx(expected, abs=1e-6)
+    assert "verified SRVR" in full["verified_srvr_convention"]
+
+
+def test_regions_are_checked_from_the_inside(tmp_path, capsys):
+    m = tmp_path / "m.npz"
+    assert main(["map", "--axes", "azimuth=0:360:30", "elevation=-10:90:20", "--out", str(m)]) == 0
+    out, fig = tmp_path / "r.json", tmp_path / "r.svg"
+    assert main(["regions", "--map", str(m), "--method", "oir_b", "--start", "130,30", "--out", str(out),
+                 "--figure", str(fig)]) == 0
+    region = json.loads(out.read_text())["regions"][0]
+    assert region["inside"]["source"] == "map" and region["inside"]["points"] >= 1
+    assert 0 <= region["inside"]["min_p"] <= region["inside"]["mean_p"] <= 1
+    assert "inside (" in capsys.readouterr().out
+    live = tmp_path / "live.json"
+    assert main(["regions", "--axes", "azimuth=0:360", "--start", "180", "--method", "oir_b", "--steps", "3",
+                 "--inside-points", "4", "--out", str(live)]) == 0
+    inside = json.loads(live.read_text())["regions"][0]["inside"]
+    assert inside["source"] == "lattice" and inside["points"] == 4
+
+
+def test_doubtful_regions_are_dashed_in_figures(tmp_path):
+    from semviewer.core.figures import Panel, map_figure
+    from semviewer.core.regions import Region
+    from semviewer.core.semantic_map import SemanticMap
+
+    m = tmp_path / "m.npz"
+    assert main(["map", "--axes", "azimuth=0:360:30", "elevation=-10:90:20", "--out", str(m)]) == 0
+    semantic_map = SemanticMap.load(m)
+    base = dict(method="oir_b", start=np.array([100.0, 30.0]), lower=np.array([50.0, 0.0]),
+                upper=np.array([150.0, 60.0]), domain=semantic_map.domain(), history=np.zeros((0, 2, 2)),
+                evaluations=0, steps=0, stop_reason="steps")
+    good = Region(**base, inside={"mean_p": 0.8, "min_p": 0.5, "top1_fraction": 0.9, "points": 9, "source": "map"})
+    bad = Region(**base, inside={"mean_p": 0.2, "min_p": 0.0, "top1_fraction": 0.3, "points": 9, "source": "map"})
+    fig = map_figure([Panel(semantic_map, [good, bad])])
+    patches = fig.axes[0].patches
+    assert [p.get_linestyle() for p in patches] == ["-", "--"]
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert any("dashed: top-1 on < half" in label for label in labels)
 
 
 def test_an_nd_map_with_an_aggregated_figure(tmp_path):
@@ -120,3 +164,26 @@ def test_an_nd_map_with_an_aggregated_figure(tmp_path):
     assert m.shape == (4, 2, 2) and m.complete
     np.testing.assert_allclose(m.view(["azimuth", "elevation"], aggregate="min").values, m.values.min(axis=2))
     assert Image.open(fig).size[0] > 400
+
+
+def test_regions_on_an_nd_map_slice_at_fix(tmp_path):
+    m = tmp_path / "nd.npz"
+    assert main(["map", "--axes", "azimuth=0:360:90", "elevation=0:90:45", "distance=2:4:1", "--out", str(m)]) == 0
+    out = tmp_path / "r.json"
+    assert main(["regions", "--map", str(m), "--axes", "azimuth=0:360", "--start", "100", "--method", "oir_b",
+                 "--steps", "5", "--fix", "elevation=45", "distance=3", "--out", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert data["source"]["sliced_at"] == {"elevation": 45.0, "distance": 3.0}
+    assert main(["regions", "--map", str(m), "--axes", "azimuth=0:360", "--start", "100", "--steps", "5",
+                 "--fix", "tilt=3", "--out", str(out)]) == 2
+
+
+def test_paper_1d_starts_run_at_elevation_35(tmp_path):
+    out = tmp_path / "r1.json"
+    assert main(["regions", "--axes", "azimuth=0:360", "--method", "oir_b", "--steps", "1", "--out", str(out)]) == 0
+    data = json.loads(out.read_text())
+    assert [r["start"] for r in data["regions"]] == [[120.0], [140.0], [290.0], [310.0]]
+    assert data["provenance"]["fixed"]["elevation"] == 35.0                 # not the teapot's 40°
+    assert main(["regions", "--axes", "azimuth=0:360", "--method", "oir_b", "--steps", "1", "--fix", "elevation=20",
+                 "--out", str(out)]) == 0
+    assert json.loads(out.read_text())["provenance"]["fixed"]["elevation"] == 20.0

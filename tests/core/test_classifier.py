@@ -100,3 +100,16 @@ def test_scores_and_top_k():
     p[0, [504, 968, 3]] = [0.3, 0.2, 0.5]
     np.testing.assert_allclose(class_score(p, [504, 968]), [0.5, 0.0])
     assert top_k(p[0], 2) == [(3, 0.5), (504, 0.3)]
+
+
+def test_inception_raw_input_is_not_renormalised(tmp_path):
+    import torchvision.models as tvm
+
+    weights = tmp_path / "inception.pth"
+    torch.manual_seed(0)
+    torch.save(tvm.inception_v3(weights=None, aux_logits=True, init_weights=False).state_dict(), weights)
+    raw = load_classifier("inception_v3", weights=weights, preprocessing="raw", device="cpu", engine="torch")
+    own = load_classifier("inception_v3", weights=weights, preprocessing="model", device="cpu", engine="torch")
+    assert raw.module.transform_input is False and own.module.transform_input is True
+    x = raw.prepare(np.full((1, 224, 224, 3), 255, np.uint8))
+    assert x.shape == (1, 3, 299, 299) and x.mean().item() == pytest.approx(1.0, abs=1e-4)

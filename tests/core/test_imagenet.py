@@ -19,3 +19,14 @@ def test_categories_and_class_sets():
 def test_bad_class_sets(text, message):
     with pytest.raises(ClassSetError, match=message):
         parse_class_set(text)
+
+
+def test_exact_case_wins_and_shared_names_list_their_ids():
+    cats = imagenet_categories()
+    assert cats[264] == "Cardigan" and cats[474] == "cardigan"
+    assert parse_class_set("Cardigan").ids == (264,)              # the corgi
+    assert parse_class_set("cardigan").ids == (474,)              # the sweater
+    assert parse_class_set("TEAPOT").ids == (849,)                # case-insensitive when unique
+    with pytest.raises(ClassSetError, match=r"ambiguous: 264 \(Cardigan\), 474 \(cardigan\); give the id"):
+        parse_class_set("CARDIGAN")
+    assert parse_class_set("264,474").ids == (264, 474)

@@ -38,6 +38,32 @@ def test_z_up_files_are_rotated_to_y_up(tmp_path):
     assert extent[2] == pytest.approx(0.5)
 
 
+@pytest.mark.parametrize("up, axis", [("x", 0), ("y", 1), ("z", 2)])
+def test_the_up_axis_points_up_after_loading(tmp_path, up, axis):
+    """A spike along +up (not only a long extent) must end up along +y, never upside down."""
+    spike = np.zeros((4, 3))
+    spike[0, axis] = 4.0                                 # the tip, on the +up side
+    others = [i for i in range(3) if i != axis]
+    spike[1, others[0]] = 1.0
+    spike[2, others[1]] = 1.0
+    spike[3, others] = -1.0
+    path = tmp_path / f"spike-{up}.ply"
+    trimesh.Trimesh(spike, [[1, 2, 0], [2, 3, 0], [3, 1, 0], [1, 3, 2]], process=False).export(path)
+    data = load_mesh(path, up_axis=up)
+    tip = data.vertices[np.argmax(np.abs(data.vertices).max(axis=1))]
+    assert tip[1] == pytest.approx(1.0) and abs(tip[0]) < 1e-6 and abs(tip[2]) < 1e-6
+    # a right-handed rotation: the mesh is not mirrored
+    raw = np.cross(spike[1] - spike[0], spike[2] - spike[0]) @ (spike[3] - spike[0])
+    v = data.vertices
+    assert np.sign(np.cross(v[1] - v[0], v[2] - v[0]) @ (v[3] - v[0])) == np.sign(raw)
+
+
+def test_the_mesh_hash_is_of_what_is_rendered(tmp_path, box_mesh_file):
+    y, z = load_mesh(box_mesh_file, up_axis="y"), load_mesh(box_mesh_file, up_axis="z")
+    assert y.file_sha256 == z.file_sha256 and y.sha256 != z.sha256
+    assert load_mesh(box_mesh_file, up_axis="y").sha256 == y.sha256
+
+
 def test_vertex_colours_are_kept(tmp_path):
     mesh = trimesh.creation.box()
     mesh.visual.vertex_colors = np.tile([255, 0, 0, 255], (len(mesh.vertices), 1))

@@ -106,10 +106,30 @@ def test_oir_1d_bounds_agree_from_different_starts(method):
     assert np.ptp(lowers) < 1.0 and np.ptp(uppers) < 1.0
 
 
+def sharp_plateau_2d(p):                  # ≈ 1 on [100, 250] × [10, 60], edges 0.5 units wide
+    x, y = p[:, 0], p[:, 1]
+    return sig((x - 100) / 0.5) * sig((250 - x) / 0.5) * sig((y - 10) / 0.5) * sig((60 - y) / 0.5)
+
+
 @pytest.mark.parametrize("method", ["oir_b", "oir_w"])
-def test_oir_2d_encloses_the_plateau_and_stops_near_its_edge(method):
+def test_plain_descent_jumps_over_a_sharp_edge_and_the_opt_in_cap_does_not(method):
+    """The README's case: the Δ-scaled 2-D steps grow with the box, so the paper's plain gradient
+    descent carries the elevation bounds over the sharp edges at 10° and 60°; with every corner
+    then at f ≈ 0 the box stops growing, a third as wide as the plateau. The cap keeps it growing."""
+    start = [175.0, 35.0]
+    plain = find_region(sharp_plateau_2d, start, DOM2, RegionConfig(method=method))
+    capped = find_region(sharp_plateau_2d, start, DOM2, RegionConfig(method=method, max_step=0.005))
+    assert plain.lower[1] < 10 and plain.upper[1] > 60                     # over both elevation edges
+    assert sharp_plateau_2d(np.array([plain.lower, plain.upper])).max() < 1e-3
+    assert plain.upper[0] - plain.lower[0] < 70                            # stuck, far short of 150
+    assert capped.lower[0] < 100 and capped.upper[0] > 250                  # encloses the plateau
+    assert 0 < capped.lower[1] < 10 and 60 < capped.upper[1] < 70
+
+
+@pytest.mark.parametrize("method", ["oir_b", "oir_w"])
+def test_oir_2d_with_the_cap_encloses_the_plateau_and_stops_near_its_edge(method):
     starts = np.array([[130.0, 30.0], [200.0, 15.0], [175.0, 35.0]])
-    regions = find_regions(plateau_2d, starts, DOM2, RegionConfig(method=method))
+    regions = find_regions(plateau_2d, starts, DOM2, RegionConfig(method=method, max_step=0.005))
     naive = find_regions(plateau_2d, starts, DOM2, RegionConfig(method="naive"))
     for region, small in zip(regions, naive):
         assert 80 < region.lower[0] < 110 and 240 < region.upper[0] < 270
@@ -122,7 +142,9 @@ def test_oir_2d_encloses_the_plateau_and_stops_near_its_edge(method):
 @pytest.mark.parametrize("method", METHODS)
 def test_3d_region_grows_inside_the_cube_plateau(method):
     # from the paper's 1e-5 seed a 3-D box grows like r², i.e. not at all: seed 1 % of the range
-    region = find_region(plateau_3d, [50.0, 45.0, 55.0], DOM3, RegionConfig(method=method, steps=600, eps=1.0))
+    # (with the opt-in step cap: plain OIR_W descent jumps over the edges to the whole domain)
+    region = find_region(plateau_3d, [50.0, 45.0, 55.0], DOM3,
+                         RegionConfig(method=method, steps=600, eps=1.0, max_step=0.005))
     assert np.all(region.lower < 45) and np.all(region.upper > 55)
     assert np.all(region.lower > 10) and np.all(region.upper < 90)
 
@@ -238,3 +260,78 @@ def test_bad_score_output_is_named():
 
 def test_volume_ratio_clips_to_the_domain():
     assert volume_ratio(np.array([-10.0, 0.0]), np.array([50.0, 45.0]), DOM2) == pytest.approx(50 * 45 / (360 * 100))
+
+
+class RecordingScore:
+    """f with every point it was asked for, optionally declaring periodic axes."""
+
+    def __init__(self, f, periodic=None):
+        self.f, self.points = f, []
+        if periodic is not None:
+            self.periodic = periodic
+
+    def __call__(self, points):
+        self.points.append(np.array(points))
+        return self.f(points)
+
+
+def seam_plateau(p):                      # ≈ 1 on azimuth [300, 380] ≡ [300, 360] ∪ [0, 20]
+    x = np.mod(p[:, 0], 360.0)
+    return np.where(x < 180, sig(20 - x), sig(x - 300))
+
+
+@pytest.mark.parametrize("method", ["oir_b", "oir_w"])
+def test_periodic_axes_wrap_outside_the_domain(method):
+    """Near 360° the outer box (and finite differences) must read f(361) = f(1), not f(360)."""
+    config = RegionConfig(method=method, steps=40, eps=2.0)
+    wrapped = RecordingScore(seam_plateau, periodic=(True,))
+    find_region(wrapped, [355.0], np.array([[0.0, 360.0]]), config)
+    asked = np.concatenate(wrapped.points)[:, 0]
+    assert asked.max() > 360.0                                   # handed to the score, which wraps
+    clipped = RecordingScore(seam_plateau)                        # no periodic axes: clipped to Ω
+    find_region(clipped, [355.0], np.array([[0.0, 360.0]]), config)
+    assert np.concatenate(clipped.points)[:, 0].max() <= 360.0
+    explicit = RecordingScore(seam_plateau)
+    find_region(explicit, [355.0], np.array([[0.0, 360.0]]), config, periodic=[True])
+    assert np.concatenate(explicit.points)[:, 0].max() > 360.0
+
+
+def test_non_periodic_axes_clip_to_the_domain():
+    """The documented rule: outside Ω on a non-periodic axis, f takes its value at the boundary."""
+    score = RecordingScore(lambda p: np.ones(len(p)), periodic=(True, False))
+    find_regions(score, np.array([[180.0, 85.0]]), np.array([[0.0, 360.0], [-10.0, 90.0]]),
+                 RegionConfig(method="oir_b", steps=30, eps=1.0))
+    asked = np.concatenate(score.points)
+    assert asked[:, 1].max() <= 90.0 and asked[:, 1].min() >= -10.0
+    with pytest.raises(RegionError, match="one flag per axis"):
+        find_regions(score, np.array([[180.0, 85.0]]), np.array([[0.0, 360.0], [-10.0, 90.0]]),
+                     RegionConfig(steps=1), periodic=[True])
+
+
+def test_score_functions_declare_their_periodic_axes():
+    from semviewer.core.axes import parse_grid_axis
+    from semviewer.core.map_score import MapScore
+    from semviewer.core.semantic_map import empty_map
+
+    axes = (parse_grid_axis("azimuth=0:360:30"), parse_grid_axis("elevation=-10:90:20"))
+    m = empty_map(axes, {}, {})
+    m.values[:] = 0.5
+    m.filled[:] = True
+    score = MapScore(m)
+    assert score.periodic == (True, False)
+    assert score(np.array([[361.0, 0.0]]))[0] == pytest.approx(score(np.array([[1.0, 0.0]]))[0])
+
+
+def smooth_plateau_2d(p):                 # ≈ 1 on azimuth [100, 160] × elevation [10, 50], edges 2 units wide
+    return sig((p[:, 0] - 100) / 2) * sig((160 - p[:, 0]) / 2) * sig((p[:, 1] - 10) / 2) * sig((50 - p[:, 1]) / 2)
+
+
+def test_the_default_is_the_papers_solver():
+    """Plain gradient descent, no step cap: the fixed point ALGORITHMS.md's formulas give."""
+    assert RegionConfig().max_step == 0.0
+    domain = np.array([[0.0, 360.0], [-10.0, 90.0]])
+    r = find_region(smooth_plateau_2d, [130.0, 30.0], domain, RegionConfig(method="oir_b"))
+    np.testing.assert_allclose(r.lower, [96.28, -3.72], atol=0.01)
+    np.testing.assert_allclose(r.upper, [163.72, 63.72], atol=0.01)
+    capped = find_region(smooth_plateau_2d, [130.0, 30.0], domain, RegionConfig(method="oir_b", max_step=0.005))
+    assert abs(capped.lower[0] - r.lower[0]) > 1.0                  # the opt-in cap is a different method

@@ -10,7 +10,7 @@ from semviewer.core.errors import MapFileError
 from semviewer.core.map_cache import MapCache, cached_build_map, map_key
 from semviewer.core.map_score import MapScore
 from semviewer.core.progress import ListSink
-from semviewer.core.semantic_map import SemanticMap, build_map, preset_axes
+from semviewer.core.semantic_map import SemanticMap, build_map, empty_map, preset_axes
 
 
 def analytic(points):
@@ -150,3 +150,18 @@ def test_csv_long_format():
     lines = m.to_csv().splitlines()
     assert lines[0] == "azimuth,elevation,distance,score,top1"
     assert len(lines) == 1 + 24
+
+
+def test_the_domain_is_the_range_asked_for():
+
+    paper = empty_map((parse_grid_axis("azimuth=0:360:3"), parse_grid_axis("elevation=-10:90:3")), {}, {})
+    assert paper.axis("elevation").points[-1] == 89.0
+    np.testing.assert_allclose(paper.domain(), [[0, 360], [-10, 90]])   # not [-10, 89]
+    half = empty_map((parse_grid_axis("azimuth=0:180:10"),), {}, {})
+    np.testing.assert_allclose(half.domain(), [[0, 180]])                  # no extra step past a half turn
+    # maps written before ranges were recorded: grid span, a full turn extends to the wrap point
+    old_full = GridAxis(get_axis("azimuth"), np.arange(0, 360, 30.0))
+    old_half = GridAxis(get_axis("azimuth"), np.arange(0, 180, 30.0))
+    assert old_full.extent() == (0.0, 360.0) and old_half.extent() == (0.0, 150.0)
+    round_trip = GridAxis.from_json(parse_grid_axis("elevation=-10:90:3").to_json())
+    assert round_trip.upper == 90.0 and round_trip == parse_grid_axis("elevation=-10:90:3")

@@ -61,7 +61,7 @@ def test_map_fills_click_moves_pose_and_regions_grow(window, qtbot):
     window.map_view.image.sigImageChanged.connect(lambda: partials.append(1))
     compute_small_map(window, qtbot)
     m = window.maps["primary"]
-    assert m.shape == (24, 10) and np.nanstd(m.values) > 0.05
+    assert m.shape == (24, 11) and np.nanstd(m.values) > 0.05        # elevation −10…90 (issue 10)
     assert window.map_view.image.image is not None and len(partials) >= 2
     # click on the map: the pose jumps there
     point = window.map_view.view_to_widget(200.0, 30.0)

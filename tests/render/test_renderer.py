@@ -131,3 +131,25 @@ def test_pose_arrays_need_all_axes(teapot_renderer):
     with pytest.raises(ValueError, match="columns"):
         teapot_renderer.render(np.zeros((2, 3)))
     assert teapot_renderer.render(np.zeros((0, len(AXIS_NAMES)))).shape == (0, 224, 224, 3)
+
+
+def test_handedness_world_x_is_on_the_left_at_azimuth_0(tmp_path):
+    """Right-handed, as the README's axes section says: camera on -z looking at +z, +y up, so
+    world +x appears on the image's left (the original renderer mirrors this)."""
+    import trimesh
+
+    from semviewer.core.axes import Pose
+    from semviewer.core.mesh import load_mesh
+    from semviewer.render import Renderer
+
+    big = trimesh.creation.box(extents=(1.0, 1.0, 1.0))
+    big.apply_translation((1.5, 0.0, 0.0))                         # a large block on +x
+    small = trimesh.creation.box(extents=(0.3, 0.3, 0.3))
+    small.apply_translation((-1.5, 0.0, 0.0))
+    path = tmp_path / "marker.ply"
+    trimesh.util.concatenate([big, small]).export(path)
+    with Renderer(load_mesh(path)) as r:
+        image = r.render([Pose({"azimuth": 0.0, "elevation": 0.0})])[0]
+    lit = image.max(axis=2) > 20
+    left, right = lit[:, :112].sum(), lit[:, 112:].sum()
+    assert left > 3 * right > 0
