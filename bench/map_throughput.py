@@ -95,7 +95,7 @@ def main() -> None:
         if default.engine == "onnxruntime":
             spinning = default_classifier(name, device)
             spinning.use_onnxruntime(threads=cores, spinning=True)
-            variants[f"default but spinning threads"] = spinning
+            variants["default but spinning threads"] = spinning
             if cores > 1:
                 variants[f"default, {cores - 1} threads"] = default_classifier(name, device, threads=cores - 1)
         print(f"\n{name}: default engine {default.engine} ({default.threads} threads, {default.precision}), "

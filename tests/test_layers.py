@@ -12,8 +12,9 @@ def _modules_after(imports: str) -> list[str]:
 
 
 def test_core_render_cli_load_no_qt():
-    mods = _modules_after("import pkgutil, importlib, semviewer.core, semviewer.render, semviewer.cli\n"
-                          "for pkg in (semviewer.core, semviewer.render, semviewer.cli):\n"
+    mods = _modules_after("import pkgutil, importlib, semviewer.core, semviewer.render, semviewer.cli, "
+                          "semviewer.studies\n"
+                          "for pkg in (semviewer.core, semviewer.render, semviewer.cli, semviewer.studies):\n"
                           "    for m in pkgutil.iter_modules(pkg.__path__):\n"
                           "        importlib.import_module(pkg.__name__ + '.' + m.name)\n"
                           "from semviewer.cli import build_parser; build_parser()")

@@ -11,7 +11,7 @@ from semviewer.core.errors import SemviewerError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from semviewer.cli import basic, gui, maps, regions
+    from semviewer.cli import basic, gui, maps, regions, study
 
     parser = argparse.ArgumentParser(
         prog="semviewer",
@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "Without a command, the desktop window opens.")
     parser.add_argument("--version", action="version", version=f"semviewer {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (gui, basic, maps, regions):
+    for module in (gui, basic, maps, regions, study):
         module.register(sub)
     return parser
 
@@ -36,5 +36,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"semviewer: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("semviewer: interrupted", file=sys.stderr)
+        print("semviewer: interrupted; what finished is kept (run the same command again to continue)",
+              file=sys.stderr)
         return 130

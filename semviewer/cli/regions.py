@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 from pathlib import Path
 
 import numpy as np
 
 from semviewer import __version__
-from semviewer.cli.common import (Scorer, add_batch_size_arg, add_fix_arg, add_model_args, add_object_args,
+from semviewer.cli.common import (Scorer, add_fix_arg, add_model_args, add_object_args,
                                   add_weights_args, base_pose, load_model, load_object, render_settings)
 from semviewer.cli.progress_bar import ProgressBar
-from semviewer.core.axes import AXES, check_unique, parse_domain_axis
+from semviewer.core.axes import check_unique, parse_domain_axis
 from semviewer.core.classifier import DEFAULT_MODEL, MODELS
 from semviewer.core.errors import SemviewerError
+from semviewer.core.mesh import UP_AXES
 from semviewer.core.figures import Panel, map_figure, save_figure
 from semviewer.core.map_cache import MapCache, cached_build_map
 from semviewer.core.inside import DEFAULT_POINTS_PER_AXIS, TRUSTED_TOP1, check_regions
@@ -25,7 +27,7 @@ from semviewer.core.regions import (METHOD_LABELS, METHODS, PAPER_1D_FIXED, PAPE
 from semviewer.core.region_report import regions_document
 from semviewer.core.results import check_writable, write_json, write_text
 from semviewer.core.semantic_map import PRESETS, SemanticMap, preset_axes
-from semviewer.core.srvr import CONVENTION, VERIFIED_CONVENTION, RegionRecord, srvr_table
+from semviewer.core.srvr import CONVENTION, VERIFIED_CONVENTION
 
 
 def _add_solver_args(p: argparse.ArgumentParser, several_methods: bool) -> None:
@@ -75,13 +77,17 @@ def register(sub) -> None:
     p.set_defaults(handler=cmd_regions)
 
     p = sub.add_parser("evaluate", help="the paper's Table 1: SRVR per network and method over objects")
-    p.add_argument("--objects", nargs="+", default=["teapot", "mug", "soccer_ball"])
+    p.add_argument("--objects", nargs="+", default=["teapot", "mug", "soccer_ball"],
+                   help="bundled object names and/or mesh files (mesh files need --classes)")
+    p.add_argument("--classes", default=None, help="true class set of the mesh files (ImageNet names or ids)")
+    p.add_argument("--up-axis", choices=UP_AXES, default="y", help="up axis of the mesh files (default y)")
     p.add_argument("--models", nargs="+", default=[DEFAULT_MODEL, "efficientnet-lite2"])
     add_weights_args(p)
-    p.add_argument("--grid", choices=list(PRESETS), default="paper",
+    p.add_argument("--grid", choices=[k for k in PRESETS if k != "paper-1d"], default="paper",
                    help="map grid the regions are grown on (default paper: 120 × 34)")
     p.add_argument("--size", type=int, default=224)
-    add_batch_size_arg(p)
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes (default: one per two physical cores); see `semviewer study`")
     _add_solver_args(p, several_methods=True)
     p.add_argument("--out", required=True, help="table file (.csv); a .json with the full configuration is written beside it")
     p.set_defaults(handler=cmd_evaluate)
@@ -212,57 +218,69 @@ def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
+def _evaluate_manifest(args: argparse.Namespace, methods: list[str]) -> dict:
+    """The study manifest that ``evaluate``'s options stand for."""
+    specs, fixed = PRESETS[args.grid]
+    grid = dict(spec.split("=", 1) for spec in specs)
+    if list(grid) != ["azimuth", "elevation"] or fixed:
+        raise SemviewerError("evaluate grows regions over azimuth × elevation; choose a 2-D grid preset")
+    if args.weights and len(args.models) > 1:
+        raise SemviewerError("--weights names one checkpoint: give a single --models with it")
+    if args.bf16 or getattr(args, "fp16", False):
+        raise SemviewerError("evaluate runs in fp32 (the numbers of a study must not depend on the device); "
+                             "drop --bf16/--fp16")
+    objects = []
+    for name in args.objects:
+        if name in bundled_objects():
+            objects.append({"name": name, **({"classes": args.classes} if args.classes else {})})
+        elif Path(name).suffix or Path(name).exists():
+            if not args.classes:
+                raise SemviewerError(f"{name} is a mesh file: name its true class with --classes")
+            objects.append({"path": str(Path(name).resolve()), "classes": args.classes, "up_axis": args.up_axis})
+        else:
+            raise SemviewerError(f"unknown object {name!r}; bundled objects: {', '.join(bundled_objects())}, "
+                                 f"or give the path of a mesh file with --classes")
+    models = [{"name": m, **({"weights": str(Path(args.weights).resolve())} if args.weights else {})}
+              for m in args.models]
+    solver = {k: v for k, v in _config(args, methods[0]).to_json().items() if k != "method"}
+    return {"study": {"name": f"evaluate ({args.grid} grid)", "methods": methods, "score": "map",
+                      "engine": args.engine, "preprocessing": args.preprocessing, "size": args.size},
+            "models": models, "grid": grid, "solver": {**solver, "starts": [list(s) for s in PAPER_STARTS_2D]},
+            "objects": objects}
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    """The paper's Table 1 through the study machinery (units kept in OUT.study/, so a rerun resumes)."""
+    from semviewer.core.study import plan_from_manifest
+    from semviewer.core.study_report import model_table
+    from semviewer.studies.runner import run_study
+
     check_writable(args.out)
     json_path = str(Path(args.out).with_suffix(".json"))
     check_writable(json_path)
-    for name in args.objects:
-        if name not in bundled_objects() and not Path(name).exists():
-            raise SemviewerError(f"unknown object {name!r}; bundled objects: {', '.join(bundled_objects())}")
     for name in args.models:
         if name not in MODELS:
             raise SemviewerError(f"unknown model {name!r}; known models: {', '.join(MODELS)}")
     methods = list(dict.fromkeys(args.methods))
     for m in methods:
         _config(args, m).check(2)
-    grid_axes, preset_fixed = preset_axes(args.grid)
-    names = [g.name for g in grid_axes]
-    if names != ["azimuth", "elevation"]:
-        raise SemviewerError("evaluate grows regions over azimuth × elevation; choose a 2-D grid preset")
-    starts = np.array(PAPER_STARTS_2D)
-    cache = MapCache()
-    records: list[RegionRecord] = []
-    accuracy: dict[str, dict[str, list[float]]] = {}
-    for model_name in args.models:
-        classifier = load_model(args, model_name)
-        for object_name in args.objects:
-            obj_args = argparse.Namespace(object=object_name, up_axis="y", classes=None, size=args.size,
-                                          textured=False, fix=[])
-            obj = load_object(obj_args)
-            base = obj.default_pose.replace(**preset_fixed)
-            with Scorer(obj, classifier, names, base, render_settings(obj_args), args.batch_size) as scorer:
-                with ProgressBar(int(np.prod([g.size for g in grid_axes])), f"{object_name} · {model_name}") as bar:
-                    semantic_map, _ = cached_build_map(scorer.score, grid_axes, scorer.fixed, scorer.provenance,
-                                                       bar, cache)
-            domain = semantic_map.domain()
-            score = MapScore(semantic_map)
-            for method in methods:
-                for region in check_regions(find_regions(score, starts, domain, _config(args, method)), score):
-                    records.append(RegionRecord(model_name, object_name, region))
-            stats = accuracy.setdefault(model_name, {"score": [], "top1": []})
-            stats["score"].append(float(np.mean(semantic_map.values)))
-            if semantic_map.top1 is not None:
-                stats["top1"].append(float(np.nanmean(semantic_map.top1)))
-    table, verified = srvr_table(records), srvr_table(records, verified=True)
+    plan = plan_from_manifest(_evaluate_manifest(args, methods), Path.cwd())
+    study_dir = Path(args.out).with_suffix(".study")
+    outcome = run_study(plan, study_dir, "local", args.workers, figures=False)
+    if outcome.failed:
+        raise SemviewerError("units failed: " + "; ".join(f"{k}: {v}" for k, v in outcome.failed.items()))
+    labels = [m.label for m in plan.models]
+    table = model_table(outcome.rows, labels, methods)
     columns = [*methods, "average"]
     header = ["model", *[f"srvr_{c}" for c in columns], *[f"verified_srvr_{c}" for c in columns], "mean_score",
               "map_top1_share"]
     rows = []
-    for model_name in args.models:
-        stats = accuracy[model_name]
-        rows.append([model_name, *[table[model_name][c] for c in columns], *[verified[model_name][c] for c in columns],
-                     float(np.mean(stats["score"])), float(np.mean(stats["top1"])) if stats["top1"] else float("nan")])
-    print(f"SRVR (and verified SRVR) over {', '.join(args.objects)} × {len(starts)} starts ({args.grid} grid)")
+    for label in labels:
+        mine = [r for r in outcome.rows if r["model"] == label and r["method"] == methods[0]]
+        rows.append([label, *[table[label][c][0] for c in columns], *[table[label][c][1] for c in columns],
+                     float(np.mean([r["mean_p"] for r in mine])), float(np.mean([r["map_top1_share"] for r in mine]))])
+    print(f"SRVR (and verified SRVR) over {', '.join(o.label for o in plan.objects)} × {len(plan.starts)} starts "
+          f"({args.grid} grid)")
     print(f"{'model':20s} " + " ".join(f"{METHOD_LABELS.get(c, c):>16s}" for c in columns) + "  mean p  map top-1")
     n = len(columns)
     for r in rows:
@@ -272,12 +290,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print(VERIFIED_CONVENTION)
     csv = [",".join(header)] + [",".join([r[0]] + [f"{v:.6f}" for v in r[1:]]) for r in rows]
     write_text(args.out, "\n".join(csv) + "\n")
+    records = [json.loads(p.read_text()) for p in sorted((study_dir / "units").glob("*.json"))
+               if not p.name.endswith(".error.json")]
     write_json(json_path, {
-        "software": f"semviewer {__version__}", "date": _now(), "objects": args.objects, "models": args.models,
-        "grid": args.grid, "starts": starts, "preprocessing": args.preprocessing,
+        "software": f"semviewer {__version__}", "date": _now(), "objects": [o.label for o in plan.objects],
+        "models": labels, "grid": args.grid, "starts": [list(s) for s in plan.starts],
+        "preprocessing": args.preprocessing, "study_dir": str(study_dir),
         "config": {m: _config(args, m).to_json() for m in methods}, "srvr_convention": CONVENTION,
         "verified_srvr_convention": VERIFIED_CONVENTION, "table": [dict(zip(header, r)) for r in rows],
-        "regions": [{"model": rec.model, "object": rec.object, **rec.region.to_json()} for rec in records],
+        "regions": [{"model": rec["model"], "object": rec["object"], **region}
+                    for rec in records for region in rec["regions"] if rec["key"] in {u.key() for u in plan.units()}],
     })
-    print(f"wrote {args.out} and {json_path}")
+    print(f"wrote {args.out} and {json_path} (units in {study_dir}; a rerun reuses them)")
     return 0

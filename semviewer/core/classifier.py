@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 
 import pickle
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, Optional, Sequence
 import numpy as np
 
 from semviewer.core.errors import ModelError
+from semviewer.core.hashing import file_sha256
 
 if TYPE_CHECKING:  # torch is imported lazily: keep it off the path to the first window
     import torch
@@ -134,12 +134,6 @@ def resolve_device(device: str = "auto") -> str:
     return device
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _read_state_dict(path: Path) -> dict:
@@ -522,7 +516,7 @@ def load_classifier(name: str = DEFAULT_MODEL, weights: Optional[str | Path] = N
     module = spec.build(preprocessing)
     _load_into(module, state, spec, path)
     del state
-    sha = _file_sha256(path)
+    sha = file_sha256(path)
     classifier = Classifier(spec, module, path, f"{path.name}:{sha[:16]}", preprocessing, dev,
                             precision=precision, weights_sha256=sha)
     if chosen == "onnxruntime":

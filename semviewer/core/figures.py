@@ -50,8 +50,9 @@ def _label(region: Region) -> str:
 
 def map_figure(panels: Sequence[Panel], show: Optional[Sequence[str]] = None,
                at: Optional[Mapping[str, float]] = None, aggregate: Optional[str] = None,
-               width: float = 6.0):
-    """A matplotlib Figure with one panel per map, sharing axes names and the [0, 1] colour scale."""
+               width: float = 6.0, columns: Optional[int] = None):
+    """A matplotlib Figure with one panel per map (in one row, or a grid of ``columns``), sharing
+    axes names and the [0, 1] colour scale."""
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
@@ -60,8 +61,13 @@ def map_figure(panels: Sequence[Panel], show: Optional[Sequence[str]] = None,
     first = panels[0].semantic_map
     show = list(show or first.axis_names[:2])
     one_d = len(show) == 1
-    fig = Figure(figsize=(width * len(panels), width * (0.55 if one_d else 0.62)), layout="constrained")
-    axes = fig.subplots(1, len(panels), squeeze=False)[0]
+    cols = max(1, min(columns or len(panels), len(panels)))
+    rows = -(-len(panels) // cols)
+    fig = Figure(figsize=(width * cols, width * (0.55 if one_d else 0.62) * rows), layout="constrained")
+    grid = fig.subplots(rows, cols, squeeze=False)
+    axes = grid.reshape(-1)[:len(panels)]
+    for spare in grid.reshape(-1)[len(panels):]:
+        spare.set_axis_off()
     image = None
     for ax, panel in zip(axes, panels):
         view = panel.semantic_map.view(show, at=at, aggregate=aggregate)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Optional
 import numpy as np
 
 from semviewer.core.errors import MeshError
+from semviewer.core.hashing import file_sha256
 
 if TYPE_CHECKING:
     import trimesh
@@ -59,12 +60,6 @@ def content_sha256(vertices: np.ndarray, faces: np.ndarray, colors: Optional[np.
     return digest.hexdigest()
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _flatten(loaded) -> "trimesh.Trimesh":
@@ -161,5 +156,5 @@ def load_mesh(path: str | Path, up_axis: str = "y", name: Optional[str] = None) 
         colors=colors,
         uvs=uvs,
         texture=texture,
-        file_sha256=_sha256(path),
+        file_sha256=file_sha256(path),
     )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import numpy as np
 
 from semviewer.core.results import atomic_path, write_json
+from semviewer.core.hashing import file_sha256
 
 if TYPE_CHECKING:
     import torch
@@ -52,12 +53,6 @@ def onnxruntime_version() -> Optional[str]:
     return str(onnxruntime.__version__)
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

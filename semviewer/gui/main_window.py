@@ -28,6 +28,7 @@ from semviewer.core.results import write_json, write_png, write_text
 from semviewer.core.scoring import ScoreFunction
 from semviewer.core.semantic_map import SemanticMap
 from semviewer.core.session import Session
+from semviewer.core.study import read_study
 from semviewer.gui.class_dialog import ClassSetDialog
 from semviewer.gui.controls import AxisControls
 from semviewer.gui.live_view import LiveView
@@ -36,6 +37,7 @@ from semviewer.gui.map_view import MapView, RegionShape
 from semviewer.gui.predictions import PredictionsPanel
 from semviewer.gui.regions_table import RegionsTable
 from semviewer.gui.solver_panel import SolverPanel
+from semviewer.gui.study_dialog import StudyDialog
 from semviewer.gui.viewport import Viewport
 from semviewer.gui.workers import JobRunner
 from semviewer.render import open_render_thread
@@ -156,6 +158,7 @@ class MainWindow(QMainWindow):
         self._action(file, "Open &session…", self.open_session, "Ctrl+Shift+O", "openSessionAction")
         self._action(file, "&Save session…", self.save_session, QKeySequence.StandardKey.Save, "saveSessionAction")
         self._action(file, "Open &map file…", self.open_map_file, "Ctrl+M", "openMapAction")
+        self._action(file, "Open s&tudy…", self.open_study, None, "openStudyAction")
         export = file.addMenu("&Export")
         self._action(export, "Map &figure (PNG, SVG, PDF)…", self.export_figure, "Ctrl+E", "exportFigureAction")
         self._action(export, "Current &render (PNG)…", self.export_render, None, "exportRenderAction")
@@ -293,8 +296,9 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.live.request(self.pose)
 
-    def set_model(self, name: str, weights: Optional[str] = None) -> None:
-        """Load a model in the background; the window keeps working meanwhile."""
+    def set_model(self, name: str, weights: Optional[str] = None, keep_results: bool = False) -> None:
+        """Load a model in the background; the window keeps working meanwhile. The maps and regions
+        are dropped when it is ready, unless ``keep_results`` (they were made with this model)."""
         if name not in MODELS:
             raise SemviewerError(f"unknown model {name!r}")
         self.predictions.set_status(f"loading {name}…")
@@ -310,7 +314,8 @@ class MainWindow(QMainWindow):
             self.model_name = name
             self.weights = weights
             self.live.set_classifier(classifier)
-            self._forget_maps()
+            if not keep_results:
+                self._forget_maps()
             self._update_title()
             self.status(f"{name} loaded ({classifier.device}, {classifier.engine}) · drag the object to turn it · "
                         f"Compute map to see where the network recognises it · Ctrl+click the map to add start "
@@ -519,6 +524,35 @@ class MainWindow(QMainWindow):
         self.map_settings.set_shown_axes(names)
         self._draw_map(PRIMARY)
         self.status(f"opened map {Path(path).name} ({'×'.join(map(str, semantic_map.shape))})")
+
+    def open_study(self, path: Optional[str] = None, unit: Optional[int] = None) -> None:
+        """Open a unit of a study folder: its object, model, map and regions (asks which one)."""
+        if path is None:
+            path = QFileDialog.getExistingDirectory(self, "Open study folder", str(Path.home()))
+            if not path:
+                return
+        units = read_study(path)
+        if unit is None:
+            dialog = StudyDialog(units, self)
+            if not dialog.exec() or dialog.chosen() is None:
+                return
+            unit = dialog.chosen()
+        if not 0 <= unit < len(units) or units[unit].state != "done":
+            raise SemviewerError("that unit of the study has no results (it failed or has not run)")
+        record = units[unit]
+        semantic_map = SemanticMap.load(record.map_path)
+        regions = [Region.from_json(r) for r in record.regions]
+        self.open_object(record.object_source, record.up_axis)
+        self.classes = ClassSet(record.classes)
+        if record.model != self.model_name or record.weights != self.weights or self.classifier is None:
+            self.set_model(record.model, record.weights, keep_results=True)
+        self.map_settings.set_shown_axes(list(semantic_map.axis_names[:2]))
+        self.maps[PRIMARY] = semantic_map
+        self._draw_map(PRIMARY)
+        self.regions = [(PRIMARY, r) for r in regions]
+        self._refresh_regions()
+        self._update_title()
+        self.status(f"opened study unit {record.name} from {Path(path).name}: its map and {len(regions)} regions")
 
     # -- regions ---------------------------------------------------------------------
     def set_starts(self, starts: list) -> None:

@@ -187,3 +187,18 @@ def test_paper_1d_starts_run_at_elevation_35(tmp_path):
     assert main(["regions", "--axes", "azimuth=0:360", "--method", "oir_b", "--steps", "1", "--fix", "elevation=20",
                  "--out", str(out)]) == 0
     assert json.loads(out.read_text())["provenance"]["fixed"]["elevation"] == 20.0
+
+
+def test_evaluate_takes_mesh_files_and_resumes(tmp_path, box_mesh_file, capsys):
+    out = tmp_path / "t.csv"
+    argv = ["evaluate", "--objects", "teapot", str(box_mesh_file), "--classes", "carton", "--models",
+            "efficientnet-lite0", "--grid", "coarse", "--methods", "oir_b", "--steps", "20", "--out", str(out)]
+    assert main(argv) == 0
+    full = json.loads((tmp_path / "t.json").read_text())
+    assert full["objects"] == ["teapot", "ell"] and len(full["regions"]) == 2 * 4
+    assert len(list((tmp_path / "t.study" / "units").glob("*.json"))) == 2
+    first = out.read_text()
+    capsys.readouterr()
+    assert main(argv) == 0 and out.read_text() == first
+    assert "0 units computed" not in capsys.readouterr().out                # evaluate prints its own table
+    assert main(["evaluate", "--objects", str(box_mesh_file), "--grid", "coarse", "--out", str(out)]) == 2

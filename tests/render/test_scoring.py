@@ -62,3 +62,43 @@ def test_fixed_axes_and_bad_points(teapot_thread, classifier):
     with pytest.raises(AxisError, match="elevation values must lie"):
         score2(np.array([[95.0]]))
     assert near(np.array([[360.0 + 10]]))[0] == pytest.approx(near(np.array([[10.0]]))[0], abs=1e-5)
+
+
+class _Done:
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
+class _ShortRenderer:
+    """Returns one image too few for every batch."""
+
+    def submit(self, poses):
+        return _Done(np.zeros((max(len(poses) - 1, 0), 8, 8, 3), np.uint8))
+
+
+class _FullRenderer:
+    def submit(self, poses):
+        return _Done(np.zeros((len(poses), 8, 8, 3), np.uint8))
+
+
+class _ShortClassifier:
+    device = "cpu"
+
+    def submit(self, images):
+        return _Done(np.full((len(images) + 1, 1000), 1e-3, np.float32))
+
+
+def test_row_counts_are_checked(classifier):
+    from semviewer.core.errors import SemviewerError
+    from semviewer.core.imagenet import ClassSet
+
+    points = np.array([[0.0], [90.0], [180.0]])
+    short_render = ScoreFunction(_ShortRenderer(), classifier, ClassSet((849,)), ["azimuth"], batch_size=2)
+    with pytest.raises(SemviewerError, match="renderer returned 1 images for 2 poses"):
+        short_render(points)
+    extra_rows = ScoreFunction(_FullRenderer(), _ShortClassifier(), ClassSet((849,)), ["azimuth"], batch_size=2)
+    with pytest.raises(SemviewerError, match="classifier returned 3 rows of probabilities for 2 images"):
+        extra_rows(points)

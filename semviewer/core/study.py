@@ -1,0 +1,366 @@
+"""Studies: a manifest of objects × models, validated before any work, split into units.
+
+A unit is one (object, model): its semantic map plus the regions grown on it (or live) from
+every start point by every method. Everything that determines a unit's numbers goes into
+its key, so a finished unit is never computed twice and a changed input is never reused.
+This module is plain data (no rendering): ``semviewer.studies`` computes and runs units.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping, Optional, Sequence
+
+import numpy as np
+
+from semviewer.core.axes import GridAxis, check_unique, parse_grid_axis
+from semviewer.core.classifier import ENGINES, MODELS, PREPROCESSING_CHOICES, get_model_spec, locate_weights
+from semviewer.core.errors import SemviewerError
+from semviewer.core.imagenet import parse_class_set
+from semviewer.core.mesh import UP_AXES
+from semviewer.core.regions import METHODS, PAPER_STARTS_2D, RegionConfig
+
+SCORES = ("map", "live")
+_STUDY_KEYS = {"name", "models", "methods", "score", "engine", "preprocessing", "size", "inside_points"}
+_OBJECT_KEYS = {"name", "path", "classes", "up_axis", "label"}
+_MODEL_KEYS = {"name", "weights", "label"}
+_SOLVER_KEYS = {f.name for f in fields(RegionConfig)} - {"method"} | {"starts"}
+_TOP_KEYS = {"study", "grid", "solver", "objects", "models"}
+PAPER_GRID = {"azimuth": "0:360:3", "elevation": "-10:90:3"}
+
+
+class StudyError(SemviewerError):
+    """A study manifest that cannot be run: the message names the key or [[objects]] entry."""
+
+
+@dataclass(frozen=True)
+class StudyObject:
+    """One object of a study: a bundled name or a mesh path, with its class set and up axis."""
+
+    label: str
+    source: str                 # bundled name, or an absolute mesh path
+    bundled: bool
+    classes: tuple[int, ...]
+    up_axis: str
+    mesh_sha256: str            # of the loaded, normalised mesh (what is rendered)
+
+
+@dataclass(frozen=True)
+class StudyModel:
+    """One network of a study: a registry name and its weights file."""
+
+    label: str
+    name: str
+    weights: Optional[str]      # a file the user named, or None for the model's own weights
+    weights_sha256: str
+
+
+@dataclass(frozen=True)
+class StudyPlan:
+    """A validated study: everything needed to compute and report it."""
+
+    name: str
+    objects: tuple[StudyObject, ...]
+    models: tuple[StudyModel, ...]
+    methods: tuple[str, ...]
+    score: str
+    grid: tuple[str, ...]                       # "axis=lo:hi:step" specs
+    solver: Mapping[str, Any]                   # RegionConfig fields (without method)
+    starts: tuple[tuple[float, ...], ...]
+    engine: str = "auto"
+    preprocessing: str = "model"
+    size: int = 224
+    inside_points: int = 5
+    manifest: Mapping[str, Any] = field(default_factory=dict)   # as read, for study.json
+    base_dir: str = "."
+
+    def grid_axes(self) -> tuple[GridAxis, ...]:
+        return tuple(parse_grid_axis(s) for s in self.grid)
+
+    def configs(self) -> list[RegionConfig]:
+        return [RegionConfig(method=m, **self.solver) for m in self.methods]
+
+    def units(self) -> list["UnitSpec"]:
+        return [UnitSpec(self, obj, model) for obj in self.objects for model in self.models]
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["manifest"] = dict(self.manifest)
+        return data
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    """One (object, model) of a plan."""
+
+    plan: StudyPlan
+    object: StudyObject
+    model: StudyModel
+
+    @property
+    def name(self) -> str:
+        return f"{self.object.label} × {self.model.label}"
+
+    def payload(self) -> dict[str, Any]:
+        """Plain data for whoever computes the unit (a process or a Ray task)."""
+        p = self.plan
+        return {"object": asdict(self.object), "model": asdict(self.model), "methods": list(p.methods),
+                "score": p.score, "grid": list(p.grid), "solver": dict(p.solver),
+                "starts": [list(s) for s in p.starts], "engine": p.engine, "preprocessing": p.preprocessing,
+                "size": p.size, "inside_points": p.inside_points}
+
+    def key(self) -> str:
+        """A hash of everything that determines the unit's numbers."""
+        data = self.payload()
+        data["object"] = {k: v for k, v in data["object"].items() if k not in ("label", "source")}
+        data["model"] = {k: v for k, v in data["model"].items() if k not in ("label", "weights")}
+        text = json.dumps(data, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+    def file_stem(self) -> str:
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{self.object.label}__{self.model.label}")
+        return f"{safe}__{self.key()[:12]}"
+
+
+def _fail(where: str, message: str) -> StudyError:
+    return StudyError(f"{where}: {message}")
+
+
+def _check_keys(table: Any, allowed: set[str], where: str) -> Mapping[str, Any]:
+    if not isinstance(table, Mapping):
+        raise _fail(where, f"must be a table, got {type(table).__name__}")
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise _fail(where, f"unknown key {unknown[0]!r}; known keys: {', '.join(sorted(allowed))}")
+    return table
+
+
+def _objects(entries: Any, base: Path) -> tuple[StudyObject, ...]:
+    from semviewer.core.mesh import load_mesh
+    from semviewer.core.objects import bundled_objects
+
+    if not isinstance(entries, list) or not entries:
+        raise _fail("[[objects]]", "the study needs at least one [[objects]] entry (a name or a path)")
+    found: list[StudyObject] = []
+    for number, entry in enumerate(entries, start=1):
+        where = f"[[objects]] #{number}"
+        entry = _check_keys(entry, _OBJECT_KEYS, where)
+        if ("name" in entry) == ("path" in entry):
+            raise _fail(where, "give either name (a bundled object) or path (a mesh file), not both or neither")
+        up = entry.get("up_axis", "y")
+        if up not in UP_AXES:
+            raise _fail(where, f"up_axis must be one of {', '.join(UP_AXES)}, got {up!r}")
+        try:
+            if "name" in entry:
+                name = entry["name"]
+                if name not in bundled_objects():
+                    raise _fail(where, f"unknown bundled object {name!r}; bundled: {', '.join(bundled_objects())}; "
+                                       f"use path = \"...\" for a mesh file")
+                obj = bundled_objects()[name]
+                mesh = obj.load()
+                classes = parse_class_set(entry["classes"]) if "classes" in entry else obj.classes
+                label, source, bundled = entry.get("label", name), name, True
+            else:
+                path = Path(str(entry["path"])).expanduser()
+                path = path if path.is_absolute() else (base / path)
+                where = f"{where} ({entry['path']})"
+                if "classes" not in entry:
+                    raise _fail(where, "a mesh file needs classes = [\"...\"] (ImageNet names or ids)")
+                classes = parse_class_set(entry["classes"])
+                mesh = load_mesh(path, up_axis=up)
+                label, source, bundled = entry.get("label", path.stem), str(path.resolve()), False
+        except StudyError:
+            raise
+        except SemviewerError as exc:
+            raise _fail(where, str(exc)) from None
+        found.append(StudyObject(str(label), source, bundled, tuple(classes.ids), up, mesh.sha256))
+    labels = [o.label for o in found]
+    if len(set(labels)) != len(labels):
+        dup = next(x for x in labels if labels.count(x) > 1)
+        raise _fail("[[objects]]", f"two objects are labelled {dup!r}; give one of them label = \"...\"")
+    return tuple(found)
+
+
+def _models(study: Mapping[str, Any], tables: Any, base: Path) -> tuple[StudyModel, ...]:
+    entries: list[tuple[str, Mapping[str, Any]]] = []
+    names = study.get("models", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise _fail("[study] models", "must be a list of model names, e.g. [\"efficientnet-lite0\"]")
+    entries += [("[study] models", {"name": n}) for n in names]
+    if tables is not None:
+        if not isinstance(tables, list):
+            raise _fail("[[models]]", "must be an array of tables with name (and weights)")
+        entries += [(f"[[models]] #{i}", _check_keys(t, _MODEL_KEYS, f"[[models]] #{i}"))
+                    for i, t in enumerate(tables, start=1)]
+    if not entries:
+        raise _fail("[study] models", "name at least one model (see `semviewer models`)")
+    found: list[StudyModel] = []
+    for where, entry in entries:
+        name = entry.get("name")
+        if name not in MODELS:
+            raise _fail(where, f"unknown model {name!r}; known models: {', '.join(MODELS)}")
+        weights = entry.get("weights")
+        if weights is not None:
+            weights_path = Path(str(weights)).expanduser()
+            weights = str(weights_path if weights_path.is_absolute() else (base / weights_path).resolve())
+        try:
+            path = locate_weights(get_model_spec(name), weights, allow_download=False)
+            if not path.is_file():
+                raise SemviewerError(f"weights file {path} does not exist")
+        except SemviewerError as exc:
+            raise _fail(where, str(exc)) from None
+        from semviewer.core.hashing import file_sha256
+
+        label = str(entry.get("label") or (name if weights is None else f"{name}:{Path(weights).stem}"))
+        found.append(StudyModel(label, name, weights, file_sha256(path)))
+    labels = [m.label for m in found]
+    if len(set(labels)) != len(labels):
+        dup = next(x for x in labels if labels.count(x) > 1)
+        raise _fail("[study] models", f"the model {dup!r} is named twice; give [[models]] a label to tell them apart")
+    return tuple(found)
+
+
+def _grid(table: Any) -> tuple[str, ...]:
+    table = PAPER_GRID if table is None else table
+    if not isinstance(table, Mapping) or not table:
+        raise _fail("[grid]", "give each map axis as axis = \"lower:upper:step\"")
+    specs = []
+    for name, rng in table.items():
+        spec = f"{name}={rng}"
+        try:
+            parse_grid_axis(spec)
+        except SemviewerError as exc:
+            raise _fail(f"[grid] {name}", str(exc)) from None
+        specs.append(spec)
+    try:
+        check_unique([s.split("=")[0] for s in specs])
+    except SemviewerError as exc:
+        raise _fail("[grid]", str(exc)) from None
+    if len(specs) > 3:
+        raise _fail("[grid]", f"{len(specs)} axes would need too many renders; use at most 3")
+    return tuple(specs)
+
+
+def _solver(table: Any, methods: Sequence[str], grid: tuple[str, ...]) -> tuple[dict, tuple]:
+    table = dict(_check_keys(table or {}, _SOLVER_KEYS, "[solver]"))
+    starts = table.pop("starts", None)
+    axes = [parse_grid_axis(s) for s in grid]
+    names = [a.name for a in axes]
+    if starts is None:
+        if names != ["azimuth", "elevation"]:
+            raise _fail("[solver] starts", "give start points (the paper's defaults are for azimuth × elevation)")
+        starts = PAPER_STARTS_2D
+    try:
+        starts_arr = np.array(starts, dtype=float)
+    except (TypeError, ValueError):
+        raise _fail("[solver] starts", "must be a list of points, e.g. [[130, 30], [50, 20]]") from None
+    if starts_arr.ndim != 2 or starts_arr.shape[1] != len(names) or not len(starts_arr):
+        raise _fail("[solver] starts", f"each start needs {len(names)} values ({', '.join(names)})")
+    domain = np.array([a.extent() for a in axes])
+    if ((starts_arr < domain[:, 0]) | (starts_arr > domain[:, 1])).any() or not np.isfinite(starts_arr).all():
+        raise _fail("[solver] starts", f"a start point lies outside the grid's domain {domain.tolist()}")
+    for m in methods:
+        try:
+            RegionConfig(method=m, **table).check(len(names))
+        except TypeError as exc:
+            raise _fail("[solver]", str(exc)) from None
+        except SemviewerError as exc:
+            raise _fail("[solver]", str(exc)) from None
+    return table, tuple(tuple(float(v) for v in s) for s in starts_arr)
+
+
+def load_study(path: str | Path) -> StudyPlan:
+    """Read and validate a study manifest (TOML). Every problem is a StudyError naming the key."""
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise StudyError(f"study manifest {path} does not exist")
+    try:
+        manifest = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StudyError(f"cannot read study manifest {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise StudyError(f"study manifest {path} is not valid TOML: {exc}") from None
+    return plan_from_manifest(manifest, path.parent.resolve())
+
+
+def plan_from_manifest(manifest: Mapping[str, Any], base_dir: Path) -> StudyPlan:
+    """Validate a manifest already read into plain data (``base_dir`` anchors relative paths)."""
+    _check_keys(manifest, _TOP_KEYS, "the manifest")
+    study = _check_keys(manifest.get("study", {}), _STUDY_KEYS, "[study]")
+    methods = study.get("methods", list(METHODS))
+    if not isinstance(methods, list) or not methods or any(m not in METHODS for m in methods):
+        raise _fail("[study] methods", f"must be a list of {', '.join(METHODS)}, got {methods!r}")
+    score = study.get("score", "map")
+    if score not in SCORES:
+        raise _fail("[study] score", f"must be \"map\" or \"live\", got {score!r}")
+    engine = study.get("engine", "auto")
+    if engine not in ENGINES:
+        raise _fail("[study] engine", f"must be one of {', '.join(ENGINES)}, got {engine!r}")
+    preprocessing = study.get("preprocessing", "model")
+    if preprocessing not in PREPROCESSING_CHOICES:
+        raise _fail("[study] preprocessing", f"must be model or raw, got {preprocessing!r}")
+    size = study.get("size", 224)
+    if not isinstance(size, int) or not 16 <= size <= 4096:
+        raise _fail("[study] size", f"must be an image size in pixels from 16 to 4096, got {size!r}")
+    inside_points = study.get("inside_points", 5)
+    if not isinstance(inside_points, int) or not 0 <= inside_points <= 50:
+        raise _fail("[study] inside_points", f"must be an integer from 0 to 50, got {inside_points!r}")
+    name = str(study.get("name", "study"))
+    grid = _grid(manifest.get("grid"))
+    methods = list(dict.fromkeys(methods))
+    solver, starts = _solver(manifest.get("solver"), methods, grid)
+    models = _models(study, manifest.get("models"), base_dir)
+    objects = _objects(manifest.get("objects"), base_dir)
+    return StudyPlan(name, objects, models, tuple(methods), score, grid, solver, starts, engine, preprocessing,
+                     size, inside_points, json.loads(json.dumps(manifest, default=str)), str(base_dir))
+
+
+@dataclass(frozen=True)
+class StudyUnitRecord:
+    """A finished unit of a study folder, as the window lists and opens it."""
+
+    name: str
+    object_source: str
+    bundled: bool
+    up_axis: str
+    classes: tuple[int, ...]
+    model: str
+    weights: Optional[str]
+    map_path: Path
+    regions: tuple[dict, ...]
+    state: str                 # "done" or "failed: <error>"
+
+
+def read_study(folder: str | Path) -> list[StudyUnitRecord]:
+    """The units of a study folder (written by ``semviewer study``), in the order it ran them."""
+    folder = Path(folder).expanduser()
+    if folder.is_file():
+        folder = folder.parent
+    units_dir = folder / "units"
+    if not units_dir.is_dir():
+        raise StudyError(f"{folder} is not a study folder (it has no units/); run `semviewer study` first")
+    records = []
+    for path in sorted(units_dir.glob("*.json")):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            raise StudyError(f"unit file {path} is damaged; delete it and run the study again") from None
+        if path.name.endswith(".error.json"):
+            records.append(StudyUnitRecord(str(data.get("unit", path.stem)), "", False, "y", (), "", None,
+                                           Path(), (), f"failed: {data.get('error', '?')}"))
+            continue
+        try:
+            unit = data["unit"]
+            records.append(StudyUnitRecord(
+                f"{data['object']} × {data['model']}", unit["object"]["source"], bool(unit["object"]["bundled"]),
+                unit["object"]["up_axis"], tuple(unit["object"]["classes"]), unit["model"]["name"],
+                unit["model"]["weights"], units_dir / data["map_file"], tuple(data["regions"]), "done"))
+        except (KeyError, TypeError):
+            raise StudyError(f"unit file {path} is not a semviewer study unit") from None
+    if not records:
+        raise StudyError(f"the study in {folder} has no finished units yet")
+    return records

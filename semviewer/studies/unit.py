@@ -1,0 +1,112 @@
+"""Computing one study unit (object × model) from plain data, returning plain data.
+
+``compute_unit`` is what every executor runs, in a worker process or a Ray task: it loads
+the mesh and the model, builds the semantic map (through the map cache, so an interrupted
+unit resumes), grows the regions of every method from every start (on the map or live),
+checks them from the inside and returns arrays and JSON-ready dicts. It writes no files:
+the driver alone does.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from functools import lru_cache
+from typing import Any, Mapping, Optional
+
+import numpy as np
+
+
+@lru_cache(maxsize=4)
+def _classifier(name: str, weights: Optional[str], preprocessing: str, engine: str, threads: int):
+    """One model per (name, weights, ...) in each worker process, loaded on first use."""
+    from semviewer.core.classifier import load_classifier
+
+    return load_classifier(name, weights=weights, preprocessing=preprocessing, engine=engine,
+                           threads=threads, allow_download=False, notify=lambda message: None)
+
+
+def _mesh(obj: Mapping[str, Any]):
+    from semviewer.core.mesh import load_mesh
+    from semviewer.core.objects import get_object
+
+    if obj["bundled"]:
+        mesh = get_object(obj["source"]).load()
+        return mesh, get_object(obj["source"]).default_pose
+    from semviewer.core.axes import Pose
+
+    return load_mesh(obj["source"], up_axis=obj["up_axis"], name=obj["label"]), Pose()
+
+
+def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]:
+    """Compute a unit; returns {"map": {values, top1, manifest}, "regions": [...], "stats": {...}}.
+
+    ``threads`` (0: all physical cores) is the inference threads this unit may use.
+    """
+    from semviewer.core.axes import parse_grid_axis
+    from semviewer.core.batch_tuning import tuned_batch_size
+    from semviewer.core.cpu_info import physical_cores
+    from semviewer.core.imagenet import ClassSet
+    from semviewer.core.inside import check_regions
+    from semviewer.core.map_cache import MapCache, cached_build_map
+    from semviewer.core.map_score import MapScore
+    from semviewer.core.regions import RegionConfig, find_regions
+    from semviewer.core.render_settings import RenderSettings
+    from semviewer.core.scoring import ScoreFunction
+    from semviewer.render import open_render_thread
+
+    began = time.perf_counter()
+    threads = threads or physical_cores()
+    obj, model = payload["object"], payload["model"]
+    mesh, default_pose = _mesh(obj)
+    if mesh.sha256 != obj["mesh_sha256"]:
+        raise RuntimeError(f"the mesh {obj['source']} changed since the study was validated; run it again")
+    classifier = _classifier(model["name"], model["weights"], payload["preprocessing"], payload["engine"], threads)
+    classes = ClassSet(tuple(obj["classes"]))
+    axes = tuple(parse_grid_axis(s) for s in payload["grid"])
+    names = [a.name for a in axes]
+    base = default_pose
+    settings = RenderSettings(width=payload["size"], height=payload["size"])
+    starts = np.array(payload["starts"], dtype=float)
+    configs = [RegionConfig(method=m, **payload["solver"]) for m in payload["methods"]]
+    with open_render_thread(mesh, settings) as thread:
+        score = ScoreFunction(thread, classifier, classes, names, base)
+        score.batch_size = tuned_batch_size(classifier, pipeline=score.probe)
+        provenance = score.provenance(mesh.name, mesh.sha256, settings.to_json())
+        fixed = {k: v for k, v in base.as_dict().items() if k not in names}
+        provenance["fixed"] = fixed
+        semantic_map, cached = cached_build_map(score, axes, fixed, provenance, cache=MapCache())
+        map_seconds = time.perf_counter() - began
+        region_score = MapScore(semantic_map) if payload["score"] == "map" else score
+        domain = semantic_map.domain()
+        regions = []
+        for config in configs:
+            grown = find_regions(region_score, starts, domain, config)
+            if payload["score"] == "map" or payload["inside_points"] > 0:
+                grown = check_regions(grown, region_score, max(1, payload["inside_points"]))
+            regions.extend(grown)
+        evaluations = score.evaluations
+    values = np.asarray(semantic_map.values)
+    top1 = semantic_map.top1
+    return {
+        "map": {"values": values, "top1": top1, "manifest": semantic_map.manifest()},
+        "regions": [r.to_json() for r in regions],
+        "stats": {"mean_p": float(np.nanmean(values)),
+                  "map_top1_share": float(np.nanmean(top1)) if top1 is not None else float("nan"),
+                  "live_evaluations": int(evaluations), "map_from_cache": bool(cached),
+                  "engine": classifier.engine, "batch_size": score.batch_size, "threads": threads,
+                  "map_seconds": map_seconds, "seconds": time.perf_counter() - began},
+    }
+
+
+def run_unit_safely(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]:
+    """``compute_unit`` that never raises: a failure comes back as {"error": one line}."""
+    try:
+        return compute_unit(payload, threads)
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # recorded with the unit; the study goes on
+        text = str(exc).strip().splitlines()
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return {"error": f"{type(exc).__name__}: {text[0] if text else ''} ({where.filename.rsplit('/', 1)[-1]}:"
+                         f"{where.lineno})"}

@@ -1,0 +1,36 @@
+"""File → Open study: a unit's object, map and regions open in the window."""
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture(scope="module")
+def small_study(tmp_path_factory):
+    from semviewer.core.study import plan_from_manifest
+    from semviewer.studies.runner import run_study
+
+    folder = tmp_path_factory.mktemp("study")
+    manifest = {"study": {"name": "gui", "models": ["efficientnet-lite0"], "methods": ["oir_b"]},
+                "grid": {"azimuth": "0:360:45", "elevation": "-10:90:25"},
+                "solver": {"steps": 30, "starts": [[130, 30], [200, 15]]},
+                "objects": [{"name": "mug"}]}
+    run_study(plan_from_manifest(manifest, folder), folder / "out", workers=1, progress=False, figures=False)
+    return folder / "out"
+
+
+def test_open_a_study_unit(window, qtbot, small_study):
+    from semviewer.core.study import read_study
+
+    units = read_study(small_study)
+    assert [u.name for u in units] == ["mug × efficientnet-lite0"]
+    window.open_study(str(small_study), unit=0)
+    assert window.object_source == "mug" and window.classes.ids == (504, 968)
+    shown = window.maps["primary"]
+    assert shown is not None and shown.shape == (8, 4)
+    assert np.allclose(shown.values, np.load(units[0].map_path)["values"])
+    assert len(window.regions) == 2 and window.regions_table.rowCount() == 2
+    assert all(r.inside is not None for _, r in window.regions)
+    qtbot.wait(300)
+    assert window.maps["primary"] is shown and len(window.regions) == 2     # nothing wiped them since
+    window._guarded(window.open_study, str(small_study / "units"))          # a wrong folder: one clear error
+    assert "not a study folder" in window.last_error
