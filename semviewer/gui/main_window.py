@@ -687,6 +687,10 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         reasons = sorted({r.stop_reason for _, r in found})
         self.solver.status.setText(f"{self._solver_note}{len(found)} regions ({', '.join(reasons)})")
+        doubtful = sum(1 for _, r in found if r.inside is not None and r.inside["top1_fraction"] < 0.5)
+        self.status(f"{len(found)} regions grown and checked from the inside" +
+                    (f"; ⚠ {doubtful} hold the true class as top-1 on less than half of their volume"
+                     if doubtful else ""))
         self._refresh_regions()
 
     def _solver_failed(self, message: str) -> None:
