@@ -16,7 +16,7 @@ from semviewer.core.axes import check_unique, parse_grid_axis
 from semviewer.core.classifier import DEFAULT_MODEL, MODELS
 from semviewer.core.errors import SemviewerError
 from semviewer.core.figures import Panel, map_figure, save_figure
-from semviewer.core.map_cache import MapCache, cached_build_map
+from semviewer.core.map_cache import MapCache, cached_build_map, map_key
 from semviewer.core.results import check_writable, write_text
 from semviewer.core.semantic_map import AGGREGATES, PRESETS, SemanticMap, grid_size, preset_axes
 
@@ -119,6 +119,12 @@ def cmd_map(args: argparse.Namespace) -> int:
             points = grid_size(axes)
             _check_size(points, _measure_rate(scorer, axes), args.yes)
             label = f"{obj.mesh.name} · {model_name}"
+            partial = cache.get_partial(map_key(scorer.provenance, axes, scorer.fixed)) \
+                if cache is not None and not args.force else None
+            if partial is not None and partial.axes == tuple(axes):
+                done = int(partial.filled.sum())
+                print(f"{label}: resuming an interrupted map ({done} of {points} poses already computed)",
+                      file=sys.stderr)
             with ProgressBar(points, label) as bar:
                 semantic_map, cached = cached_build_map(scorer.score, axes, scorer.fixed, scorer.provenance, bar,
                                                         cache, args.force)

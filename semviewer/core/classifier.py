@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import warnings
 
 import pickle
 from dataclasses import dataclass
@@ -145,7 +146,9 @@ def _read_state_dict(path: Path) -> dict:
     if path.is_dir():
         raise ModelError(f"weights path {path} is a folder; name the checkpoint file")
     try:
-        data = torch.load(str(path), map_location="cpu", weights_only=True)
+        with warnings.catch_warnings():   # torch's notes on odd pickle protocols: the error below says it all
+            warnings.simplefilter("ignore")
+            data = torch.load(str(path), map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as exc:
         first = str(exc).splitlines()[0][:160] if str(exc) else ""
         raise ModelError(

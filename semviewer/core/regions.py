@@ -117,11 +117,61 @@ class Region:
 
     @classmethod
     def from_json(cls, data: dict) -> "Region":
-        n = len(data["start"])
-        return cls(data["method"], np.asarray(data["start"], float), np.asarray(data["lower"], float),
-                   np.asarray(data["upper"], float), np.asarray(data["domain"], float).reshape(n, 2),
-                   np.zeros((0, 2, n)), int(data["evaluations"]), int(data["steps"]), data["stop_reason"],
-                   data.get("message", ""), dict(data["inside"]) if data.get("inside") else None)
+        """A region from its JSON (regions files, sessions, studies); RegionError names what is wrong."""
+        if not isinstance(data, dict):
+            raise RegionError(f"a region must be a JSON object, got {type(data).__name__}")
+        try:
+            method = data["method"]
+            if method not in METHODS:
+                raise RegionError(f"unknown region method {method!r}; expected one of {', '.join(METHODS)}")
+            start = _vector(data["start"], "start")
+            n = len(start)
+            lower, upper = _vector(data["lower"], "lower", n), _vector(data["upper"], "upper", n)
+            domain = _vector(data["domain"], "domain", 2 * n).reshape(n, 2)
+            evaluations, steps = _count(data["evaluations"], "evaluations"), _count(data["steps"], "steps")
+            reason, message = data["stop_reason"], data.get("message", "")
+        except KeyError as exc:
+            raise RegionError(f"a region lacks its {exc.args[0]!r}") from None
+        if not isinstance(reason, str) or not isinstance(message, str):
+            raise RegionError("a region's stop_reason and message must be text")
+        if (lower > upper).any() or (domain[:, 0] >= domain[:, 1]).any():
+            raise RegionError("a region needs lower ≤ upper and a domain with lower < upper on every axis")
+        inside = data.get("inside")
+        if inside is not None:
+            inside = _inside(inside)
+        return cls(method, start, lower, upper, domain, np.zeros((0, 2, n)), evaluations, steps, reason, message,
+                   inside)
+
+
+def _vector(value, name: str, size: Optional[int] = None) -> np.ndarray:
+    """Finite numbers (a list, or a list of lists for the domain) as a flat float array."""
+    try:
+        array = np.asarray(value, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        raise RegionError(f"a region's {name} must be numbers, got {str(value)[:40]!r}") from None
+    if isinstance(value, (str, bytes, bool)) or not array.size or not np.isfinite(array).all() \
+            or (size is not None and array.size != size):
+        raise RegionError(f"a region's {name} must be {size or 'one or more'} finite numbers, got {str(value)[:40]!r}")
+    return array
+
+
+def _count(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0 \
+            or value != int(value):
+        raise RegionError(f"a region's {name} must be a whole number ≥ 0, got {str(value)[:40]!r}")
+    return int(value)
+
+
+def _inside(value) -> dict:
+    keys = ("mean_p", "min_p", "top1_fraction", "points")
+    if not isinstance(value, dict) or any(k not in value for k in keys):
+        raise RegionError("a region's inside check must hold mean_p, min_p, top1_fraction and points")
+    out = {k: float(_vector([value[k]], f"inside.{k}")[0]) for k in keys[:3]}
+    if not all(0.0 <= out[k] <= 1.0 for k in keys[:3]):
+        raise RegionError("a region's inside check must hold probabilities and shares in [0, 1]")
+    out["points"] = _count(value["points"], "inside.points")
+    out["source"] = str(value.get("source", ""))
+    return out
 
 
 @dataclass(frozen=True)

@@ -179,6 +179,9 @@ class SemanticMap:
                 manifest = json.loads(str(data["manifest"]))
                 values = np.array(data["values"])
                 top1 = np.array(data["top1"]) if "top1" in data else None
+                for name, array in (("values", values), ("top1", top1)):
+                    if array is not None and array.dtype.kind not in "fiub":
+                        raise MapFileError(f"{path}: its {name} are {array.dtype} data, not numbers")
         except MapFileError:
             raise
         except Exception as exc:
@@ -190,9 +193,35 @@ class SemanticMap:
             raise MapFileError(f"{path} is a version {manifest.get('version')} map; this semviewer reads version {MAP_VERSION}")
         try:
             axes = tuple(GridAxis.from_json(a) for a in manifest["axes"])
-            return cls(values, axes, manifest.get("fixed", {}), manifest.get("provenance", {}), top1)
-        except (KeyError, ValueError, TypeError) as exc:
-            raise MapFileError(f"{path} has an inconsistent manifest: {exc}") from None
+            if not isinstance(manifest.get("fixed", {}), dict) or not isinstance(manifest.get("provenance", {}), dict):
+                raise ValueError("fixed and provenance must be tables")
+            semantic_map = cls(values, axes, manifest.get("fixed", {}), manifest.get("provenance", {}), top1)
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            first = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+            raise MapFileError(f"{path} has an inconsistent manifest: {first}") from None
+        problem = semantic_map.problem()
+        if problem:
+            raise MapFileError(f"{path} is not a valid map: {problem}")
+        return semantic_map
+
+    def problem(self) -> str:
+        """Why this map's data cannot be right ("" when it can): values outside [0, 1], infinite
+        values, top-1 flags other than 0/1, grid points that are not finite and increasing."""
+        values = self.values
+        finite = values[np.isfinite(values)]
+        if np.isinf(values).any() or (finite.size and (finite.min() < 0 or finite.max() > 1)):
+            return "its values must be probabilities in [0, 1] (or NaN where not computed)"
+        if self.top1 is not None:
+            flags = self.top1[np.isfinite(self.top1)]
+            if np.isinf(self.top1).any() or not np.isin(flags, (0.0, 1.0)).all():
+                return "its top-1 flags must be 0 or 1 (or NaN)"
+        for a in self.axes:
+            if a.size < 1 or not np.isfinite(a.points).all() or (np.diff(a.points) <= 0).any():
+                return f"the grid of {a.name} must be finite, increasing points"
+        for name, value in self.fixed.items():
+            if not isinstance(value, (int, float)) or not np.isfinite(value):
+                return f"its fixed value of {name!r} is not a number"
+        return ""
 
     def to_csv(self) -> str:
         """Long format: one row per grid point, axis columns then score and top1."""

@@ -53,7 +53,59 @@ class Session:
             raise SemviewerError(f"{path} is a version {data.get('version')} session; this semviewer reads "
                                  f"version {SESSION_VERSION}")
         known = set(cls.__dataclass_fields__)
+        session = cls(**{k: v for k, v in data.items() if k in known})
         try:
-            return cls(**{k: v for k, v in data.items() if k in known})
+            session.validate()
+        except SemviewerError as exc:
+            raise SemviewerError(f"{path} is not a valid session: {exc}") from None
+        return session
+
+    def validate(self) -> None:
+        """Check every field before any of it is applied (SemviewerError naming the field)."""
+        from semviewer.core.axes import AXES, Pose
+        from semviewer.core.classifier import MODELS
+        from semviewer.core.imagenet import ClassSet
+        from semviewer.core.mesh import UP_AXES
+        from semviewer.core.regions import METHODS, Region, RegionConfig
+        from semviewer.core.semantic_map import AGGREGATES
+
+        def need(ok: bool, message: str) -> None:
+            if not ok:
+                raise SemviewerError(message)
+
+        need(isinstance(self.object, str) and bool(self.object), "object must be a bundled name or a mesh path")
+        need(self.up_axis in UP_AXES, f"up_axis must be one of {', '.join(UP_AXES)}")
+        need(isinstance(self.model, str) and self.model in MODELS, f"unknown model {str(self.model)[:40]!r}")
+        need(self.compare_model is None or (isinstance(self.compare_model, str) and self.compare_model in MODELS),
+             f"unknown compare model {str(self.compare_model)[:40]!r}")
+        need(self.weights is None or isinstance(self.weights, str), "weights must be a file path or null")
+        need(isinstance(self.classes, list) and all(isinstance(c, int) and not isinstance(c, bool)
+                                                    for c in self.classes), "classes must be ImageNet ids")
+        if self.classes:
+            ClassSet(tuple(self.classes))
+        need(isinstance(self.pose, dict) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                 for v in self.pose.values()), "pose must map axes to numbers")
+        Pose(self.pose)
+        need(isinstance(self.map_axes, list) and 1 <= len(self.map_axes) <= 2
+             and all(isinstance(a, str) and a in AXES for a in self.map_axes)
+             and len(set(self.map_axes)) == len(self.map_axes), "map_axes must be one or two known axes")
+        need(self.resolution in ("coarse", "medium", "paper"), "resolution must be coarse, medium or paper")
+        need(self.aggregate is None or self.aggregate in AGGREGATES, f"aggregate must be one of {AGGREGATES}")
+        need(isinstance(self.solver, dict), "solver must be a table of settings")
+        settings = {k: v for k, v in self.solver.items() if k != "method"}
+        method = self.solver.get("method", "oir_b")
+        need(method in (*METHODS, "all three"), "unknown solver method")
+        try:
+            for each in (METHODS if method == "all three" else [method]):
+                RegionConfig(method=each, **settings).check(len(self.map_axes))
         except TypeError as exc:
-            raise SemviewerError(f"{path} has an invalid session: {exc}") from None
+            raise SemviewerError(f"solver: {str(exc).splitlines()[0]}") from None
+        need(isinstance(self.starts, list) and all(
+            isinstance(s, list) and len(s) == len(self.map_axes) and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) < 1e12 for v in s)
+            for s in self.starts), "starts must be points with one number per map axis")
+        need(isinstance(self.regions, list), "regions must be a list")
+        for region in self.regions:
+            need(isinstance(region, dict), "each region must be an object")
+            need(region.get("map", "primary") in ("primary", "compare"), "a region's map must be primary or compare")
+            Region.from_json(region)

@@ -149,6 +149,13 @@ def _objects(entries: Any, base: Path) -> tuple[StudyObject, ...]:
     for number, entry in enumerate(entries, start=1):
         where = f"[[objects]] #{number}"
         entry = _check_keys(entry, _OBJECT_KEYS, where)
+        for key in ("name", "path", "label", "up_axis"):
+            if key in entry and not isinstance(entry[key], str):
+                raise _fail(where, f"{key} must be text, got {type(entry[key]).__name__}")
+        classes_value = entry.get("classes", "")
+        if not (isinstance(classes_value, str) or (isinstance(classes_value, list) and all(
+                isinstance(c, (str, int)) and not isinstance(c, bool) for c in classes_value))):
+            raise _fail(where, "classes must be ImageNet names or ids, e.g. [\"coffee mug\", \"cup\"]")
         if ("name" in entry) == ("path" in entry):
             raise _fail(where, "give either name (a bundled object) or path (a mesh file), not both or neither")
         up = entry.get("up_axis", "y")
@@ -201,6 +208,9 @@ def _models(study: Mapping[str, Any], tables: Any, base: Path) -> tuple[StudyMod
     found: list[StudyModel] = []
     for where, entry in entries:
         name = entry.get("name")
+        for key in ("name", "weights", "label"):
+            if key in entry and not isinstance(entry[key], str):
+                raise _fail(where, f"{key} must be text, got {type(entry[key]).__name__}")
         if name not in MODELS:
             raise _fail(where, f"unknown model {name!r}; known models: {', '.join(MODELS)}")
         weights = entry.get("weights")
@@ -230,6 +240,8 @@ def _grid(table: Any) -> tuple[str, ...]:
         raise _fail("[grid]", "give each map axis as axis = \"lower:upper:step\"")
     specs = []
     for name, rng in table.items():
+        if not isinstance(rng, str):
+            raise _fail(f"[grid] {name}", f"give the range as text, e.g. {name} = \"0:360:3\"")
         spec = f"{name}={rng}"
         try:
             parse_grid_axis(spec)
@@ -289,6 +301,19 @@ def load_study(path: str | Path) -> StudyPlan:
 
 def plan_from_manifest(manifest: Mapping[str, Any], base_dir: Path) -> StudyPlan:
     """Validate a manifest already read into plain data (``base_dir`` anchors relative paths)."""
+    try:
+        return _plan(manifest, base_dir)
+    except StudyError:
+        raise
+    except SemviewerError as exc:
+        raise StudyError(f"the manifest: {exc}") from None
+    except (TypeError, ValueError, AttributeError, OverflowError) as exc:   # a value of the wrong kind somewhere
+        first = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise StudyError(f"the manifest has a value of the wrong kind ({first}); compare it with the README's "
+                         f"example") from None
+
+
+def _plan(manifest: Mapping[str, Any], base_dir: Path) -> StudyPlan:
     _check_keys(manifest, _TOP_KEYS, "the manifest")
     study = _check_keys(manifest.get("study", {}), _STUDY_KEYS, "[study]")
     methods = study.get("methods", list(METHODS))

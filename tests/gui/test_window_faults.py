@@ -1,0 +1,84 @@
+"""Faults in the window: switching what is shown while jobs run, and closing during every kind of job."""
+
+import time
+
+import pytest
+from PySide6.QtWidgets import QPushButton
+
+
+def _wait_running(window, qtbot, kind):
+    qtbot.waitUntil(lambda: window.jobs.running(kind), timeout=10000)
+
+
+@pytest.mark.parametrize("switch", ["object", "model", "classes"])
+def test_switching_mid_map_cancels_it_and_its_results_never_land(window, qtbot, switch):
+    from semviewer.core.imagenet import ClassSet
+
+    window.map_settings.set_resolution("paper")
+    window.compute_map()
+    _wait_running(window, qtbot, "map")
+    qtbot.waitUntil(lambda: window.maps["primary"] is not None, timeout=30000)   # partial results arrive
+    if switch == "object":
+        window.open_object("mug")
+    elif switch == "model":
+        window.set_model("efficientnet-lite0")
+        qtbot.waitUntil(lambda: not window.jobs.running("model"), timeout=60000)
+    else:
+        window.choose_classes(ClassSet((504,)))
+    assert not window.jobs.running("map") and window.maps["primary"] is None
+    qtbot.wait(1500)                                                      # long enough for a late chunk
+    assert window.maps["primary"] is None
+
+
+def test_switching_mid_solve_cancels_it(window, qtbot):
+    window.map_settings.set_resolution("coarse")
+    window.set_starts([(130.0, 30.0)])
+    window.solver.source.setCurrentIndex(window.solver.source.findData("live"))
+    window.solver.steps.setValue(400)
+    window.start_solver()
+    qtbot.waitUntil(lambda: window.solver.status.text().startswith("OIR_B: step"), timeout=60000)
+    window.open_object("soccer_ball")
+    assert not window.jobs.running("solver")
+    qtbot.wait(1500)
+    assert window.regions == []
+
+
+@pytest.mark.parametrize("job", ["map", "solver", "model", "mesh", "compare"])
+def test_closing_during_a_job_is_quick_and_leaves_no_thread(qtbot, tmp_path, job):
+    import trimesh
+
+    from semviewer.gui.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.classifier is not None, timeout=60000)
+    if job == "map":
+        win.map_settings.set_resolution("paper")
+        win.compute_map()
+        kind = "map"
+    elif job == "solver":
+        win.set_starts([(130.0, 30.0), (200.0, 15.0)])
+        win.solver.source.setCurrentIndex(win.solver.source.findData("live"))
+        win.solver.method.setCurrentIndex(win.solver.method.findData("oir_w"))
+        win.start_solver()
+        kind = "solver"
+    elif job == "model":
+        win.set_model("efficientnet-lite2")
+        kind = "model"
+    elif job == "mesh":
+        path = tmp_path / "big.ply"
+        trimesh.creation.icosphere(subdivisions=7).export(path)          # 330k faces: a slow read
+        win.open_mesh(str(path))
+        kind = "mesh"
+    else:
+        win.map_settings.set_resolution("paper")
+        win.set_compare_model("efficientnet-lite2")
+        win.compute_map()
+        kind = "map-compare"
+    _wait_running(win, qtbot, kind)
+    qtbot.wait(300)
+    start = time.monotonic()
+    win.close()
+    assert time.monotonic() - start < 5.0
+    # the conftest fixture then asserts that no QThread and no semviewer thread is left running
