@@ -41,15 +41,46 @@ class LiveView(QObject):
         self._classify_busy = False
         self._pending_frame: Optional[tuple[np.ndarray, Pose]] = None
         self._last_frame: Optional[tuple[np.ndarray, Pose]] = None
+        self._last_pose: Optional[Pose] = None
+        self._build_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="semviewer-mesh-upload")
+        self._building = None
+        self._mesh_generation = 0
         self._closed = False
 
     # -- configuration (GUI thread) ---------------------------------------------
     def set_mesh(self, mesh: MeshData, settings: RenderSettings = RenderSettings()) -> None:
-        """Use a new mesh (a new render thread with its own GL context)."""
-        old = self._renderer
-        self._renderer = open_render_thread(mesh, settings)
+        """Use a new mesh: a new render thread with its own GL context, built (and the mesh
+        uploaded) in the background, so the window keeps answering with the old one meanwhile.
+        The latest pose requested is rendered on the new mesh as soon as it is ready."""
+        with self._lock:
+            self._mesh_generation += 1
+            self._building = self._build_pool.submit(self._build, mesh, settings, self._mesh_generation)
+
+    def _build(self, mesh: MeshData, settings: RenderSettings, generation: int) -> None:   # build thread
+        try:
+            renderer = open_render_thread(mesh, settings)
+        except Exception as exc:  # e.g. no GL: say so, keep the old mesh
+            self.failed.emit(f"cannot show the mesh {mesh.name}: {exc}")
+            return
+        with self._lock:
+            stale = generation != self._mesh_generation or self._closed
+            old = None
+            if not stale:
+                old, self._renderer = self._renderer, renderer
+            pose = self._last_pose
+        if stale:
+            renderer.close()
+            return
         if old is not None:
             old.close()
+        if pose is not None:
+            self.request(pose)
+
+    def wait_for_mesh(self, timeout: float = 60.0) -> None:
+        """Block until the latest ``set_mesh`` has taken effect (for tests and scripts)."""
+        building = self._building
+        if building is not None:
+            building.result(timeout)
 
     def set_classifier(self, classifier: Optional[Classifier]) -> None:
         self._classifier = classifier
@@ -60,6 +91,7 @@ class LiveView(QObject):
     def request(self, pose: Pose) -> None:
         """Render (and then classify) ``pose``; newer requests replace pending ones."""
         with self._lock:
+            self._last_pose = pose
             if self._closed or self._renderer is None:
                 return
             if self._render_busy:
@@ -121,6 +153,7 @@ class LiveView(QObject):
             self._pending_pose = None
             self._pending_frame = None
         self._classify_pool.shutdown(wait=True)
+        self._build_pool.shutdown(wait=True)     # a mesh upload in progress finishes, then is dropped
         if self._renderer is not None:
             self._renderer.close()
             self._renderer = None

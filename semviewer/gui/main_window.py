@@ -8,7 +8,8 @@ from typing import Any, Optional
 import numpy as np
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QProgressBar, QSplitter
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox,
+                               QProgressBar, QSplitter)
 
 from semviewer.core.axes import AXES, Pose
 from semviewer.core.batch_tuning import tuned_batch_size
@@ -20,6 +21,7 @@ from semviewer.core.inside import check_regions
 from semviewer.core.map_cache import MapCache, cached_build_map
 from semviewer.core.map_score import MapScore
 from semviewer.core.mesh import MeshData, load_mesh
+from semviewer.core.mesh import decimate as decimate_mesh
 from semviewer.core.objects import DEFAULT_OBJECT, bundled_objects, resolve_object
 from semviewer.core.regions import METHOD_LABELS, Region, RegionsSnapshot, find_regions
 from semviewer.core.render_settings import RenderSettings
@@ -44,6 +46,7 @@ from semviewer.render import open_render_thread
 
 MESH_FILTER = "Meshes (*.obj *.glb *.gltf *.ply *.stl *.off);;All files (*)"
 MAX_RECENT = 8
+DEFAULT_TRIANGLE_BUDGET = 500_000
 PRIMARY, COMPARE = "primary", "compare"
 
 
@@ -172,6 +175,7 @@ class MainWindow(QMainWindow):
             self._action(objects, f"{name} ({obj.classes})", lambda n=name: self.open_object(n))
         objects.addSeparator()
         self._action(objects, "True &class set…", self.choose_classes, "Ctrl+K", "chooseClassesAction")
+        self._action(objects, "Triangle &budget…", self.set_triangle_budget, None, "triangleBudgetAction")
         model = bar.addMenu("&Model")
         for name in MODELS:
             self._action(model, name, lambda n=name: self.set_model(n))
@@ -255,27 +259,78 @@ class MainWindow(QMainWindow):
         if choice.classes is None:
             self.status(f"opened {Path(name_or_path).name}: choose its true class with Object → True class set")
 
-    def open_mesh(self, path: Optional[str] = None, up_axis: Optional[str] = None) -> None:
+    def triangle_budget(self) -> int:
+        """Meshes above this many triangles are offered decimation (Object → Triangle budget)."""
+        try:
+            return max(1000, int(self.settings.value("mesh/triangle_budget", DEFAULT_TRIANGLE_BUDGET)))
+        except (TypeError, ValueError):
+            return DEFAULT_TRIANGLE_BUDGET
+
+    def set_triangle_budget(self, budget: Optional[int] = None) -> None:
+        if budget is None:
+            budget, ok = QInputDialog.getInt(self, "Triangle budget", "Offer to decimate meshes with more "
+                                             "triangles than:", self.triangle_budget(), 1000, 50_000_000, 10_000)
+            if not ok:
+                return
+        self.settings.setValue("mesh/triangle_budget", int(budget))
+        self.status(f"meshes above {int(budget):,} triangles will be offered decimation")
+
+    def _busy(self, message: str) -> None:
+        self.progress.setRange(0, 0)          # an indeterminate (busy) bar
+        self.progress.show()
+        self.status(message)
+
+    def _not_busy(self) -> None:
+        self.progress.setRange(0, 1000)
+        if not any(self.jobs.running(k) for k in ("map", "map-compare", "solver")):
+            self.progress.hide()
+
+    def open_mesh(self, path: Optional[str] = None, up_axis: Optional[str] = None,
+                  decimate: Optional[bool] = None) -> None:
         """Open a mesh file (asks for one when ``path`` is None). The file is read in the
-        background; until it is ready (or fails, with a message) the current object stays."""
+        background; until it is ready (or fails, with a message) the current object stays and
+        the live view keeps answering. A mesh above the triangle budget is offered decimation
+        (``decimate`` answers that question without asking)."""
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self, "Open mesh", str(Path.home()), MESH_FILTER)
             if not path:
                 return
         up = up_axis or "y"
-        self.status(f"reading {Path(path).name}…")
+        self._busy(f"reading {Path(path).name}…")
 
-        def done(mesh: MeshData) -> None:
+        def show(mesh: MeshData, note: str = "") -> None:
+            self._not_busy()
             self._set_mesh(mesh, str(path), up)
             self.pose = Pose()
             self._forget_maps()
             self._sync_pose(request=True)
             self._add_recent(str(path))
             self._update_title()
-            self.status(f"opened {Path(path).name} ({mesh.face_count} faces); "
+            self.status(f"opened {Path(path).name} ({mesh.face_count:,} faces{note}); "
                         f"choose its true class with Object → True class set")
 
-        self.jobs.start("mesh", lambda sink: load_mesh(path, up_axis=up), done, self.show_error)
+        def read(mesh: MeshData) -> None:
+            budget = self.triangle_budget()
+            if mesh.face_count <= budget:
+                return show(mesh)
+            choice = decimate
+            if choice is None:
+                answer = QMessageBox.question(
+                    self, "A large mesh", f"{Path(path).name} has {mesh.face_count:,} triangles, more than the "
+                    f"budget of {budget:,}: every render will be slow. Decimate it to about {budget:,} triangles "
+                    f"(quadric decimation; colours and textures are dropped)?")
+                choice = answer == QMessageBox.StandardButton.Yes
+            if not choice:
+                return show(mesh, ", above the triangle budget")
+            self._busy(f"decimating {Path(path).name} to about {budget:,} triangles…")
+            self.jobs.start("mesh", lambda sink: decimate_mesh(mesh, budget),
+                            lambda small: show(small, f", decimated from {mesh.face_count:,}"), failed)
+
+        def failed(message: str) -> None:
+            self._not_busy()
+            self.show_error(message)
+
+        self.jobs.start("mesh", lambda sink: load_mesh(path, up_axis=up), read, failed)
 
     def _set_mesh(self, mesh: MeshData, source: str, up_axis: str) -> None:
         self.live.set_mesh(mesh, self.render_settings)

@@ -115,3 +115,15 @@ def test_resolve_object_errors(tmp_path):
         resolve_object("kettle")
     with pytest.raises(MeshError, match="does not exist"):
         resolve_object(str(tmp_path / "kettle.obj"))
+
+
+def test_decimation_to_a_triangle_budget(tmp_path):
+    from semviewer.core.mesh import decimate
+
+    path = tmp_path / "sphere.ply"
+    trimesh.creation.icosphere(subdivisions=5).export(path)              # 20,480 faces
+    mesh = load_mesh(path)
+    small = decimate(mesh, 2000)
+    assert 1500 <= small.face_count <= 2100 and small.sha256 != mesh.sha256
+    assert np.isfinite(small.vertices).all() and np.abs(small.vertices).max() == pytest.approx(1.0, abs=1e-5)
+    assert decimate(mesh, 10**6) is mesh                                 # under the budget: unchanged
