@@ -355,6 +355,7 @@ def find_regions(score: Score, starts: np.ndarray, domain: np.ndarray, config: R
         if sink.cancelled():
             for i in np.flatnonzero(active):
                 reasons[i] = "cancelled"
+                messages[i] = f"stopped at step {steps_done[i]}"
             active[:] = False
             break
         idx = np.flatnonzero(active)

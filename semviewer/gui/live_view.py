@@ -102,7 +102,14 @@ class LiveView(QObject):
 
     def _submit(self, pose: Pose) -> None:
         renderer = self._renderer
-        future = renderer.submit(pose.as_array()[None])
+        try:
+            future = renderer.submit(pose.as_array()[None])
+        except Exception as exc:  # the render thread is gone: say so, and let the next request try again
+            with self._lock:
+                self._render_busy = False
+                self._pending_pose = None
+            self.failed.emit(f"rendering failed: {exc}")
+            return
         future.add_done_callback(lambda f, p=pose: self._rendered(f, p))
 
     def _rendered(self, future, pose: Pose) -> None:   # runs in the render thread

@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.last_error: Optional[str] = None
         self.predicted_pose: Optional[Pose] = None   # the pose the predictions panel shows
         self._message_box: Optional[QMessageBox] = None
+        self._live_error_shown = False
         self.object_source = DEFAULT_OBJECT
         self.up_axis = "y"
         self.mesh: Optional[MeshData] = None
@@ -90,11 +91,9 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.live.frame_ready.connect(self._on_frame)
         self.live.prediction_ready.connect(self._on_prediction)
-        self.live.failed.connect(self.show_error)
-        try:
-            self.open_object(object_name or DEFAULT_OBJECT)
-        except SemviewerError as exc:
-            self.show_error(str(exc))
+        self.live.failed.connect(self._live_failed)
+        self._guarded(self.open_object, object_name or DEFAULT_OBJECT)
+        if self.mesh is None:                       # the object asked for could not be opened
             self.open_object(DEFAULT_OBJECT)
         if load_model:
             self.set_model(self.model_name)
@@ -210,7 +209,7 @@ class MainWindow(QMainWindow):
         self.map_settings.cancel_requested.connect(self.cancel_jobs)
         self.map_settings.view_changed.connect(self._redraw_maps)
         self.solver.start_requested.connect(lambda: self._guarded(self.start_solver))
-        self.solver.stop_requested.connect(lambda: self.jobs.cancel("solver") or self._solver_stopped("cancelled"))
+        self.solver.stop_requested.connect(self.stop_solver)
         self.solver.paper_starts_requested.connect(self.use_paper_starts)
         self.solver.clear_starts_requested.connect(lambda: self.set_starts([]))
         self.regions_table.region_selected.connect(self._highlight_region)
@@ -219,17 +218,21 @@ class MainWindow(QMainWindow):
 
     # -- errors ------------------------------------------------------------------
     def _guarded(self, fn, *args) -> Any:
-        """Run a user action; a SemviewerError becomes a message, never a traceback."""
+        """Run a user action; any error becomes a one-line message, never a traceback."""
         try:
             return fn(*args)
         except SemviewerError as exc:
             self.show_error(str(exc))
         except OSError as exc:
             self.show_error(f"{exc.strerror or exc}: {exc.filename or ''}")
+        except Exception as exc:  # a renderer, GL or library error: report it, keep the window working
+            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+            self.show_error(f"{type(exc).__name__}: {first}")
         return None
 
     def show_error(self, message: str) -> None:
         """Tell the user what went wrong (status bar and a non-blocking message box)."""
+        self._live_error_shown = False
         self.last_error = message
         self.status_label.setText(f"⚠ {message}")
         if self._message_box is not None:
@@ -243,10 +246,22 @@ class MainWindow(QMainWindow):
     def status(self, message: str) -> None:
         self.status_label.setText(message)
 
+    def _live_failed(self, message: str) -> None:
+        """Render/classify errors can come every frame: one message box, then the status bar only."""
+        if self._message_box is not None and self._message_box.isVisible() and self._live_error_shown:
+            self.last_error = message
+            self.status_label.setText(f"⚠ {message}")
+            return
+        self.show_error(message)
+        self._live_error_shown = True
+
     # -- object, classes, model ----------------------------------------------------
     def open_object(self, name_or_path: str, up_axis: str = "y") -> None:
         """Open a bundled object or a mesh file; the current one stays if this fails."""
         choice = resolve_object(name_or_path, up_axis)
+        if self.jobs.running("mesh"):             # a file still being read must not replace this object later
+            self.jobs.cancel("mesh")
+            self._not_busy()
         self._set_mesh(choice.mesh, name_or_path, up_axis)
         if choice.classes is not None:
             self.classes = choice.classes
@@ -401,6 +416,7 @@ class MainWindow(QMainWindow):
         self.set_model(self.model_name, self.weights)
 
     def set_compare_model(self, name: Optional[str]) -> None:
+        self.jobs.cancel("map-compare")            # its late result must not land under the new name
         self.compare_model = name
         self.compare_classifier = None
         self.maps[COMPARE] = None
@@ -467,9 +483,12 @@ class MainWindow(QMainWindow):
 
     # -- maps ----------------------------------------------------------------------
     def _forget_maps(self) -> None:
+        if self.jobs.running("solver"):
+            self.solver.status.setText("stopped: the object, model or classes changed")
         self.jobs.cancel("map")
         self.jobs.cancel("map-compare")
         self.jobs.cancel("solver")
+        self.solver.set_running(False)
         self.maps = {PRIMARY: None, COMPARE: None}
         self.regions = []
         self._live_shapes = {PRIMARY: [], COMPARE: []}
@@ -489,7 +508,8 @@ class MainWindow(QMainWindow):
         grid = self.map_settings.grid()
         names = [g.name for g in grid]
         base = self.pose
-        classifier_hint = self.classifier if model == self.model_name else self.compare_classifier
+        same = model == self.model_name and weights == self.weights     # not the primary's custom weights
+        classifier_hint = self.classifier if same else self.compare_classifier
         engine = self.engine
 
         def job(sink):
@@ -574,10 +594,20 @@ class MainWindow(QMainWindow):
             if not path:
                 return
         semantic_map = SemanticMap.load(path)
-        self.maps[PRIMARY] = semantic_map
+        for kind in ("map", "map-compare", "solver"):      # their late results must not overwrite this map
+            self.jobs.cancel(kind)
+        self.solver.set_running(False)
+        self.regions = []
+        self._live_shapes = {PRIMARY: [], COMPARE: []}
+        self.maps = {PRIMARY: semantic_map, COMPARE: None}
         names = list(semantic_map.axis_names[:2])
         self.map_settings.set_shown_axes(names)
+        self.set_starts([])
         self._draw_map(PRIMARY)
+        self._refresh_regions()
+        prov = semantic_map.provenance
+        classes = " + ".join(prov.get("classes", {}).get("names", [])) or "?"
+        self.setWindowTitle(f"semviewer — map {Path(path).name} · {prov.get('model', '?')} · p({classes})")
         self.status(f"opened map {Path(path).name} ({'×'.join(map(str, semantic_map.shape))})")
 
     def open_study(self, path: Optional[str] = None, unit: Optional[int] = None) -> None:
@@ -741,7 +771,11 @@ class MainWindow(QMainWindow):
         self.solver.set_running(False)
         self.progress.hide()
         reasons = sorted({r.stop_reason for _, r in found})
-        self.solver.status.setText(f"{self._solver_note}{len(found)} regions ({', '.join(reasons)})")
+        stopped = [r.steps for _, r in found if r.stop_reason == "cancelled"]
+        if stopped:
+            self.solver.status.setText(f"stopped at step {max(stopped)}: {len(found)} regions kept")
+        else:
+            self.solver.status.setText(f"{self._solver_note}{len(found)} regions ({', '.join(reasons)})")
         doubtful = sum(1 for _, r in found if r.inside is not None and r.inside["top1_fraction"] < 0.5)
         self.status(f"{len(found)} regions grown and checked from the inside" +
                     (f"; ⚠ {doubtful} hold the true class as top-1 on less than half of their volume"
@@ -753,10 +787,12 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.show_error(message)
 
-    def _solver_stopped(self, reason: str) -> None:
-        self.solver.set_running(False)
-        self.progress.hide()
-        self.solver.status.setText(f"stopped ({reason})")
+    def stop_solver(self) -> None:
+        """Stop growing regions; the regions grown so far are kept, marked "stopped at step k"."""
+        if self.jobs.running("solver"):
+            self.jobs.stop("solver")
+            self.solver.set_running(False)
+            self.solver.status.setText("stopping… (the regions grown so far are kept)")
 
     def _refresh_regions(self) -> None:
         shown = self.map_settings.shown_axes()
@@ -777,9 +813,10 @@ class MainWindow(QMainWindow):
         (self.map_view if target == PRIMARY else self.compare_view).highlight(position)
 
     def cancel_jobs(self) -> None:
-        for kind in ("map", "map-compare", "solver"):
+        """Cancel the maps; stop the solver (keeping the regions grown so far)."""
+        for kind in ("map", "map-compare"):
             self.jobs.cancel(kind)
-        self.solver.set_running(False)
+        self.stop_solver()
         self.progress.hide()
         self.status("cancelled")
 
@@ -890,7 +927,7 @@ class MainWindow(QMainWindow):
                                "configs": {r.method: {**config, "method": r.method} for _, r in self.regions},
                                "source": {"kind": "session", "session": str(path)}, "provenance": {}}
         if s.model != self.model_name or s.weights != self.weights or self.classifier is None:
-            self.set_model(s.model, s.weights)
+            self.set_model(s.model, s.weights, keep_results=True)   # the regions were grown with it
         self._refresh_regions()
         self._update_title()
         self._add_recent(str(path))

@@ -50,7 +50,8 @@ class RegionsTable(QTableWidget):
             domain = "; ".join(f"{n} [{lo:g}, {hi:g}]" for n, (lo, hi) in zip(axis_names, r.domain))
             cells = (label, METHOD_LABELS.get(r.method, r.method),
                      ", ".join(f"{s:.1f}" for s in r.start), bounds, f"{r.volume_ratio:.2%}", str(r.evaluations),
-                     f"{r.steps} / {r.stop_reason}", _inside_text(r), domain)
+                     f"stopped at step {r.steps}" if r.stop_reason == "cancelled" else f"{r.steps} / {r.stop_reason}",
+                     _inside_text(r), domain)
             for j, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if j == 1:

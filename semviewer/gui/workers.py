@@ -16,6 +16,9 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from semviewer.core.errors import SemviewerError
 
 Job = Callable[["QtSink"], Any]
+#: Threads that outlived a shutdown's deadline, kept referenced until they end (a QThread destroyed
+#: while it runs aborts the process).
+_STILL_RUNNING: list = []
 
 
 class QtSink:
@@ -51,8 +54,9 @@ class Worker(QObject):
 
     @Slot()
     def run(self) -> None:
+        job, self.job = self.job, None          # the closure (models, meshes) is released when the job ends
         try:
-            result = self.job(self.sink)
+            result = job(self.sink)
         except SemviewerError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # a bug: report it in the window rather than killing the UI
@@ -74,6 +78,10 @@ class _Receiver(QObject):
         self.runner, self.worker = runner, worker
         self.on_finished, self.on_failed = on_finished, on_failed
         self.on_progress, self.on_partial = on_progress, on_partial
+
+    def release(self) -> None:
+        """Drop the callbacks (they hold the window's state and the job's results)."""
+        self.on_finished = self.on_failed = self.on_progress = self.on_partial = None
 
     @Slot(object)
     def finished(self, result: Any) -> None:
@@ -103,6 +111,7 @@ class JobRunner(QObject):
     def __init__(self, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
         self._jobs: dict[str, tuple[QThread, Worker, _Receiver]] = {}
+        self._stopping: dict[str, tuple[QThread, Worker, _Receiver]] = {}   # stopped, result still wanted
         self._retired: list[tuple[QThread, Worker, _Receiver]] = []
 
     def start(self, kind: str, job: Job, on_finished: Callable[[Any], None],
@@ -110,6 +119,7 @@ class JobRunner(QObject):
               on_partial: Optional[Callable[[Any], None]] = None) -> Worker:
         """Run ``job(sink)`` in a new QThread, cancelling the running job of this kind."""
         self.cancel(kind)
+        self._drop_stopping(kind)
         thread = QThread()
         thread.setObjectName(f"semviewer-{kind}")
         worker = Worker(kind, job)
@@ -130,37 +140,85 @@ class JobRunner(QObject):
 
     def _done(self, worker: Worker, payload: Any, callback: Callable[[Any], None]) -> None:
         current = self._jobs.get(worker.kind)
-        if current is not None and current[1] is worker:
+        stopping = self._stopping.get(worker.kind)
+        if stopping is not None and stopping[1] is worker:
+            self._retired.append(self._stopping.pop(worker.kind))
+            if callback is not None:
+                callback(payload)
+        elif current is not None and current[1] is worker:
             # keep the thread referenced until it has really ended (see _reap)
             self._retired.append(self._jobs.pop(worker.kind))
-            callback(payload)
+            if callback is not None:
+                callback(payload)
             self.changed.emit()
+        self._reap()
 
     @Slot()
     def _reap(self) -> None:
-        self._retired = [job for job in self._retired if job[0].isRunning()]
+        """Forget jobs whose threads have ended, releasing their workers, receivers and callbacks."""
+        keep = []
+        for thread, worker, receiver in self._retired:
+            if thread.isRunning():
+                keep.append((thread, worker, receiver))
+                continue
+            receiver.release()
+            receiver.deleteLater()
+            worker.deleteLater()
+            thread.deleteLater()
+        self._retired = keep
 
     def running(self, kind: str) -> bool:
         return kind in self._jobs
 
+    def stop(self, kind: str) -> None:
+        """Ask the running job of ``kind`` to stop early but still deliver what it has: from now on
+        it no longer counts as running, its progress and partial updates end, and its
+        ``on_finished`` runs with the partial result, unless a new job of that kind starts first."""
+        job = self._jobs.pop(kind, None)
+        if job is not None:
+            job[1].cancel()
+            self._drop_stopping(kind)
+            self._stopping[kind] = job
+            self.changed.emit()
+
+    def _drop_stopping(self, kind: str) -> None:
+        job = self._stopping.pop(kind, None)
+        if job is not None:
+            self._retired.append(job)
+
     def cancel(self, kind: str) -> None:
         """Ask the running job of ``kind`` to stop; its results are ignored from now on."""
+        self._drop_stopping(kind)
         job = self._jobs.pop(kind, None)
         if job is not None:
             job[1].cancel()
             self._retired.append(job)
             self.changed.emit()
 
-    def shutdown(self, timeout_ms: int = 10000) -> bool:
-        """Cancel every job and wait for the threads to end; True when all ended in time."""
-        for kind in list(self._jobs):
+    def shutdown(self, timeout_ms: int = 8000) -> bool:
+        """Cancel every job and wait for their threads, all together at most ``timeout_ms``; True
+        when all ended. A thread still running then is never destroyed while it runs: it is kept
+        (with its worker) until it ends, so closing the window cannot crash the process."""
+        import time
+
+        for kind in list(self._jobs) + list(self._stopping):
             self.cancel(kind)
-        ok = True
+        deadline = time.monotonic() + timeout_ms / 1000
         for thread, _, _ in list(self._retired):
             thread.quit()
-            ok &= thread.wait(timeout_ms)
-        self._retired.clear()
+        ok = True
+        for thread, _, _ in list(self._retired):
+            left = max(0, int((deadline - time.monotonic()) * 1000))
+            ok &= thread.wait(left)
+        still = [job for job in self._retired if job[0].isRunning()]
+        for thread, worker, receiver in still:
+            receiver.release()
+            _STILL_RUNNING.append((thread, worker, receiver))
+            thread.finished.connect(lambda job=(thread, worker, receiver): _STILL_RUNNING.remove(job)
+                                    if job in _STILL_RUNNING else None)
+        self._retired = [job for job in self._retired if job not in still]
+        self._reap()
         return ok
 
     def threads(self) -> list[QThread]:
-        return [job[0] for job in list(self._jobs.values()) + self._retired]
+        return [job[0] for job in list(self._jobs.values()) + list(self._stopping.values()) + self._retired]

@@ -10,8 +10,8 @@ def _wait_running(window, qtbot, kind):
     qtbot.waitUntil(lambda: window.jobs.running(kind), timeout=10000)
 
 
-@pytest.mark.parametrize("switch", ["object", "model", "classes"])
-def test_switching_mid_map_cancels_it_and_its_results_never_land(window, qtbot, switch):
+@pytest.mark.parametrize("switch", ["object", "model", "classes", "mesh"])
+def test_switching_mid_map_cancels_it_and_its_results_never_land(window, qtbot, switch, box_mesh_file):
     from semviewer.core.imagenet import ClassSet
 
     window.map_settings.set_resolution("paper")
@@ -23,6 +23,9 @@ def test_switching_mid_map_cancels_it_and_its_results_never_land(window, qtbot, 
     elif switch == "model":
         window.set_model("efficientnet-lite0")
         qtbot.waitUntil(lambda: not window.jobs.running("model"), timeout=60000)
+    elif switch == "mesh":
+        window.open_mesh(str(box_mesh_file))
+        qtbot.waitUntil(lambda: not window.jobs.running("mesh"), timeout=60000)
     else:
         window.choose_classes(ClassSet((504,)))
     assert not window.jobs.running("map") and window.maps["primary"] is None

@@ -1,0 +1,239 @@
+"""The window's state under changes made while jobs run (issue: stale results and stuck panels)."""
+
+import numpy as np
+import pytest
+import trimesh
+
+
+def test_a_session_with_another_model_keeps_its_regions(window, qtbot, tmp_path):
+    from semviewer.core.session import Session
+
+    region = {"map": "primary", "method": "oir_b", "start": [130.0, 30.0], "lower": [100.0, 10.0],
+              "upper": [160.0, 50.0], "domain": [[0.0, 360.0], [-10.0, 90.0]], "volume_ratio": 0.07,
+              "evaluations": 10, "steps": 5, "stop_reason": "steps", "message": ""}
+    path = Session(object="mug", model="efficientnet-lite2", classes=[504, 968], starts=[[130.0, 30.0]],
+                   regions=[region]).save(tmp_path / "s.json")
+    window.open_session(str(path))
+    qtbot.waitUntil(lambda: window.model_name == "efficientnet-lite2" and not window.jobs.running("model"),
+                    timeout=60000)
+    assert len(window.regions) == 1 and window.regions_table.rowCount() == 1
+
+
+def test_changing_the_compare_model_cancels_its_running_map(window, qtbot):
+    window.map_settings.set_resolution("coarse")
+    window.compute_map()
+    qtbot.waitUntil(lambda: window.maps["primary"] is not None and window.maps["primary"].complete
+                    and not window.jobs.running("map"), timeout=120000)
+    window.map_settings.set_resolution("paper")
+    window.set_compare_model("efficientnet-lite2")
+    window.compute_map(which="compare")
+    qtbot.waitUntil(lambda: window.jobs.running("map-compare"), timeout=10000)
+    window.set_compare_model(None)
+    assert not window.jobs.running("map-compare")
+    qtbot.wait(1500)
+    assert window.maps["compare"] is None
+
+
+def test_a_late_mesh_does_not_replace_an_object_chosen_since(window, qtbot, tmp_path):
+    path = tmp_path / "big.ply"
+    trimesh.creation.icosphere(subdivisions=7).export(path)
+    window.open_mesh(str(path))
+    window.open_object("mug")                                           # chosen while the file is read
+    qtbot.wait(3000)
+    assert window.object_source == "mug" and not window.jobs.running("mesh")
+
+
+def test_switching_mid_solve_does_not_leave_the_solver_stuck(window, qtbot):
+    window.set_starts([(130.0, 30.0)])
+    window.solver.source.setCurrentIndex(window.solver.source.findData("live"))
+    window.solver.steps.setValue(400)
+    window.start_solver()
+    qtbot.waitUntil(lambda: window.solver.status.text().startswith("OIR_B: step"), timeout=60000)
+    window.open_object("soccer_ball")
+    assert window.solver.start.isEnabled() and not window.solver.stop.isEnabled()
+    assert "growing" not in window.solver.status.text() and "step" not in window.solver.status.text()
+
+
+def test_compare_with_the_same_name_uses_the_default_weights(window, qtbot, tmp_path):
+    from semviewer.core.classifier import get_model_spec
+
+    state = torch_state_with_noise(get_model_spec("efficientnet-lite0").packaged_weights())
+    weights = tmp_path / "mine.pth"
+    import torch
+
+    torch.save(state, weights)
+    window.set_model("efficientnet-lite0", str(weights))
+    qtbot.waitUntil(lambda: window.weights == str(weights) and not window.jobs.running("model"), timeout=60000)
+    window.map_settings.set_resolution("coarse")
+    window.set_compare_model("efficientnet-lite0")
+    window.compute_map()
+    qtbot.waitUntil(lambda: all(window.maps[t] is not None and window.maps[t].complete for t in ("primary", "compare"))
+                    and not window.jobs.running("map") and not window.jobs.running("map-compare"), timeout=180000)
+    assert window.maps["compare"].provenance["weights_id"] != window.maps["primary"].provenance["weights_id"]
+    assert not np.allclose(window.maps["compare"].values, window.maps["primary"].values)
+
+
+def torch_state_with_noise(path):
+    import torch
+
+    state = torch.load(path, weights_only=True)
+    name = next(k for k, v in state.items() if v.ndim == 4)
+    state[name] = state[name] + 0.05 * torch.randn(state[name].shape, generator=torch.Generator().manual_seed(1))
+    return state
+
+
+def test_a_failing_render_does_not_leave_the_live_view_busy(window, qtbot):
+    real = window.live._renderer
+
+    class Broken:
+        def submit(self, poses):
+            raise RuntimeError("the GL context is gone")
+
+        def close(self):
+            pass
+
+    window.live._renderer = Broken()
+    try:
+        window.set_pose(window.pose.replace(azimuth=33.0))
+        qtbot.waitUntil(lambda: "GL context is gone" in (window.last_error or ""), timeout=5000)
+    finally:
+        window.live._renderer = real
+    window.set_pose(window.pose.replace(azimuth=77.0))
+    qtbot.waitUntil(lambda: window.predicted_pose is not None and window.predicted_pose["azimuth"] == 77.0,
+                    timeout=30000)
+
+
+def test_errors_every_frame_open_one_box(window, qtbot):
+    window.live.failed.emit("rendering failed: frame 0")
+    qtbot.wait(100)
+    first = window._message_box
+    for i in range(1, 5):
+        window.live.failed.emit(f"rendering failed: frame {i}")
+    qtbot.wait(200)
+    assert window._message_box is first and first.isVisible()              # no new box per frame
+    assert "frame 4" in window.status_label.text()
+
+
+def test_stop_keeps_the_regions_grown_so_far(window, qtbot):
+    window.set_starts([(130.0, 30.0), (200.0, 15.0)])
+    window.solver.source.setCurrentIndex(window.solver.source.findData("live"))
+    window.solver.steps.setValue(400)
+    window.start_solver()
+    qtbot.waitUntil(lambda: window.solver.status.text().startswith("OIR_B: step"), timeout=60000)
+    qtbot.wait(500)
+    window.solver.stop.click()
+    assert not window.jobs.running("solver") and window.solver.start.isEnabled()    # at once
+    qtbot.waitUntil(lambda: len(window.regions) == 2, timeout=30000)                 # then what was grown
+    assert len(window.regions) == 2 and all(r.stop_reason == "cancelled" and r.steps >= 1 for _, r in window.regions)
+    assert window.regions[0][1].message.startswith("stopped at step")
+    assert window.solver.status.text().startswith("stopped at step") and window.solver.start.isEnabled()
+    assert window.regions_table.item(0, 6).text().startswith("stopped at step")
+    assert window._live_shapes == {"primary": [], "compare": []}          # no dashed live rectangles left
+    assert len(window.map_view.region_items) == 2
+
+
+def test_any_error_in_a_user_action_is_one_message(window, monkeypatch):
+    import semviewer.gui.main_window as mw
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("moderngl.Error: cannot create framebuffer\nmore lines of detail")
+
+    monkeypatch.setattr(mw, "resolve_object", broken)
+    window._guarded(window.open_object, "mug")
+    assert window.last_error == "RuntimeError: moderngl.Error: cannot create framebuffer"
+    assert window.object_source == "teapot"                             # the current object stays
+
+
+def test_the_window_starts_on_the_default_when_the_object_cannot_open(qtbot, monkeypatch):
+    import semviewer.gui.main_window as mw
+
+    real = mw.resolve_object
+
+    def picky(name, up_axis="y"):
+        if name == "mug":
+            raise ValueError("a library bug while reading")
+        return real(name, up_axis)
+
+    monkeypatch.setattr(mw, "resolve_object", picky)
+    win = mw.MainWindow(object_name="mug", load_model=False)
+    qtbot.addWidget(win)
+    assert win.object_source == "teapot" and "a library bug" in win.last_error
+    win.close()
+
+
+def test_a_finished_job_releases_what_its_closure_held(qtbot):
+    import gc
+    import weakref
+
+    from semviewer.gui.workers import JobRunner
+
+    class Heavy:
+        pass
+
+    runner = JobRunner()
+    heavy = Heavy()
+    alive = weakref.ref(heavy)
+    results = []
+    runner.start("x", lambda sink, h=heavy: 42, results.append, results.append)
+    del heavy
+    qtbot.waitUntil(lambda: results == [42] and not runner.threads(), timeout=10000)
+    for _ in range(3):
+        qtbot.wait(50)
+        gc.collect()
+    assert alive() is None                                              # the model/mesh of a job is not pinned
+    runner.shutdown()
+
+
+def test_opening_a_map_file_stops_jobs_and_clears_regions(window, qtbot, tmp_path):
+    from semviewer.cli import main
+    from semviewer.core.semantic_map import SemanticMap
+
+    path = tmp_path / "mug.npz"
+    assert main(["map", "--object", "mug", "--axes", "azimuth=0:360:90", "elevation=0:90:45", "--out", str(path)]) == 0
+    window.map_settings.set_resolution("paper")
+    window.compute_map()
+    qtbot.waitUntil(lambda: window.maps["primary"] is not None, timeout=60000)
+    window.regions = [("primary", r) for r in []]
+    window.open_map_file(str(path))
+    assert not window.jobs.running("map") and window.regions == [] and window.starts == []
+    qtbot.wait(1500)
+    assert window.maps["primary"].shape == SemanticMap.load(path).shape == (4, 2)
+    assert "p(coffee mug + cup)" in window.windowTitle()                 # the map's class set, not the window's
+
+
+def test_shutdown_waits_for_all_jobs_together_and_never_drops_a_running_thread(qtbot):
+    import time
+
+    from semviewer.gui import workers
+    from semviewer.gui.workers import JobRunner
+
+    def stubborn(sink):          # ignores cancellation for a while, like a long native call
+        time.sleep(1.5)
+        return 1
+
+    runner = JobRunner()
+    for kind in ("a", "b", "c"):
+        runner.start(kind, stubborn, lambda r: None, lambda m: None)
+    start = time.monotonic()
+    assert runner.shutdown(timeout_ms=5000)
+    assert time.monotonic() - start < 2.5                                # together, not 3 × 1.5 s
+    runner.start("d", lambda sink: time.sleep(1.0), lambda r: None, lambda m: None)
+    start = time.monotonic()
+    assert not runner.shutdown(timeout_ms=100)                           # the deadline passes first...
+    assert time.monotonic() - start < 0.5
+    assert any(job[0].isRunning() for job in workers._STILL_RUNNING)     # ...and the thread is kept, not destroyed
+    qtbot.waitUntil(lambda: not workers._STILL_RUNNING, timeout=5000)
+
+
+def test_a_stopped_solve_does_not_land_after_a_new_one_starts(window, qtbot):
+    window.set_starts([(130.0, 30.0)])
+    window.solver.source.setCurrentIndex(window.solver.source.findData("live"))
+    window.solver.steps.setValue(400)
+    window.start_solver()
+    qtbot.waitUntil(lambda: window.solver.status.text().startswith("OIR_B: step"), timeout=60000)
+    window.stop_solver()
+    window.solver.steps.setValue(3)
+    window.start_solver()                                              # before the stopped one delivered
+    qtbot.waitUntil(lambda: not window.jobs.running("solver") and bool(window.regions), timeout=60000)
+    qtbot.wait(500)
+    assert [r.stop_reason for _, r in window.regions] == ["steps"] and window.regions[0][1].steps == 3
