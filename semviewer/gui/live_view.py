@@ -143,7 +143,8 @@ class LiveView(QObject):
             classifier = self._classifier
             try:
                 probs = classifier.probabilities(image[None])[0]
-                if not self._closed:
+                # a prediction of a model replaced meanwhile is dropped (set_classifier re-classifies)
+                if not self._closed and classifier is self._classifier:
                     self.prediction_ready.emit(probs, pose)
             except Exception as exc:
                 self.failed.emit(f"classification failed: {exc}")

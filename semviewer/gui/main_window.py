@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Optional
 
@@ -452,7 +453,7 @@ class MainWindow(QMainWindow):
             self.live.request(self.pose)
 
     def _on_frame(self, image: np.ndarray, pose: Pose) -> None:
-        self.viewport.set_frame(image)
+        self.viewport.set_frame(image, pose)
 
     def _on_prediction(self, probs: np.ndarray, pose: Pose) -> None:
         if self.classes is not None and self.classifier is not None:
@@ -822,8 +823,8 @@ class MainWindow(QMainWindow):
 
     # -- export ------------------------------------------------------------------------
     def _ask_path(self, title: str, filters: str, default: str) -> Optional[str]:
-        path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / default), filters)
-        return path or None
+        path, chosen = QFileDialog.getSaveFileName(self, title, str(Path.home() / default), filters)
+        return with_filter_suffix(path, chosen) if path else None
 
     def export_figure(self, path: Optional[str] = None) -> Optional[str]:
         if self.maps[PRIMARY] is None:
@@ -882,7 +883,9 @@ class MainWindow(QMainWindow):
 
     # -- sessions ------------------------------------------------------------------------
     def session(self) -> Session:
-        return Session(object=self.object_source, up_axis=self.up_axis, model=self.model_name, weights=self.weights,
+        source = self.object_source if self.object_source in bundled_objects() \
+            else str(Path(self.object_source).expanduser().resolve())
+        return Session(object=source, up_axis=self.up_axis, model=self.model_name, weights=self.weights,
                        classes=list(self.classes.ids) if self.classes else [], pose=self.pose.as_dict(),
                        map_axes=self.map_settings.shown_axes(),
                        resolution=self.map_settings.resolution.currentData(),
@@ -906,7 +909,10 @@ class MainWindow(QMainWindow):
             if not path:
                 return
         s = Session.load(path)
-        self.open_object(s.object, s.up_axis)
+        source = s.object
+        if source not in bundled_objects() and not Path(source).expanduser().is_absolute():
+            source = str((Path(path).resolve().parent / source).resolve())   # relative to the session file
+        self.open_object(source, s.up_axis)
         if s.classes:
             self.classes = ClassSet(tuple(s.classes))
         self.map_settings.set_shown_axes(s.map_axes)
@@ -916,8 +922,10 @@ class MainWindow(QMainWindow):
         if index >= 0:
             self.solver.method.setCurrentIndex(index)
         self.compare_model = None
-        if s.compare_model:
-            self.set_compare_model(s.compare_model)
+        self.set_compare_model(s.compare_model)           # None hides the compare view
+        index = self.map_settings.aggregate.findData(s.aggregate)
+        if index >= 0:
+            self.map_settings.aggregate.setCurrentIndex(index)
         self.set_pose(Pose(s.pose))
         self.set_starts(s.starts)
         self.regions = [(d.get("map", PRIMARY), Region.from_json(d)) for d in s.regions]
@@ -957,7 +965,9 @@ class MainWindow(QMainWindow):
         for url in event.mimeData().urls():
             path = url.toLocalFile()
             if path:
-                self._guarded(self.open_session if path.endswith(".json") else self.open_mesh, path)
+                opener = {".json": self.open_session, ".npz": self.open_map_file}.get(Path(path).suffix.lower(),
+                                                                                       self.open_mesh)
+                self._guarded(opener, path)
                 break
 
     def _restore_layout(self) -> None:
@@ -978,6 +988,15 @@ class MainWindow(QMainWindow):
         self.settings.setValue("windowState", self.saveState())
         self.shutdown()
         super().closeEvent(event)
+
+
+def with_filter_suffix(path: str, chosen_filter: str) -> str:
+    """``path`` with the suffix of the file dialog's chosen filter when the user typed none
+    (``"fig"`` with ``"PNG (*.png)"`` → ``"fig.png"``)."""
+    if Path(path).suffix:
+        return path
+    match = re.search(r"\*\.(\w+)", chosen_filter or "")
+    return f"{path}.{match.group(1)}" if match else path
 
 
 class _Relay:

@@ -45,6 +45,7 @@ class Viewport(QWidget):
         self.setToolTip("Drag: azimuth / elevation · Shift+drag: roll · Ctrl+drag: light · Wheel: distance")
         self.setAccessibleName("Live render of the object at the current pose")
         self.pose = Pose()
+        self.frame_pose: Optional[Pose] = None
         self._image: Optional[QImage] = None
         self._frame: Optional[np.ndarray] = None
         self._last: Optional[QPointF] = None
@@ -53,9 +54,11 @@ class Viewport(QWidget):
     def set_pose(self, pose: Pose) -> None:
         self.pose = pose
 
-    def set_frame(self, frame: np.ndarray) -> None:
-        """Show an (H, W, 3) uint8 frame."""
+    def set_frame(self, frame: np.ndarray, pose: Optional[Pose] = None) -> None:
+        """Show an (H, W, 3) uint8 frame, rendered at ``pose`` (the overlay names the frame's pose,
+        not the one requested since)."""
         self._frame = np.ascontiguousarray(frame)
+        self.frame_pose = pose
         h, w, _ = self._frame.shape
         self._image = QImage(self._frame.data, w, h, 3 * w, QImage.Format.Format_RGB888)
         self.update()
@@ -76,7 +79,7 @@ class Viewport(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         painter.drawImage(target, self._image)
         painter.setPen(QColor(230, 230, 230))
-        p = self.pose
+        p = self.frame_pose or self.pose
         painter.drawText(target.adjusted(6, 4, -6, -4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
                          f"az {p['azimuth']:.1f}°  el {p['elevation']:.1f}°  d {p['distance']:.2f}")
 

@@ -237,3 +237,63 @@ def test_a_stopped_solve_does_not_land_after_a_new_one_starts(window, qtbot):
     qtbot.waitUntil(lambda: not window.jobs.running("solver") and bool(window.regions), timeout=60000)
     qtbot.wait(500)
     assert [r.stop_reason for _, r in window.regions] == ["steps"] and window.regions[0][1].steps == 3
+
+
+def test_small_defects(window, qtbot, tmp_path, box_mesh_file):
+    import shutil
+
+    from semviewer.core.session import Session
+    from semviewer.gui.main_window import with_filter_suffix
+
+    # the export dialog's chosen filter gives a typed name its suffix
+    assert with_filter_suffix("/tmp/fig", "PDF (*.pdf)") == "/tmp/fig.pdf"
+    assert with_filter_suffix("/tmp/fig.svg", "PNG (*.png)") == "/tmp/fig.svg"
+    # a relative mesh path in a session is relative to the session file, not the working directory
+    folder = tmp_path / "project"
+    (folder / "meshes").mkdir(parents=True)
+    shutil.copy(box_mesh_file, folder / "meshes" / "ell.obj")
+    path = Session(object="meshes/ell.obj", classes=[849], aggregate="max",
+                   map_axes=["azimuth", "elevation"]).save(folder / "s.json")
+    window.set_compare_model("efficientnet-lite2")
+    window.open_session(str(path))
+    assert window.object_source == str((folder / "meshes" / "ell.obj").resolve())
+    assert window.map_settings.aggregate.currentData() == "max"           # aggregation restored
+    assert not window.compare_view.isVisibleTo(window)                    # no compare model: view hidden
+    # the viewport's overlay names the pose of the frame it shows
+    window.live.wait_for_mesh()
+    qtbot.waitUntil(lambda: window.viewport.frame_pose is not None, timeout=30000)
+    shown = window.viewport.frame_pose
+    window.viewport.pose = shown.replace(azimuth=123.0)                   # requested, not rendered yet
+    assert window.viewport.frame_pose == shown
+
+
+def test_dropping_a_map_file_opens_it_as_a_map(window, qtbot, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from semviewer.core.axes import parse_grid_axis
+    from semviewer.core.semantic_map import empty_map
+
+    m = empty_map((parse_grid_axis("azimuth=0:360:90"), parse_grid_axis("elevation=0:90:45")), {}, {})
+    m.values[:] = 0.5
+    path = m.save(tmp_path / "dropped.npz")
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    assert window.maps["primary"] is not None and window.maps["primary"].shape == (4, 2)
+    assert window.object_source == "teapot"
+
+
+def test_a_prediction_of_a_replaced_model_is_not_shown(window, qtbot):
+    seen = []
+    window.live.prediction_ready.connect(lambda probs, pose: seen.append(window.live._classifier))
+    old = window.classifier
+    window.set_model("efficientnet-lite2")
+    qtbot.waitUntil(lambda: window.classifier is not old, timeout=60000)
+    seen.clear()
+    window.set_pose(window.pose.replace(azimuth=21.0))
+    qtbot.waitUntil(lambda: window.predicted_pose is not None and window.predicted_pose["azimuth"] == 21.0,
+                    timeout=30000)
+    assert seen and all(c is window.classifier for c in seen)
