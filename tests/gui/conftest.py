@@ -45,3 +45,15 @@ def window(qtbot):
     qtbot.waitUntil(lambda: win.predictions.true_probability is not None, timeout=30000)
     yield win
     win.close()
+
+
+@pytest.fixture()
+def start_live_solve(qtbot):
+    """Start a long live OIR_B solve from the given starts and wait until it is stepping."""
+    def start(window, starts=((130.0, 30.0),), steps=400):
+        window.set_starts(list(starts))
+        window.solver.source.setCurrentIndex(window.solver.source.findData("live"))
+        window.solver.steps.setValue(steps)
+        window.start_solver()
+        qtbot.waitUntil(lambda: window.solver.status.text().startswith("OIR_B: step"), timeout=60000)
+    return start

@@ -33,13 +33,8 @@ def test_switching_mid_map_cancels_it_and_its_results_never_land(window, qtbot, 
     assert window.maps["primary"] is None
 
 
-def test_switching_mid_solve_cancels_it(window, qtbot):
-    window.map_settings.set_resolution("coarse")
-    window.set_starts([(130.0, 30.0)])
-    window.solver.source.setCurrentIndex(window.solver.source.findData("live"))
-    window.solver.steps.setValue(400)
-    window.start_solver()
-    qtbot.waitUntil(lambda: window.solver.status.text().startswith("OIR_B: step"), timeout=60000)
+def test_switching_mid_solve_cancels_it(window, qtbot, start_live_solve):
+    start_live_solve(window)
     window.open_object("soccer_ball")
     assert not window.jobs.running("solver")
     qtbot.wait(1500)

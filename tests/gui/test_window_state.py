@@ -43,12 +43,8 @@ def test_a_late_mesh_does_not_replace_an_object_chosen_since(window, qtbot, tmp_
     assert window.object_source == "mug" and not window.jobs.running("mesh")
 
 
-def test_switching_mid_solve_does_not_leave_the_solver_stuck(window, qtbot):
-    window.set_starts([(130.0, 30.0)])
-    window.solver.source.setCurrentIndex(window.solver.source.findData("live"))
-    window.solver.steps.setValue(400)
-    window.start_solver()
-    qtbot.waitUntil(lambda: window.solver.status.text().startswith("OIR_B: step"), timeout=60000)
+def test_switching_mid_solve_does_not_leave_the_solver_stuck(window, qtbot, start_live_solve):
+    start_live_solve(window)
     window.open_object("soccer_ball")
     assert window.solver.start.isEnabled() and not window.solver.stop.isEnabled()
     assert "growing" not in window.solver.status.text() and "step" not in window.solver.status.text()
@@ -114,12 +110,8 @@ def test_errors_every_frame_open_one_box(window, qtbot):
     assert "frame 4" in window.status_label.text()
 
 
-def test_stop_keeps_the_regions_grown_so_far(window, qtbot):
-    window.set_starts([(130.0, 30.0), (200.0, 15.0)])
-    window.solver.source.setCurrentIndex(window.solver.source.findData("live"))
-    window.solver.steps.setValue(400)
-    window.start_solver()
-    qtbot.waitUntil(lambda: window.solver.status.text().startswith("OIR_B: step"), timeout=60000)
+def test_stop_keeps_the_regions_grown_so_far(window, qtbot, start_live_solve):
+    start_live_solve(window, [(130.0, 30.0), (200.0, 15.0)])
     qtbot.wait(500)
     window.solver.stop.click()
     assert not window.jobs.running("solver") and window.solver.start.isEnabled()    # at once
@@ -225,12 +217,8 @@ def test_shutdown_waits_for_all_jobs_together_and_never_drops_a_running_thread(q
     qtbot.waitUntil(lambda: not workers._STILL_RUNNING, timeout=5000)
 
 
-def test_a_stopped_solve_does_not_land_after_a_new_one_starts(window, qtbot):
-    window.set_starts([(130.0, 30.0)])
-    window.solver.source.setCurrentIndex(window.solver.source.findData("live"))
-    window.solver.steps.setValue(400)
-    window.start_solver()
-    qtbot.waitUntil(lambda: window.solver.status.text().startswith("OIR_B: step"), timeout=60000)
+def test_a_stopped_solve_does_not_land_after_a_new_one_starts(window, qtbot, start_live_solve):
+    start_live_solve(window)
     window.stop_solver()
     window.solver.steps.setValue(3)
     window.start_solver()                                              # before the stopped one delivered
