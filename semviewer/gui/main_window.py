@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         self.starts: list[tuple[float, ...]] = []
         self.regions: list[tuple[str, Region]] = []
         self.region_run: dict[str, Any] = {}   # axes, domain, configs, source, provenance of the regions
+        self.start_axes: list[str] = ["azimuth", "elevation"]   # the axes the start points were picked on
         self._solver_note = ""                 # said before the solver's status (e.g. which starts it chose)
         self._live_shapes: dict[str, list[RegionShape]] = {PRIMARY: [], COMPARE: []}
         self._build_ui()
@@ -474,7 +475,8 @@ class MainWindow(QMainWindow):
             point = (x,) if len(shown) == 1 else (x, y)
             domain = domain_rows(shown)
             point = tuple(float(np.clip(v, lo, hi)) for v, (lo, hi) in zip(point, domain))
-            self.set_starts(self.starts + [point])
+            on_these = self.start_axes == self.map_settings.shown_axes()
+            self.set_starts((self.starts if on_these else []) + [point])
         else:
             self.set_pose(self._pose_from_map(x, y))
 
@@ -587,6 +589,8 @@ class MainWindow(QMainWindow):
             self._clear_views()
         for target in (PRIMARY, COMPARE):
             self._draw_map(target)
+        self._show_starts()
+        self._refresh_regions()
 
     def open_map_file(self, path: Optional[str] = None) -> None:
         """Show a saved map (any number of axes: hidden axes are sliced or aggregated)."""
@@ -636,18 +640,29 @@ class MainWindow(QMainWindow):
         self.maps[PRIMARY] = semantic_map
         self._draw_map(PRIMARY)
         self.regions = [(PRIMARY, r) for r in regions]
+        self.region_run = {"axes": list(semantic_map.axis_names[:2]),
+                           "domain": regions[0].domain if regions else semantic_map.domain(),
+                           "configs": {r.method: {"method": r.method} for r in regions},
+                           "source": {"kind": "study", "study": str(path)},
+                           "provenance": dict(semantic_map.provenance)}
         self._refresh_regions()
         self._update_title()
         self.status(f"opened study unit {record.name} from {Path(path).name}: its map and {len(regions)} regions")
 
     # -- regions ---------------------------------------------------------------------
-    def set_starts(self, starts: list) -> None:
+    def set_starts(self, starts: list, axes: Optional[list[str]] = None) -> None:
+        """Start points on ``axes`` (default: the axes shown now); shown only on those axes."""
         self.starts = [tuple(float(v) for v in s) for s in starts]
-        shown = self.map_settings.shown_axes()
+        self.start_axes = list(axes or self.map_settings.shown_axes())
+        self._show_starts()
+
+    def _show_starts(self) -> None:
+        on_these = self.start_axes == self.map_settings.shown_axes()
         for view in (self.map_view, self.compare_view):
-            view.set_starts(self.starts if self.starts and len(self.starts[0]) == len(shown) else [])
+            view.set_starts(self.starts if self.starts and on_these else [])
         text = "; ".join("(" + ", ".join(f"{v:.0f}" for v in s) + ")" for s in self.starts)
-        self.solver.starts_label.setText(f"start points: {text}" if self.starts else
+        where = "" if on_these or not self.starts else f" (on {' × '.join(self.start_axes)}: hidden here)"
+        self.solver.starts_label.setText(f"start points: {text}{where}" if self.starts else
                                          "no start points: click the map with Ctrl, or use the paper's")
 
     def use_paper_starts(self) -> None:
@@ -679,8 +694,9 @@ class MainWindow(QMainWindow):
                     set(shown) <= set(semantic_map.axis_names) else domain_rows(shown)
                 self.set_starts([tuple(float(v) for v in rows.mean(axis=1))])
                 note = "no start points given: the centre of the domain · "
-        if len(self.starts[0]) != len(shown):
-            raise SemviewerError("the start points were picked on other axes; clear them and pick again")
+        if self.start_axes != shown:
+            raise SemviewerError(f"the start points were picked on {' × '.join(self.start_axes)}, not on the axes "
+                                 f"shown ({' × '.join(shown)}); switch back, or clear them and pick again")
         methods = self.solver.methods()
         configs = [self.solver.config(m) for m in methods]
         for config in configs:
@@ -797,12 +813,16 @@ class MainWindow(QMainWindow):
 
     def _refresh_regions(self) -> None:
         shown = self.map_settings.shown_axes()
+        region_axes = list(self.region_run.get("axes", shown)) if self.regions else shown
+        on_these = region_axes == shown              # regions are drawn only on the axes they were grown on
         for target, view in ((PRIMARY, self.map_view), (COMPARE, self.compare_view)):
             shapes = [RegionShape(r.method, tuple(r.lower), tuple(r.upper), tuple(r.start))
-                      for t, r in self.regions if t == target and len(r.lower) == len(shown)]
+                      for t, r in self.regions if t == target and on_these]
             view.set_regions(shapes + self._live_shapes.get(target, []))
         labels = {PRIMARY: self.model_name, COMPARE: self.compare_model or "compare"}
-        self.regions_table.set_regions([(labels[t], r) for t, r in self.regions], shown)
+        self.regions_table.set_regions([(labels[t], r) for t, r in self.regions], region_axes)
+        if self.regions and not on_these:
+            self.solver.status.setText(f"the regions were grown on {' × '.join(region_axes)}: hidden on these axes")
 
     def _highlight_region(self, index: Optional[int]) -> None:
         if index is None:
@@ -927,7 +947,7 @@ class MainWindow(QMainWindow):
         if index >= 0:
             self.map_settings.aggregate.setCurrentIndex(index)
         self.set_pose(Pose(s.pose))
-        self.set_starts(s.starts)
+        self.set_starts(s.starts, list(s.map_axes))
         self.regions = [(d.get("map", PRIMARY), Region.from_json(d)) for d in s.regions]
         if self.regions:
             config = {k: v for k, v in s.solver.items() if k != "method"}

@@ -285,3 +285,24 @@ def test_a_prediction_of_a_replaced_model_is_not_shown(window, qtbot):
     qtbot.waitUntil(lambda: window.predicted_pose is not None and window.predicted_pose["azimuth"] == 21.0,
                     timeout=30000)
     assert seen and all(c is window.classifier for c in seen)
+
+
+def test_regions_and_starts_stay_on_their_axes(window, qtbot):
+    from semviewer.core.errors import SemviewerError
+
+    window.map_settings.set_resolution("coarse")
+    window.compute_map()
+    qtbot.waitUntil(lambda: window.maps["primary"] is not None and window.maps["primary"].complete
+                    and not window.jobs.running("map"), timeout=120000)
+    window.use_paper_starts()
+    window.solver.steps.setValue(50)
+    window.start_solver()
+    qtbot.waitUntil(lambda: not window.jobs.running("solver") and bool(window.regions), timeout=60000)
+    assert len(window.map_view.region_items) == 4
+    window.map_settings.set_shown_axes(["azimuth", "distance"])           # same dimension, other axes
+    assert window.map_view.region_items == [] and "hidden on these axes" in window.solver.status.text()
+    assert "hidden here" in window.solver.starts_label.text()
+    with pytest.raises(SemviewerError, match="picked on azimuth × elevation"):
+        window.start_solver()
+    window.map_settings.set_shown_axes(["azimuth", "elevation"])
+    assert len(window.map_view.region_items) == 4
