@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QInputDialog, QLabel, Q
 
 from semviewer.core.axes import AXES, Pose
 from semviewer.core.batch_tuning import tuned_batch_size
-from semviewer.core.classifier import DEFAULT_MODEL, ENGINES, MODELS, Classifier, load_classifier
+from semviewer.core.classifier import DEFAULT_MODEL, ENGINES, MODELS, Classifier
+from semviewer.core.classifier_cache import ClassifierCache
 from semviewer.core.errors import SemviewerError
 from semviewer.core.figures import Panel, map_figure, save_figure
 from semviewer.core.imagenet import ClassSet
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.live = LiveView(self)
         self.render_settings = RenderSettings()
         self.cache = MapCache()
+        self.classifiers = ClassifierCache()        # every model load goes through here: each one once
         self.last_error: Optional[str] = None
         self.predicted_pose: Optional[Pose] = None   # the pose the predictions panel shows
         self._message_box: Optional[QMessageBox] = None
@@ -379,7 +381,7 @@ class MainWindow(QMainWindow):
         engine, notices = self.engine, []
 
         def job(sink):
-            return load_classifier(name, weights=weights, engine=engine, notify=notices.append)
+            return self.classifiers.get(name, weights, engine, notify=notices.append)
 
         def done(classifier: Classifier) -> None:
             self.classifier = classifier
@@ -516,7 +518,7 @@ class MainWindow(QMainWindow):
         engine = self.engine
 
         def job(sink):
-            classifier = classifier_hint or load_classifier(model, weights=weights, engine=engine)
+            classifier = classifier_hint or self.classifiers.get(model, weights, engine)
             with open_render_thread(mesh, settings) as thread:
                 score = ScoreFunction(thread, classifier, classes, names, base)
                 score.batch_size = tuned_batch_size(classifier, notify=lambda m: sink.progress(0.0, m),
