@@ -91,6 +91,9 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=2.0)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--engines", nargs="+", default=["torch", "auto"])
+    ap.add_argument("--during-map", action="store_true",
+                    help="drag while a paper-grid map computes, with live-first priority on and off "
+                         "(default engine only)")
     args = ap.parse_args()
     import torch
 
@@ -107,6 +110,8 @@ def main() -> None:
     window.show()
     print(f"{describe_cpu()}; torch {torch.__version__}, {torch.get_num_threads()} threads; "
           f"{args.seconds:g} s drags at 60 Hz, {args.repeats} interleaved repeats")
+    if args.during_map:
+        return during_map(app, window, args)
     results: dict[str, list[dict]] = {e: [] for e in args.engines}
     names: dict[str, str] = {}
     for _ in range(args.repeats):
@@ -129,6 +134,33 @@ def main() -> None:
         t = np.median([v for r in results["torch"] for v in r["latencies"]])
         a = np.median([v for r in results["auto"] for v in r["latencies"]])
         print(f"median latency ratio torch / auto = {t / a:.2f}")
+
+
+def during_map(app, window, args) -> None:
+    """Drag while the window computes a map: live-first priority (the default) against none."""
+    from semviewer.core.priority import PriorityGate
+
+    wait_for(app, lambda: window.classifier is not None and not window.jobs.running("model"))
+    window.map_settings.set_resolution("paper")
+    real = PriorityGate.wait_turn
+    results: dict[str, list[dict]] = {"live first": [], "no priority": []}
+    for _ in range(args.repeats):
+        for label in results:
+            PriorityGate.wait_turn = real if label == "live first" else (lambda self: False)
+            window.compute_map()
+            wait_for(app, lambda: window.jobs.running("map"))
+            pump(app, time.perf_counter() + 1.0)
+            results[label].append(drag_once(app, window, args.seconds))
+            window.cancel_jobs()
+            wait_for(app, lambda: not window.jobs.running("map"))
+            window.cache.root = window.cache.root / "x"           # the next map is computed, not read back
+    PriorityGate.wait_turn = real
+    window.close()
+    for label, runs in results.items():
+        lat = np.array([v for r in runs for v in r["latencies"]]) * 1000
+        print(f"while a map computes, {label:11s}: latency median {np.median(lat):6.1f} ms, p90 "
+              f"{np.percentile(lat, 90):6.1f} ms; final pose {np.median([r['final'] for r in runs]) * 1000:6.1f} ms "
+              f"after release; {np.mean([r['share'] for r in runs]):.0%} of poses predicted")
 
 
 if __name__ == "__main__":

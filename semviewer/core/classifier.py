@@ -308,6 +308,9 @@ class Classifier:
         self.threads = torch.get_num_threads()
         self._onnx = None
         self._checks: Optional[np.ndarray] = None
+        from semviewer.core.priority import PriorityGate
+
+        self.gate = PriorityGate()      # live predictions (urgent=True) before map and solver batches
         self._cuda = device.startswith("cuda")
         self.module = module.to(device).eval()
         if self.precision != "fp32" or self._cuda:
@@ -452,10 +455,14 @@ class Classifier:
     def submit(self, images) -> PendingProbabilities:
         """Start classifying a batch; on CUDA this returns while the GPU works (upload from pinned
         memory, kernels and the copy back are queued), so the caller can render the next batch."""
-        import torch
-
         if self._onnx is not None or not self._cuda:
             return PendingProbabilities(self.probabilities(images))
+        self.gate.wait_turn()
+        return self._submit_cuda(images)
+
+    def _submit_cuda(self, images) -> PendingProbabilities:
+        import torch
+
         with torch.inference_mode():
             logits = self.logits_from_input(self.prepare(images))
             probs = torch.softmax(logits.float(), dim=1)
@@ -465,8 +472,16 @@ class Classifier:
             event.record()
         return PendingProbabilities(host, event)
 
-    def probabilities(self, images) -> np.ndarray:
-        """Softmax probabilities (N, 1000) as float32 numpy."""
+    def probabilities(self, images, urgent: bool = False) -> np.ndarray:
+        """Softmax probabilities (N, 1000) as float32 numpy. ``urgent`` calls (the live view) go
+        first: other calls wait while one runs."""
+        if urgent:
+            with self.gate.urgent():
+                return self._probabilities(images)
+        self.gate.wait_turn()
+        return self._probabilities(images)
+
+    def _probabilities(self, images) -> np.ndarray:
         import torch
 
         if len(images) == 0:
@@ -474,7 +489,7 @@ class Classifier:
         if self._onnx is not None:
             return self._onnx.run(self._onnx_input(images))
         if self._cuda:
-            return self.submit(images).result()
+            return self._submit_cuda(images).result()
         with torch.inference_mode():
             logits = self.logits_from_input(self.prepare(images))
             return torch.softmax(logits.float(), dim=1).cpu().numpy()

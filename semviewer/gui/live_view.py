@@ -142,7 +142,7 @@ class LiveView(QObject):
         while True:
             classifier = self._classifier
             try:
-                probs = classifier.probabilities(image[None])[0]
+                probs = classifier.probabilities(image[None], urgent=True)[0]
                 # a prediction of a model replaced meanwhile is dropped (set_classifier re-classifies)
                 if not self._closed and classifier is self._classifier:
                     self.prediction_ready.emit(probs, pose)
