@@ -120,8 +120,9 @@ class LiveView(QObject):
             image = None
         with self._lock:
             nxt, self._pending_pose = self._pending_pose, None
-            self._render_busy = nxt is not None and not self._closed
-        if self._render_busy:
+            render_next = nxt is not None and not self._closed
+            self._render_busy = render_next
+        if render_next:   # decided under the lock: another thread may start a render right after it
             self._submit(nxt)
         if image is not None and not self._closed:
             self.frame_ready.emit(image, pose)
