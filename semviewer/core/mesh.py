@@ -135,7 +135,10 @@ def load_mesh(path: str | Path, up_axis: str = "y", name: Optional[str] = None) 
         raise MeshError(f"mesh file {path} {exc}") from None
     vertices = np.asarray(mesh.vertices, dtype=np.float64)
     faces = np.asarray(mesh.faces, dtype=np.int64)
-    if faces.ndim != 2 or len(faces) == 0:
+    if vertices.ndim != 2 or vertices.shape[1] != 3:
+        raise MeshError(f"mesh file {path} has vertices with {vertices.shape[-1] if vertices.ndim else 0} "
+                        f"coordinates; a 3-D mesh needs x, y and z")
+    if faces.ndim != 2 or len(faces) == 0 or faces.shape[1] != 3:
         raise MeshError(f"mesh file {path} has no faces (a point cloud or empty mesh cannot be rendered)")
     if not np.isfinite(vertices).all():
         raise MeshError(f"mesh file {path} has non-finite (NaN or infinite) vertex coordinates")
