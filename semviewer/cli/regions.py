@@ -290,6 +290,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print(VERIFIED_CONVENTION)
     csv = [",".join(header)] + [",".join([r[0]] + [f"{v:.6f}" for v in r[1:]]) for r in rows]
     write_text(args.out, "\n".join(csv) + "\n")
+    keys = {u.key() for u in plan.units()}
     records = [json.loads(p.read_text()) for p in sorted((study_dir / "units").glob("*.json"))
                if not p.name.endswith(".error.json")]
     write_json(json_path, {
@@ -299,7 +300,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         "config": {m: _config(args, m).to_json() for m in methods}, "srvr_convention": CONVENTION,
         "verified_srvr_convention": VERIFIED_CONVENTION, "table": [dict(zip(header, r)) for r in rows],
         "regions": [{"model": rec["model"], "object": rec["object"], **region}
-                    for rec in records for region in rec["regions"] if rec["key"] in {u.key() for u in plan.units()}],
+                    for rec in records for region in rec["regions"] if rec["key"] in keys],
     })
     print(f"wrote {args.out} and {json_path} (units in {study_dir}; a rerun reuses them)")
     return 0

@@ -7,7 +7,6 @@ raises a SemviewerError whose message is one line. Never another exception, neve
 import io
 import json
 import pickle
-import zipfile
 
 import numpy as np
 import pytest
@@ -27,6 +26,18 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
 def one_line_error(exc: BaseException) -> None:
     assert isinstance(exc, SemviewerError), f"{type(exc).__name__}: {exc}"
     assert str(exc) and "\n" not in str(exc), repr(str(exc))
+
+
+def holds_contract(reader: str, read, check, seconds: float = 10.0) -> None:
+    """Count one input for ``reader``; ``read()`` must pass ``check`` or raise one SemviewerError line."""
+    TRIED[reader] += 1
+    with time_limit(seconds):
+        try:
+            result = read()
+        except Exception as exc:  # noqa: BLE001 (the contract is about the exception's type)
+            one_line_error(exc)
+        else:
+            check(result)
 
 
 def mutate(data: bytes, draw) -> bytes:
@@ -81,14 +92,8 @@ def test_mesh_files(tmp_path_factory, data):
     blob = mutate(MESHES[name], data.draw)
     path = tmp_path_factory.mktemp("mesh") / f"fuzz.{name.split('-')[0]}"
     path.write_bytes(blob)
-    TRIED["mesh files"] += 1
-    with time_limit():
-        try:
-            mesh = load_mesh(path, up_axis=data.draw(st.sampled_from(["x", "y", "z"])))
-        except Exception as exc:  # noqa: BLE001 (the contract is about the exception's type)
-            one_line_error(exc)
-        else:
-            check_mesh(mesh)
+    up = data.draw(st.sampled_from(["x", "y", "z"]))
+    holds_contract("mesh files", lambda: load_mesh(path, up_axis=up), check_mesh)
 
 
 # -- semantic maps ---------------------------------------------------------------------------
@@ -163,14 +168,7 @@ def test_map_files(tmp_path_factory, data):
         blob = buffer.getvalue()
     path = tmp_path_factory.mktemp("map") / "fuzz.npz"
     path.write_bytes(blob)
-    TRIED["map .npz"] += 1
-    with time_limit():
-        try:
-            m = SemanticMap.load(path)
-        except Exception as exc:  # noqa: BLE001
-            one_line_error(exc)
-        else:
-            check_map(m)
+    holds_contract("map .npz", lambda: SemanticMap.load(path), check_map)
 
 
 # -- regions JSON and sessions -----------------------------------------------------------------
@@ -207,15 +205,8 @@ def check_region(r) -> None:
 def test_regions_json(data):
     from semviewer.core.regions import Region
 
-    TRIED["regions JSON"] += 1
     record = _mutated(data.draw, GOOD_REGION)
-    with time_limit():
-        try:
-            region = Region.from_json(record)
-        except Exception as exc:  # noqa: BLE001
-            one_line_error(exc)
-        else:
-            check_region(region)
+    holds_contract("regions JSON", lambda: Region.from_json(record), check_region)
 
 
 GOOD_SESSION = {"format": "semviewer-session", "version": 1, "object": "teapot", "up_axis": "y",
@@ -230,20 +221,14 @@ GOOD_SESSION = {"format": "semviewer-session", "version": 1, "object": "teapot",
 def test_session_files(tmp_path_factory, data):
     from semviewer.core.session import Session
 
-    TRIED["session JSON"] += 1
     kind = data.draw(st.sampled_from(["fields", "bytes"]))
     text = json.dumps(_mutated(data.draw, GOOD_SESSION), allow_nan=True).encode()
     if kind == "bytes":
         text = mutate(json.dumps(GOOD_SESSION).encode(), data.draw)
     path = tmp_path_factory.mktemp("session") / "s.json"
     path.write_bytes(text)
-    with time_limit():
-        try:
-            session = Session.load(path)
-        except Exception as exc:  # noqa: BLE001
-            one_line_error(exc)
-        else:
-            session.validate()          # a loaded session is a valid one: validating again passes
+    # a loaded session is a valid one: validating it again passes
+    holds_contract("session JSON", lambda: Session.load(path), lambda session: session.validate())
 
 
 # -- study manifests -----------------------------------------------------------------------------
@@ -273,7 +258,6 @@ TOML_VALUES = st.sampled_from(['"x"', "3", "-1", "1e400", "nan", "inf", "[]", "[
 def test_study_manifests(tmp_path_factory, data):
     from semviewer.core.study import load_study
 
-    TRIED["study TOML"] += 1
     lines = GOOD_STUDY.splitlines()
     kind = data.draw(st.sampled_from(["value", "drop", "bytes", "key"]))
     assignments = [i for i, line in enumerate(lines) if " = " in line]
@@ -290,13 +274,15 @@ def test_study_manifests(tmp_path_factory, data):
         text = mutate(GOOD_STUDY.encode(), data.draw)
     path = tmp_path_factory.mktemp("study") / "s.toml"
     path.write_bytes(text)
-    with time_limit(30):
-        try:
-            plan = load_study(path)
-        except Exception as exc:  # noqa: BLE001
-            one_line_error(exc)
-        else:
-            assert plan.objects and plan.models and plan.methods and plan.units()
+    holds_contract("study TOML", lambda: load_study(path), check_plan, seconds=30)
+
+
+def check_plan(plan) -> None:
+    assert plan.objects and plan.models and plan.methods and plan.units()
+
+
+def check_state_dict(state) -> None:
+    assert state and all(isinstance(v, torch.Tensor) for v in state.values())
 
 
 # -- checkpoints -------------------------------------------------------------------------------
@@ -327,18 +313,11 @@ CHECKPOINTS = _checkpoints()
 def test_checkpoints(tmp_path_factory, data):
     from semviewer.core.classifier import _read_state_dict
 
-    TRIED["checkpoints"] += 1
     name = data.draw(st.sampled_from(sorted(CHECKPOINTS)))
     blob = mutate(CHECKPOINTS[name], data.draw)
     path = tmp_path_factory.mktemp("ckpt") / "w.pth"
     path.write_bytes(blob)
-    with time_limit():
-        try:
-            state = _read_state_dict(path)
-        except Exception as exc:  # noqa: BLE001
-            one_line_error(exc)
-        else:
-            assert state and all(isinstance(v, torch.Tensor) for v in state.values())
+    holds_contract("checkpoints", lambda: _read_state_dict(path), check_state_dict)
 
 
 def test_a_checkpoint_for_another_architecture_is_refused(tmp_path):
