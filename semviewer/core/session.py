@@ -31,7 +31,10 @@ class Session:
     compare_model: Optional[str] = None
     solver: dict[str, Any] = field(default_factory=dict)
     starts: list[list[float]] = field(default_factory=list)
+    start_axes: list[str] = field(default_factory=list)      # the axes the starts were picked on (default map_axes)
     regions: list[dict] = field(default_factory=list)
+    region_run: dict[str, Any] = field(default_factory=dict)  # axes, domain, configs, source, provenance
+    engine: str = "auto"
 
     def save(self, path: str | Path) -> Path:
         data = {"format": SESSION_FORMAT, "version": SESSION_VERSION, "software": f"semviewer {__version__}",
@@ -63,7 +66,7 @@ class Session:
     def validate(self) -> None:
         """Check every field before any of it is applied (SemviewerError naming the field)."""
         from semviewer.core.axes import AXES, Pose
-        from semviewer.core.classifier import MODELS
+        from semviewer.core.classifier import ENGINES, MODELS
         from semviewer.core.imagenet import ClassSet
         from semviewer.core.mesh import UP_AXES
         from semviewer.core.regions import METHODS, Region, RegionConfig
@@ -91,19 +94,36 @@ class Session:
              and len(set(self.map_axes)) == len(self.map_axes), "map_axes must be one or two known axes")
         need(self.resolution in ("coarse", "medium", "paper"), "resolution must be coarse, medium or paper")
         need(self.aggregate is None or self.aggregate in AGGREGATES, f"aggregate must be one of {AGGREGATES}")
+        need(isinstance(self.engine, str) and self.engine in ENGINES, f"engine must be one of {', '.join(ENGINES)}")
         need(isinstance(self.solver, dict), "solver must be a table of settings")
-        settings = {k: v for k, v in self.solver.items() if k != "method"}
+        settings = {k: v for k, v in self.solver.items() if k not in ("method", "source")}
         method = self.solver.get("method", "oir_b")
-        need(method in (*METHODS, "all three"), "unknown solver method")
+        methods = method if isinstance(method, list) else METHODS if method == "all three" else [method]
+        need(all(isinstance(m, str) and m in METHODS for m in methods) and bool(methods), "unknown solver method")
+        need(self.solver.get("source", "map") in ("map", "live"), "the solver's score source is map or live")
         try:
-            for each in (METHODS if method == "all three" else [method]):
+            for each in methods:
                 RegionConfig(method=each, **settings).check(len(self.map_axes))
         except TypeError as exc:
             raise SemviewerError(f"solver: {str(exc).splitlines()[0]}") from None
+        need(isinstance(self.start_axes, list) and len(self.start_axes) <= 2
+             and all(isinstance(a, str) and a in AXES for a in self.start_axes), "start_axes must be known axes")
+        start_axes = self.start_axes or self.map_axes
         need(isinstance(self.starts, list) and all(
-            isinstance(s, list) and len(s) == len(self.map_axes) and all(
+            isinstance(s, list) and len(s) == len(start_axes) and all(
                 isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and abs(v) < 1e12 for v in s)
             for s in self.starts), "starts must be points with one number per map axis")
+        need(isinstance(self.region_run, dict), "region_run must be an object")
+        run_axes = self.region_run.get("axes", [])
+        need(isinstance(run_axes, list) and all(isinstance(a, str) and a in AXES for a in run_axes),
+             "region_run.axes must be known axes")
+        domain = self.region_run.get("domain", [])
+        need(isinstance(domain, list) and all(
+            isinstance(row, list) and len(row) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                            and v == v and abs(v) < 1e12 for v in row)
+            for row in domain), "region_run.domain must be [lower, upper] rows")
+        need(all(isinstance(self.region_run.get(k, {}), dict) for k in ("configs", "source", "provenance")),
+             "region_run.configs, .source and .provenance must be objects")
         need(isinstance(self.regions, list), "regions must be a list")
         for region in self.regions:
             need(isinstance(region, dict), "each region must be an object")
