@@ -7,23 +7,26 @@ import datetime
 import json
 from pathlib import Path
 
+from contextlib import nullcontext
+
 import numpy as np
 
 from semviewer import __version__
 from semviewer.cli.common import (Scorer, add_fix_arg, add_model_args, add_object_args,
                                   add_weights_args, base_pose, load_model, load_object, render_settings)
 from semviewer.cli.progress_bar import ProgressBar
-from semviewer.core.axes import check_unique, parse_domain_axis
+from semviewer.core.axes import AXES, Pose, check_unique, parse_domain_axis
 from semviewer.core.classifier import DEFAULT_MODEL, MODELS
+from semviewer.core.document import PRIMARY, Document
 from semviewer.core.errors import SemviewerError
 from semviewer.core.mesh import UP_AXES
 from semviewer.core.figures import Panel, map_figure, save_figure
 from semviewer.core.map_cache import MapCache, cached_build_map
-from semviewer.core.inside import DEFAULT_POINTS_PER_AXIS, TRUSTED_TOP1, check_regions
-from semviewer.core.map_score import MapScore
+from semviewer.core.inside import DEFAULT_POINTS_PER_AXIS, TRUSTED_TOP1
 from semviewer.core.objects import bundled_objects
 from semviewer.core.regions import (METHOD_LABELS, METHODS, PAPER_1D_FIXED, PAPER_STARTS_1D, PAPER_STARTS_2D,
-                                    RegionConfig, find_regions)
+                                    RegionConfig)
+from semviewer.core.region_jobs import plan_region_jobs, run_region_jobs
 from semviewer.core.region_report import regions_document
 from semviewer.core.results import check_writable, write_json, write_text
 from semviewer.core.semantic_map import PRESETS, SemanticMap, preset_axes
@@ -133,13 +136,9 @@ def _map_slice(semantic_map: SemanticMap, names: list[str], fix: list[str]) -> d
     return {**semantic_map.fixed, **fixed}
 
 
-def _run(score, starts, domain, args, methods, label) -> list:
-    regions = []
-    for method in methods:
-        config = _config(args, method)
-        with ProgressBar(config.steps, f"{label} · {METHOD_LABELS[method]}", unit="step") as bar:
-            regions.extend(find_regions(score, starts, domain, config, bar))
-    return regions
+def _bars(label: str):
+    """One progress bar per method (``run_region_jobs``'s sink factory)."""
+    return lambda job, config: ProgressBar(config.steps, f"{label} · {METHOD_LABELS[config.method]}", unit="step")
 
 
 def _print_regions(regions, names: list[str]) -> None:
@@ -153,6 +152,18 @@ def _print_regions(regions, names: list[str]) -> None:
             print(f"       inside ({r.inside['points']} {r.inside['source']} points): mean p "
                   f"{r.inside['mean_p']:.3f}, min p {r.inside['min_p']:.3f}, top-1 on "
                   f"{r.inside['top1_fraction']:.0%}{flag}")
+
+
+def _document(args: argparse.Namespace, methods: list[str], names: list[str], domain: np.ndarray,
+              source: str) -> Document:
+    """The document the regions are grown from: axes, Ω, starts and solver settings of the arguments."""
+    doc = Document()
+    doc.set_view(names)
+    doc.domain = domain
+    settings = {k: v for k, v in _config(args, methods[0]).to_json().items() if k != "method"}
+    doc.set_solver(methods, settings, source, max(0, args.inside_points))
+    doc.set_starts(_starts(args, names))
+    return doc
 
 
 def cmd_regions(args: argparse.Namespace) -> int:
@@ -169,27 +180,33 @@ def cmd_regions(args: argparse.Namespace) -> int:
         names = list(semantic_map.axis_names[:2]) if not args.axes else _domain(args.axes)[0]
         domain = _domain(args.axes)[1] if args.axes else semantic_map.domain(names)
         at = _map_slice(semantic_map, names, args.fix)
-        score = MapScore(semantic_map, names, at=at)
-        starts = _starts(args, names)
-        regions = check_regions(_run(score, starts, domain, args, methods, f"map {Path(args.map).name}"), score)
-        provenance = dict(semantic_map.provenance)
         hidden = {a: float(at.get(a, semantic_map.axis(a).points[0])) for a in semantic_map.axis_names if a not in names}
+        doc = _document(args, methods, names, domain, "map")
+        doc.set_pose(Pose({**{k: v for k, v in at.items() if k in AXES}, **hidden}))
+        doc.set_map(PRIMARY, semantic_map)
+        jobs = plan_region_jobs(doc)
+        regions = [r for _, r in run_region_jobs(jobs, None, _bars(f"map {Path(args.map).name}"))]
+        provenance = dict(semantic_map.provenance)
         source = {"kind": "map", "map": str(args.map), "sliced_at": hidden}
     else:
         names, domain = _domain(args.axes or ["azimuth=0:360", "elevation=-10:90"])
-        starts = _starts(args, names)
+        doc = _document(args, methods, names, domain, "live")
         obj = load_object(args)
         # the paper's 1-D setting is azimuth at elevation 35° (--fix elevation=... overrides it)
         base = base_pose(args, obj, names, PAPER_1D_FIXED if names == ["azimuth"] else None)
         classifier = load_model(args)
+        doc.set_object(obj.mesh, args.object, args.up_axis, obj.classes, base)
+        doc.set_model(args.model, args.weights, classifier)
         settings = render_settings(args)
+        doc.render_settings = settings
         with Scorer(obj, classifier, names, base, settings, args.batch_size) as scorer:
-            regions = _run(scorer.score, starts, domain, args, methods, f"{obj.mesh.name} · {classifier.name}")
+            jobs = plan_region_jobs(doc)
+            source = {"kind": "live", "inside_points_per_axis": args.inside_points}
+            counted = lambda job, score: source.update(evaluations=score.evaluations,  # noqa: E731 (the solver's)
+                                                       forward_passes=score.forward_passes)
+            regions = [r for _, r in run_region_jobs(jobs, lambda job: nullcontext(scorer.score),
+                                                     _bars(f"{obj.mesh.name} · {classifier.name}"), solved=counted)]
             provenance = scorer.provenance
-            source = {"kind": "live", "evaluations": scorer.score.evaluations,
-                      "forward_passes": scorer.score.forward_passes, "inside_points_per_axis": args.inside_points}
-            if args.inside_points > 0:
-                regions = check_regions(regions, scorer.score, args.inside_points)
             if args.figure and len(names) <= 2:
                 grid_axes, _ = preset_axes(args.figure_grid)
                 grid_axes = tuple(g for g in grid_axes if g.name in names)
@@ -197,12 +214,9 @@ def cmd_regions(args: argparse.Namespace) -> int:
                     with ProgressBar(int(np.prod([g.size for g in grid_axes])), "map for the figure") as bar:
                         semantic_map, _ = cached_build_map(scorer.score, grid_axes, scorer.fixed, provenance, bar,
                                                            MapCache())
-    outside = (starts < domain[:, 0]) | (starts > domain[:, 1])
-    if outside.any():
-        raise SemviewerError("a start point lies outside the domain")
     _print_regions(regions, names)
     if args.out:
-        write_json(args.out, regions_document(names, domain, source, {m: _config(args, m).to_json() for m in methods},
+        write_json(args.out, regions_document(names, domain, source, {c.method: c.to_json() for c in jobs[0].configs},
                                               provenance, [r.to_json() for r in regions],
                                               verified_srvr_convention=VERIFIED_CONVENTION))
         print(f"wrote {args.out}")

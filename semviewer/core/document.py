@@ -40,8 +40,9 @@ TARGETS = (PRIMARY, COMPARE)
 SOURCES = ("map", "live")
 ALL_METHODS = "all three"
 #: What subscribers can listen to; each event is emitted after the change it names.
-EVENT_NAMES = ("object", "classes", "model", "compare", "pose", "view", "maps", "starts", "solver", "regions",
-               "frame", "title")
+#: ``dropped`` says the maps and regions were dropped: every running map and solver job is stale.
+EVENT_NAMES = ("dropped", "object", "classes", "model", "compare", "pose", "view", "maps", "starts", "solver",
+               "regions", "frame", "title")
 _KEEP = object()
 
 
@@ -101,9 +102,9 @@ class Document:
         return self.model_name if target == PRIMARY else self.compare_model
 
     # -- object, classes, models -------------------------------------------------------------
-    def open_object(self, name_or_path: str, up_axis: str = "y") -> None:
-        """Open a bundled object by name or a mesh file by path (loaded here)."""
-        choice = resolve_object(name_or_path, up_axis)
+    def open_object(self, name_or_path: str, up_axis: str = "y", resolve=resolve_object) -> None:
+        """Open a bundled object by name or a mesh file by path (loaded here by ``resolve``)."""
+        choice = resolve(name_or_path, up_axis)
         self.set_object(choice.mesh, name_or_path, up_axis, choice.classes, choice.default_pose)
 
     def set_object(self, mesh: MeshData, source: str, up_axis: str = "y", classes: Optional[ClassSet] = None,
@@ -192,8 +193,8 @@ class Document:
         """The map axes (one or two), the grid resolution and how hidden axes are aggregated."""
         if axes is not None:
             axes = list(axes)
-            if not 1 <= len(axes) <= 2 or len(set(axes)) != len(axes) or any(a not in AXES for a in axes):
-                raise SemviewerError(f"map axes must be one or two different axes of {', '.join(AXES)}")
+            if not axes or len(set(axes)) != len(axes) or any(a not in AXES for a in axes):
+                raise SemviewerError(f"map axes must be different axes of {', '.join(AXES)}")
         if resolution is not None and resolution not in RESOLUTIONS:
             raise SemviewerError(f"resolution must be one of {', '.join(RESOLUTIONS)}")
         if aggregate is not _KEEP and aggregate is not None and aggregate not in AGGREGATES:
@@ -235,6 +236,7 @@ class Document:
     def open_map(self, semantic_map: SemanticMap, path: str) -> None:
         """Show a saved map: every running job's result is stale, the regions and starts go."""
         self._bump(PRIMARY, COMPARE, "regions")
+        self.events.dropped.emit()
         self.maps = {PRIMARY: semantic_map, COMPARE: None}
         self.map_file = str(path)
         self.unit = None
@@ -250,6 +252,7 @@ class Document:
         self._bump(PRIMARY, COMPARE, "regions")
         self.maps = {PRIMARY: None, COMPARE: None}
         self.regions, self.region_run = [], {}
+        self.events.dropped.emit()
         self.events.maps.emit(None)
         self.events.regions.emit()
 
@@ -422,6 +425,14 @@ class Document:
                 event.emit(None)
             elif event.name != "frame":
                 event.emit()
+
+    def snapshot(self) -> "Document":
+        """A copy to read from another thread (an export), with no subscribers."""
+        copy = Document()
+        copy.__dict__.update({k: v for k, v in self.__dict__.items() if k not in ("events", "_tickets")})
+        copy.maps, copy.regions, copy.starts = dict(self.maps), list(self.regions), list(self.starts)
+        copy.classifiers, copy.region_run = dict(self.classifiers), dict(self.region_run)
+        return copy
 
     def state(self) -> dict[str, Any]:
         """What a saved session keeps, plus the mesh as loaded (used for equality)."""

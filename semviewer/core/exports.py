@@ -28,6 +28,16 @@ def _primary_map(document: "Document"):
     return semantic_map
 
 
+def require(document: "Document", what: str) -> None:
+    """SemviewerError naming what to do first when there is no ``what`` (map, regions, render) to export."""
+    if what == "regions" and not document.regions:
+        raise SemviewerError("there are no regions to export yet; grow some first")
+    if what == "render" and document.frame is None:
+        raise SemviewerError("nothing has been rendered yet")
+    if what == "map":
+        _primary_map(document)
+
+
 def export_figure(document: "Document", path: str | Path, dpi: int = 200) -> Path:
     """The maps (primary, then compare) with their regions, as PNG, SVG or PDF."""
     from semviewer.core.document import TARGETS
@@ -43,8 +53,7 @@ def export_figure(document: "Document", path: str | Path, dpi: int = 200) -> Pat
 
 def export_render(document: "Document", path: str | Path) -> Path:
     """The render shown now (exactly what the classifier saw), as PNG."""
-    if document.frame is None:
-        raise SemviewerError("nothing has been rendered yet")
+    require(document, "render")
     return write_png(path, document.frame)
 
 
@@ -60,8 +69,7 @@ def export_map_csv(document: "Document", path: str | Path) -> Path:
 
 def export_regions(document: "Document", path: str | Path) -> Path:
     """The regions file (the CLI's layout): axes, Ω, solver configs, provenance, regions."""
-    if not document.regions:
-        raise SemviewerError("there are no regions to export yet; grow some first")
+    require(document, "regions")
     run = document.region_run
     regions = [{"model": document.model_label(t), **r.to_json()} for t, r in document.regions]
     return write_json(path, regions_document(

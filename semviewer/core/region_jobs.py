@@ -118,25 +118,31 @@ def _no_sink(job: RegionJob, config: RegionConfig) -> AbstractContextManager:
 
 def run_region_jobs(jobs: list[RegionJob], open_live_score: Callable[[RegionJob], AbstractContextManager],
                     sink_for: Callable[[RegionJob, RegionConfig], AbstractContextManager] = _no_sink,
-                    cancelled: Callable[[], bool] = lambda: False) -> list[tuple[str, Region]]:
-    """Grow every job's regions, method by method, and check them from the inside.
+                    cancelled: Callable[[], bool] = lambda: False, notify: Callable[[str], None] = lambda m: None,
+                    solved: Callable[[RegionJob, Any], None] = lambda job, score: None) -> list[tuple[str, Region]]:
+    """Grow every job's regions, method by method, then check them from the inside (all regions
+    of a job in one batched call).
 
     ``open_live_score(job)`` is a context manager giving the live score of a job without a map
     score (it owns the render thread); ``sink_for(job, config)`` one giving the progress sink of a
-    method. After ``cancelled()`` the regions grown so far are returned (marked by the solver).
+    method; ``solved(job, score)`` is called before the inside check (the CLI counts the solver's
+    forward passes there). After ``cancelled()`` the regions grown so far are returned unchecked
+    (the solver marks them "stopped at step k").
     """
     found: list[tuple[str, Region]] = []
     for job in jobs:
         with (nullcontext(job.score) if job.score is not None else open_live_score(job)) as score:
+            grown: list[Region] = []
             for config in job.configs:
                 with sink_for(job, config) as sink:
-                    grown = find_regions(score, job.starts, job.domain, config, sink)
-                    if not cancelled() and (job.score is not None or job.inside_points > 0):
-                        if sink is not None:
-                            sink.progress(1.0, "checking the regions from the inside…")
-                        grown = check_regions(grown, score, max(1, job.inside_points))
-                found.extend((job.target, region) for region in grown)
+                    grown.extend(find_regions(score, job.starts, job.domain, config, sink))
                 if cancelled():
-                    return found
+                    break
+            solved(job, score)
+            if not cancelled() and (job.score is not None or job.inside_points > 0):
+                notify("checking the regions from the inside…")
+                grown = check_regions(grown, score, max(1, job.inside_points))
+        found.extend((job.target, region) for region in grown)
+        if cancelled():
+            break
     return found
-

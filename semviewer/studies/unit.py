@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 import traceback
+from contextlib import nullcontext
 from functools import lru_cache
 from typing import Any, Mapping, Optional
 
@@ -47,10 +48,9 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
     from semviewer.core.batch_tuning import tuned_batch_size
     from semviewer.core.cpu_info import physical_cores
     from semviewer.core.imagenet import ClassSet
-    from semviewer.core.inside import check_regions
+    from semviewer.core.document import PRIMARY, Document
     from semviewer.core.map_cache import MapCache, cached_build_map
-    from semviewer.core.map_score import MapScore
-    from semviewer.core.regions import RegionConfig, find_regions
+    from semviewer.core.region_jobs import plan_region_jobs, run_region_jobs
     from semviewer.core.render_settings import RenderSettings
     from semviewer.core.scoring import ScoreFunction
     from semviewer.render import open_render_thread
@@ -68,7 +68,6 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
     base = default_pose
     settings = RenderSettings(width=payload["size"], height=payload["size"])
     starts = np.array(payload["starts"], dtype=float)
-    configs = [RegionConfig(method=m, **payload["solver"]) for m in payload["methods"]]
     with open_render_thread(mesh, settings) as thread:
         score = ScoreFunction(thread, classifier, classes, names, base)
         score.batch_size = tuned_batch_size(classifier, pipeline=score.probe)
@@ -77,14 +76,16 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
         provenance["fixed"] = fixed
         semantic_map, cached = cached_build_map(score, axes, fixed, provenance, cache=MapCache())
         map_seconds = time.perf_counter() - began
-        region_score = MapScore(semantic_map) if payload["score"] == "map" else score
-        domain = semantic_map.domain()
-        regions = []
-        for config in configs:
-            grown = find_regions(region_score, starts, domain, config)
-            if payload["score"] == "map" or payload["inside_points"] > 0:
-                grown = check_regions(grown, region_score, max(1, payload["inside_points"]))
-            regions.extend(grown)
+        doc = Document()               # the same job assembly as the window and `semviewer regions`
+        doc.set_view(names)
+        doc.set_object(mesh, obj["source"], obj["up_axis"], classes, base)
+        doc.set_model(model["name"], model["weights"], classifier)
+        doc.set_map(PRIMARY, semantic_map)
+        doc.domain = semantic_map.domain()
+        doc.set_solver(payload["methods"], dict(payload["solver"]), payload["score"], max(0, payload["inside_points"]))
+        doc.set_starts(starts)
+        jobs = plan_region_jobs(doc)
+        regions = [r for _, r in run_region_jobs(jobs, lambda job: nullcontext(score))]
         evaluations = score.evaluations
     values = np.asarray(semantic_map.values)
     top1 = semantic_map.top1

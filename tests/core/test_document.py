@@ -11,7 +11,7 @@ import pytest
 
 from semviewer.core.document import COMPARE, PRIMARY, Document
 from semviewer.core.errors import SemviewerError
-from semviewer.core.exports import export_figure, export_map, export_map_csv, export_regions, export_render
+from semviewer.core.exports import export_render
 from semviewer.core.imagenet import ClassSet
 from semviewer.core.region_jobs import plan_region_jobs, region_run_record, run_region_jobs
 from semviewer.core.semantic_map import SemanticMap, build_map

@@ -1,0 +1,89 @@
+"""What the window tells the user: one-line errors, the status bar and the progress bar."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar
+
+from semviewer.core.errors import SemviewerError
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception as one line for the user: our messages as they are, others with their type."""
+    if isinstance(exc, SemviewerError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}: {exc.filename or ''}"
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0][:200] if text else ''}"
+
+
+class Feedback(QObject):
+    """Errors (a non-blocking message box and the status bar), status messages and a progress bar.
+    A QObject, so that errors signalled from the live view's threads are shown in the GUI thread."""
+
+    def __init__(self, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.last_error: Optional[str] = None
+        self.message_box: Optional[QMessageBox] = None
+        self._live_error_shown = False
+        self.progress = QProgressBar()
+        self.progress.setObjectName("progressBar")
+        self.progress.setRange(0, 1000)
+        self.progress.setMaximumWidth(240)
+        self.progress.hide()
+        self.status_label = QLabel("")
+        window.statusBar().addWidget(self.status_label, 1)
+        window.statusBar().addPermanentWidget(self.progress)
+
+    def guarded(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a user action; any error becomes a one-line message, never a traceback."""
+        try:
+            return fn(*args)
+        except Exception as exc:  # a renderer, GL or library error too: report it, keep the window working
+            self.show_error(one_line(exc))
+        return None
+
+    def show_error(self, message: str) -> None:
+        """Tell the user what went wrong (status bar and a non-blocking message box)."""
+        self._live_error_shown = False
+        self.last_error = message
+        self.status_label.setText(f"⚠ {message}")
+        if self.message_box is not None:
+            self.message_box.close()
+        box = QMessageBox(QMessageBox.Icon.Warning, "semviewer", message, QMessageBox.StandardButton.Ok, self.window)
+        box.setObjectName("errorMessageBox")
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.open()
+        self.message_box = box
+
+    def live_failed(self, message: str) -> None:
+        """Render/classify errors can come every frame: one message box, then the status bar only."""
+        if self.message_box is not None and self.message_box.isVisible() and self._live_error_shown:
+            self.last_error = message
+            self.status_label.setText(f"⚠ {message}")
+            return
+        self.show_error(message)
+        self._live_error_shown = True
+
+    def status(self, message: str) -> None:
+        self.status_label.setText(message)
+
+    def on_progress(self, fraction: float, message: str) -> None:
+        self.progress.show()
+        self.progress.setValue(int(fraction * 1000))
+        self.status(message)
+
+    def busy(self, message: str) -> None:
+        """An indeterminate progress bar while something without a fraction runs."""
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.status(message)
+
+    def not_busy(self, still_running: bool = False) -> None:
+        self.progress.setRange(0, 1000)
+        if not still_running:
+            self.progress.hide()
