@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from PySide6.QtWidgets import QFileDialog
 
 from semviewer.core import exports
 from semviewer.core.document import Document
 from semviewer.core.errors import SemviewerError
+from semviewer.core.semantic_map import SemanticMap
 from semviewer.core.session import Session
 from semviewer.core.study import read_study
 from semviewer.gui.study_dialog import StudyDialog
@@ -72,11 +73,11 @@ class FileController:
         return path
 
     def _written(self, path: str) -> None:
-        self.w.feedback.not_busy(any(self.w.jobs.running(k) for k in ("map", "map-compare", "solver")))
+        self._not_busy()
         self.w.status(f"wrote {path}")
 
     def _failed(self, message: str) -> None:
-        self.w.feedback.not_busy(any(self.w.jobs.running(k) for k in ("map", "map-compare", "solver")))
+        self._not_busy()
         self.w.show_error(message)
 
     # -- sessions and study units ----------------------------------------------------------------
@@ -88,24 +89,65 @@ class FileController:
             self.w.status(f"saved session {path}")
         return path
 
-    def open_session(self, path: Optional[str] = None) -> None:
-        """Reopen a session: validated whole and its mesh loaded before anything changes."""
+    def _open(self, what: str, load: Callable[[], Any], show: Callable[[Any], None], background: bool) -> None:
+        """Load a file (``load``) then ``show`` it: at once, or in the background with a busy bar,
+        the window answering meanwhile. Opening something else since makes a late load stale."""
+        if not background:
+            return show(load())
+        self.w.jobs.cancel("mesh")
+        self.w.feedback.busy(f"opening {what}…")
+
+        def done(loaded: Any) -> None:
+            self._not_busy()
+            self.w.guarded(show, loaded)
+
+        self.w.jobs.start("open", lambda sink: load(), done, self._failed)
+
+    def _not_busy(self) -> None:
+        self.w.feedback.not_busy(any(self.w.jobs.running(k) for k in ("map", "map-compare", "solver")))
+
+    def open_session(self, path: Optional[str] = None, background: Optional[bool] = None) -> None:
+        """Reopen a session: validated whole and its mesh loaded before anything changes (in the
+        background when asked from the menu, a recent file or a drop)."""
         if path is None:
             path, _ = QFileDialog.getOpenFileName(self.w, "Open session", str(Path.home()),
                                                   "semviewer sessions (*.json)")
             if not path:
                 return
-        reopened = Document.from_session(Session.load(path), Path(path).resolve().parent)
-        self._show(reopened)
-        self.add_recent(str(path))
-        self.w.status(f"reopened session {Path(path).name}; compute the map to see it (cached maps return at once)")
+            background = True if background is None else background
 
-    def open_study(self, path: Optional[str] = None, unit: Optional[int] = None) -> None:
+        def show(reopened: Document) -> None:
+            self._show(reopened)
+            self.add_recent(str(path))
+            self.w.status(f"reopened session {Path(path).name}; compute the map to see it (cached maps return "
+                          f"at once)")
+
+        self._open(Path(path).name, lambda: Document.from_session(Session.load(path), Path(path).resolve().parent),
+                   show, bool(background))
+
+    def open_map_file(self, path: Optional[str] = None, background: Optional[bool] = None) -> None:
+        """Show a saved map (any number of axes: hidden axes are sliced or aggregated)."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self.w, "Open map", str(Path.home()), "semviewer maps (*.npz)")
+            if not path:
+                return
+            background = True if background is None else background
+
+        def show(semantic_map: SemanticMap) -> None:
+            self.w.jobs.cancel("mesh")
+            self.doc.open_map(semantic_map, str(path))
+            self.w.status(f"opened map {Path(path).name} ({'×'.join(map(str, semantic_map.shape))})")
+
+        self._open(Path(path).name, lambda: SemanticMap.load(path), show, bool(background))
+
+    def open_study(self, path: Optional[str] = None, unit: Optional[int] = None,
+                   background: bool = False) -> None:
         """Open a unit of a study folder: its object, model, map and regions (asks which one)."""
         if path is None:
             path = QFileDialog.getExistingDirectory(self.w, "Open study folder", str(Path.home()))
             if not path:
                 return
+            background = True
         units = read_study(path)
         if unit is None:
             dialog = StudyDialog(units, self.w)
@@ -114,11 +156,19 @@ class FileController:
             unit = dialog.chosen()
         if not 0 <= unit < len(units):
             raise SemviewerError("that unit of the study has no results (it failed or has not run)")
-        reopened = Document.from_study_unit(units[unit], path)
-        reopened.engine = self.doc.engine         # a unit names no engine: keep the one chosen
-        self._show(reopened)
-        self.w.status(f"opened study unit {units[unit].name} from {Path(path).name}: its map and "
-                      f"{len(reopened.regions)} regions")
+        record, engine = units[unit], self.doc.engine
+
+        def load() -> Document:
+            reopened = Document.from_study_unit(record, path)
+            reopened.engine = engine            # a unit names no engine: keep the one chosen
+            return reopened
+
+        def show(reopened: Document) -> None:
+            self._show(reopened)
+            self.w.status(f"opened study unit {record.name} from {Path(path).name}: its map and "
+                          f"{len(reopened.regions)} regions")
+
+        self._open(record.name, load, show, background)
 
     def _show(self, reopened: Document) -> None:
         """Show a reopened document; its model is loaded when it is not the one loaded now."""
@@ -142,10 +192,13 @@ class FileController:
         menu = self.w.recent_menu
         menu.clear()
         for path in self._recent():
-            self.w.add_action(menu, path, lambda p=path: self.opener(p)(p))
+            self.w.add_action(menu, path, lambda p=path: self.opener(p)(p, background=True))
         menu.setEnabled(bool(self._recent()))
 
     def opener(self, path: str) -> Callable[[str], None]:
         """How a file is opened by its suffix: sessions, maps, else meshes."""
-        return {".json": self.open_session, ".npz": self.w.maps_ctl.open_map_file}.get(Path(path).suffix.lower(),
-                                                                                         self.w.objects.open_mesh)
+        return {".json": self.open_session, ".npz": self.open_map_file}.get(Path(path).suffix.lower(),
+                                                                            self._open_mesh)
+
+    def _open_mesh(self, path: str, background: bool = True) -> None:
+        self.w.objects.open_mesh(path)             # always read in the background

@@ -198,8 +198,8 @@ class MainWindow(QMainWindow):
     def compute_map(self, which: str = PRIMARY) -> None:
         self.maps_ctl.compute_map(which)
 
-    def open_map_file(self, path: Optional[str] = None) -> None:
-        self.maps_ctl.open_map_file(path)
+    def open_map_file(self, path: Optional[str] = None, background: Optional[bool] = None) -> None:
+        self.files.open_map_file(path, background)
 
     def set_starts(self, starts: list, axes: Optional[list[str]] = None) -> None:
         self.document.set_starts(starts, axes)
@@ -242,8 +242,8 @@ class MainWindow(QMainWindow):
     def save_session(self, path: Optional[str] = None) -> Optional[str]:
         return self.files.save_session(path)
 
-    def open_session(self, path: Optional[str] = None) -> None:
-        self.files.open_session(path)
+    def open_session(self, path: Optional[str] = None, background: Optional[bool] = None) -> None:
+        self.files.open_session(path, background)
 
     def open_study(self, path: Optional[str] = None, unit: Optional[int] = None) -> None:
         self.files.open_study(path, unit)

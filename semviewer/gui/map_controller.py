@@ -3,11 +3,9 @@ maps, the cursor, the start points and the regions on the primary and compare vi
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
 
 from semviewer.core.axes import AXES
 from semviewer.core.batch_tuning import tuned_batch_size
@@ -16,7 +14,6 @@ from semviewer.core.errors import SemviewerError
 from semviewer.core.map_cache import cached_build_map
 from semviewer.core.map_grid import domain_rows
 from semviewer.core.scoring import ScoreFunction
-from semviewer.core.semantic_map import SemanticMap
 from semviewer.gui.map_view import MapView, RegionShape
 from semviewer.render import open_render_thread
 
@@ -132,16 +129,6 @@ class MapController:
     def _failed(self, message: str) -> None:
         self.w.feedback.progress.hide()
         self.w.show_error(message)
-
-    def open_map_file(self, path: Optional[str] = None) -> None:
-        """Show a saved map (any number of axes: hidden axes are sliced or aggregated)."""
-        if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.w, "Open map", str(Path.home()), "semviewer maps (*.npz)")
-            if not path:
-                return
-        semantic_map = SemanticMap.load(path)
-        self.doc.open_map(semantic_map, str(path))
-        self.w.status(f"opened map {Path(path).name} ({'×'.join(map(str, semantic_map.shape))})")
 
     # -- map clicks --------------------------------------------------------------------------
     def _clicked(self, x: float, y: float, modifiers) -> None:

@@ -36,8 +36,9 @@ class ObjectController:
 
     def open_object(self, name_or_path: str, up_axis: str = "y", resolve=None) -> None:
         """Open a bundled object or a mesh file; the current one stays if this fails."""
-        if self.w.jobs.running("mesh"):             # a file still being read must not replace this object later
-            self.w.jobs.cancel("mesh")
+        if self.w.jobs.running("mesh") or self.w.jobs.running("open"):   # a file still being read must not
+            self.w.jobs.cancel("mesh")                                  # replace this object later
+            self.w.jobs.cancel("open")
             self._not_busy()
         self.doc.open_object(name_or_path, up_axis, *([resolve] if resolve else []))
         if self.doc.object_source not in self._bundled():
@@ -110,6 +111,7 @@ class ObjectController:
             self._not_busy()
             self.w.show_error(message)
 
+        self.w.jobs.cancel("open")                  # a session or map still loading must not replace it later
         self.w.jobs.start("mesh", lambda sink: load_mesh(path, up_axis=up), read, failed)
 
     def choose_classes(self, classes: Optional[ClassSet] = None) -> None:
