@@ -137,16 +137,18 @@ def main() -> None:
 
 
 def during_map(app, window, args) -> None:
-    """Drag while the window computes a map: live-first priority (the default) against none."""
+    """Drag while the window computes a map: live-first priority (the default: the gate, and map
+    batches split into single images while the user drags) against the gate alone and none."""
     from semviewer.core.priority import PriorityGate
 
     wait_for(app, lambda: window.classifier is not None and not window.jobs.running("model"))
     window.map_settings.set_resolution("paper")
-    real = PriorityGate.wait_turn
-    results: dict[str, list[dict]] = {"live first": [], "no priority": []}
+    real_wait, real_yield = PriorityGate.wait_turn, PriorityGate.yielding
+    results: dict[str, list[dict]] = {"live first": [], "gate only": [], "no priority": []}
     for _ in range(args.repeats):
         for label in results:
-            PriorityGate.wait_turn = real if label == "live first" else (lambda self: False)
+            PriorityGate.wait_turn = real_wait if label != "no priority" else (lambda self: False)
+            PriorityGate.yielding = real_yield if label == "live first" else (lambda self: False)
             window.compute_map()
             wait_for(app, lambda: window.jobs.running("map"))
             pump(app, time.perf_counter() + 1.0)
@@ -154,7 +156,7 @@ def during_map(app, window, args) -> None:
             window.cancel_jobs()
             wait_for(app, lambda: not window.jobs.running("map"))
             window.cache.root = window.cache.root / "x"           # the next map is computed, not read back
-    PriorityGate.wait_turn = real
+    PriorityGate.wait_turn, PriorityGate.yielding = real_wait, real_yield
     window.close()
     for label, runs in results.items():
         lat = np.array([v for r in runs for v in r["latencies"]]) * 1000

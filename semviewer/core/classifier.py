@@ -479,6 +479,12 @@ class Classifier:
             with self.gate.urgent():
                 return self._probabilities(images)
         self.gate.wait_turn()
+        if len(images) > 1 and self.gate.yielding():   # while the user drags: one image at a time,
+            parts = [self._probabilities(images[:1])]  # giving way to live predictions in between
+            for i in range(1, len(images)):
+                self.gate.wait_turn()
+                parts.append(self._probabilities(images[i:i + 1]))
+            return np.concatenate(parts)
         return self._probabilities(images)
 
     def _probabilities(self, images) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -12,9 +13,14 @@ class PriorityGate:
     progresses) while urgent work is running. On a 2-core CPU a map and a live prediction that
     run together each take twice as long: the user's prediction should not."""
 
-    def __init__(self, patience: float = 1.0) -> None:
+    #: For this long after urgent work, background batches run one image at a time (see ``yielding``).
+    YIELD_SECONDS = 0.5
+
+    def __init__(self, patience: float = 1.0, yield_seconds: float = YIELD_SECONDS) -> None:
         self._patience = patience
         self._urgent = 0
+        self._last_urgent = float("-inf")
+        self.yield_seconds = yield_seconds
         self._condition = threading.Condition()
 
     @contextmanager
@@ -26,6 +32,7 @@ class PriorityGate:
         finally:
             with self._condition:
                 self._urgent -= 1
+                self._last_urgent = time.monotonic()
                 self._condition.notify_all()
 
     def wait_turn(self) -> bool:
@@ -35,6 +42,11 @@ class PriorityGate:
                 return False
             self._condition.wait_for(lambda: self._urgent == 0, timeout=self._patience)
             return True
+
+    def yielding(self) -> bool:
+        """Whether urgent work ran in the last ``yield_seconds`` (the user is dragging): background
+        work then goes in small pieces, so that the next urgent call never waits behind a batch."""
+        return self._urgent > 0 or time.monotonic() - self._last_urgent < self.yield_seconds
 
     @property
     def busy(self) -> bool:

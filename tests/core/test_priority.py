@@ -50,3 +50,27 @@ def test_the_classifier_uses_its_gate(classifier):
     image = classifier.check_images()[:1]
     urgent = classifier.probabilities(image, urgent=True)
     assert np.allclose(urgent, classifier.probabilities(image)) and not classifier.gate.busy
+
+
+def test_background_work_yields_for_a_while_after_urgent_work():
+    gate = PriorityGate(yield_seconds=0.3)
+    assert not gate.yielding()
+    with gate.urgent():
+        assert gate.yielding()
+    assert gate.yielding()                                               # the user is still dragging
+    time.sleep(0.4)
+    assert not gate.yielding()
+
+
+def test_while_yielding_background_batches_go_one_image_at_a_time(classifier, monkeypatch):
+    images = np.repeat(classifier.check_images()[:1], 4, axis=0)
+    whole = classifier.probabilities(images)
+    sizes = []
+    real = classifier._probabilities
+    monkeypatch.setattr(classifier, "_probabilities", lambda batch: sizes.append(len(batch)) or real(batch))
+    classifier.probabilities(images[:1], urgent=True)                    # a live prediction just ran
+    split = classifier.probabilities(images)
+    assert sizes == [1, 1, 1, 1, 1] and np.allclose(split, whole, atol=1e-5)
+    monkeypatch.setattr(classifier.gate, "yield_seconds", 0.0)
+    classifier.probabilities(images)
+    assert sizes[-1] == 4                                                # idle: one batch again
