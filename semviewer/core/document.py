@@ -417,7 +417,8 @@ class Document:
                 and (t == PRIMARY or self.compare_model == other.compare_model)}
         events = self.events
         tickets = {k: v + 1 for k, v in self._tickets.items()}
-        self.__dict__.update({k: v for k, v in other.__dict__.items() if k not in ("events", "_tickets")})
+        kept = ("events", "_tickets", "frame", "frame_pose")     # the render shown stays until the next one
+        self.__dict__.update({k: v for k, v in other.__dict__.items() if k not in kept})
         self.classifiers = {**other.classifiers, **keep}
         self.events, self._tickets = events, tickets
         for event in self.events:

@@ -199,8 +199,11 @@ def test_restore_keeps_subscribers_and_a_matching_classifier(doc, tmp_path):
     doc.set_starts([(10.0, 20.0)])
     path = doc.to_session().save(tmp_path / "s.json")
     doc.set_starts([])
+    doc.set_frame(np.zeros((4, 4, 3), np.uint8), doc.pose)
+    ticket = doc.ticket(PRIMARY)
     doc.restore(Document.from_session(Session.load(path), tmp_path))
     assert doc.starts == [(10.0, 20.0)] and doc.classifier is marker and seen
+    assert doc.frame is not None and not doc.is_current(PRIMARY, ticket)  # the render stays; old jobs are stale
 
 
 def test_bad_changes_are_refused_and_change_nothing(doc):
