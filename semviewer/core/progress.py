@@ -7,6 +7,11 @@ import time
 from typing import Any, Callable, Optional, Protocol
 
 
+class Cancelled(Exception):
+    """Raised inside a score call whose job was cancelled (between its batches), so that a long
+    call stops promptly; map builders and solvers catch it and keep what was complete."""
+
+
 class ProgressSink(Protocol):
     """What a solver or map builder reports to (a Qt adapter, a CLI progress bar, a test list)."""
 

@@ -17,6 +17,7 @@ from semviewer.core.classifier import Classifier
 from semviewer.core.errors import SemviewerError
 from semviewer.core.inside import DEFAULT_POINTS_PER_AXIS, check_regions
 from semviewer.core.map_score import MapScore
+from semviewer.core.progress import Cancelled
 from semviewer.core.regions import Region, RegionConfig, find_regions
 
 if TYPE_CHECKING:
@@ -141,7 +142,10 @@ def run_region_jobs(jobs: list[RegionJob], open_live_score: Callable[[RegionJob]
             solved(job, score)
             if not cancelled() and (job.score is not None or job.inside_points > 0):
                 notify("checking the regions from the inside…")
-                grown = check_regions(grown, score, max(1, job.inside_points))
+                try:
+                    grown = check_regions(grown, score, max(1, job.inside_points))
+                except Cancelled:        # stopped during the check: the regions stay, unchecked
+                    pass
         found.extend((job.target, region) for region in grown)
         if cancelled():
             break

@@ -13,7 +13,7 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from semviewer.core.errors import SemviewerError
-from semviewer.core.progress import NullSink, ProgressSink, ThrottledSink
+from semviewer.core.progress import Cancelled, NullSink, ProgressSink, ThrottledSink
 
 METHODS = ("naive", "oir_b", "oir_w")
 METHOD_LABELS = {"naive": "Naive", "oir_b": "OIR_B", "oir_w": "OIR_W"}
@@ -351,12 +351,15 @@ def find_regions(score: Score, starts: np.ndarray, domain: np.ndarray, config: R
     messages = [""] * count
     active = np.ones(count, dtype=bool)
 
+    def stop_here() -> None:
+        for i in np.flatnonzero(active):
+            reasons[i] = "cancelled"
+            messages[i] = f"stopped at step {steps_done[i]}"
+        active[:] = False
+
     for step in range(config.steps):
         if sink.cancelled():
-            for i in np.flatnonzero(active):
-                reasons[i] = "cancelled"
-                messages[i] = f"stopped at step {steps_done[i]}"
-            active[:] = False
+            stop_here()
             break
         idx = np.flatnonzero(active)
         if not idx.size:
@@ -373,7 +376,11 @@ def find_regions(score: Score, starts: np.ndarray, domain: np.ndarray, config: R
             fd_points = corners[:, :, None, :] + shifts[None, None]
             blocks.append(outside(fd_points).reshape(len(idx), -1, n))
         points = np.concatenate(blocks, axis=1).reshape(-1, n)
-        values = _evaluate(score, points)
+        try:
+            values = _evaluate(score, points)
+        except Cancelled:                # the score stopped mid-call: this step is not taken
+            stop_here()
+            break
         per_region = len(points) // len(idx)
         evaluations[idx] += per_region
         values = values.reshape(len(idx), per_region)

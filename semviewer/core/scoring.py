@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
@@ -13,6 +13,7 @@ from semviewer import __version__
 from semviewer.core.axes import AXES, Pose, check_unique, get_axis, poses_from_points
 from semviewer.core.classifier import Classifier
 from semviewer.core.errors import AxisError, SemviewerError
+from semviewer.core.progress import Cancelled
 from semviewer.core.imagenet import ClassSet
 from semviewer.core.render_thread import RenderThread
 
@@ -51,6 +52,7 @@ class ScoreFunction:
         self.batch_size = int(batch_size)
         self.evaluations = 0
         self.forward_passes = 0
+        self.cancelled: Optional[Callable[[], bool]] = None   # checked between batches: raises Cancelled
         self._ids = np.array(classes.ids)
         self._extra_provenance = dict(provenance or {})
 
@@ -114,6 +116,8 @@ class ScoreFunction:
         pending_render = self.renderer.submit(poses[0:self.batch_size]) if starts else None
         for n, start in enumerate(starts):
             batch_images = pending_render.result()
+            if self.cancelled is not None and self.cancelled():
+                raise Cancelled(f"cancelled after {start} of {k} poses")
             expected = min(self.batch_size, k - start)
             if len(batch_images) != expected:
                 raise SemviewerError(f"the renderer returned {len(batch_images)} images for {expected} poses")

@@ -14,7 +14,7 @@ import numpy as np
 
 from semviewer.core.axes import GridAxis, check_unique, parse_grid_axis
 from semviewer.core.errors import AxisError, MapFileError
-from semviewer.core.progress import NullSink, ProgressSink, ThrottledSink
+from semviewer.core.progress import Cancelled, NullSink, ProgressSink, ThrottledSink
 from semviewer.core.results import atomic_path
 
 MAP_FORMAT = "semviewer-map"
@@ -274,21 +274,27 @@ def build_map(score: Callable[[np.ndarray], np.ndarray], axes: Sequence[GridAxis
     def snapshot() -> SemanticMap:
         return replace(result, values=values.reshape(shape).copy(), top1=top1.reshape(shape).copy())
 
+    def stop_here() -> SemanticMap:
+        partial = snapshot()
+        if checkpoint is not None:
+            checkpoint(partial)
+        sink.partial(partial)
+        return partial
+
     for start in range(0, len(todo), chunk_size):
         if sink.cancelled():
-            partial = snapshot()
-            if checkpoint is not None:
-                checkpoint(partial)
-            sink.partial(partial)
-            return partial
+            return stop_here()
         flat = todo[start:start + chunk_size]
         index = np.unravel_index(flat, shape)
         points = np.stack([g[i] for g, i in zip(grids, index)], axis=1)
-        if evaluate is not None:
-            res = evaluate(points)
-            values[flat], top1[flat] = res.scores, res.top1
-        else:
-            values[flat] = np.asarray(score(points), dtype=np.float64)
+        try:
+            if evaluate is not None:
+                res = evaluate(points)
+                values[flat], top1[flat] = res.scores, res.top1
+            else:
+                values[flat] = np.asarray(score(points), dtype=np.float64)
+        except Cancelled:                # the score stopped mid-chunk: the chunk stays to do
+            return stop_here()
         done = total - len(todo) + start + len(flat)
         throttle.report(done / total, f"{done}/{total} poses", snapshot)
         if checkpoint is not None and time.monotonic() - last_checkpoint > checkpoint_interval:

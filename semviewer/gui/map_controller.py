@@ -92,6 +92,7 @@ class MapController:
                 score = ScoreFunction(thread, classifier, classes, names, base)
                 score.batch_size = tuned_batch_size(classifier, notify=lambda m: sink.progress(0.0, m),
                                                     cancelled=sink.cancelled, pipeline=score.probe)
+                score.cancelled = sink.cancelled          # stops between batches, not only between chunks
                 provenance = score.provenance(mesh.name, mesh.sha256, settings.to_json())
                 fixed = {k: v for k, v in base.as_dict().items() if k not in names}
                 semantic_map, _ = cached_build_map(score, grid, fixed, provenance, sink, cache)

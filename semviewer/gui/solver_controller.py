@@ -105,6 +105,7 @@ class SolverController:
                     score = ScoreFunction(thread, region_job.classifier, classes, list(region_job.axes), pose)
                     score.batch_size = tuned_batch_size(region_job.classifier, cancelled=sink.cancelled,
                                                         notify=lambda m: sink.progress(0.0, m), pipeline=score.probe)
+                    score.cancelled = sink.cancelled      # Stop is prompt: between batches, not steps
                     yield score
 
             return run_region_jobs(jobs, live_score, lambda j, c: nullcontext(_Relay(sink, j.target)), sink.cancelled,
