@@ -159,7 +159,7 @@ def _document(args: argparse.Namespace, methods: list[str], names: list[str], do
     """The document the regions are grown from: axes, Ω, starts and solver settings of the arguments."""
     doc = Document()
     doc.set_view(names)
-    doc.domain = domain
+    doc.set_domain(domain)
     settings = {k: v for k, v in _config(args, methods[0]).to_json().items() if k != "method"}
     doc.set_solver(methods, settings, source, max(0, args.inside_points))
     doc.set_starts(_starts(args, names))

@@ -208,6 +208,17 @@ class Document:
         if changed:
             self.events.view.emit()
 
+    def set_domain(self, rows: Optional[np.ndarray]) -> None:
+        """Ω given explicitly, one [lower, upper] row per map axis (CLI ``--axes``, a study's grid);
+        None: the map's, else the window grid's ranges."""
+        if rows is not None:
+            rows = np.asarray(rows, dtype=np.float64)
+            if rows.shape != (len(self.map_axes), 2) or not np.isfinite(rows).all() or \
+                    not (rows[:, 0] < rows[:, 1]).all():
+                raise SemviewerError(f"the domain needs one [lower, upper] row with lower < upper per map axis "
+                                     f"({', '.join(self.map_axes)})")
+        self.domain = rows
+
     def grid(self):
         """The grid a map of the current view is computed on."""
         return window_grid(self.map_axes, self.resolution)

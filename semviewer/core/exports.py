@@ -8,27 +8,22 @@ background, the CLI and scripts call them directly.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from semviewer.core.document import PRIMARY, TARGETS, Document
 from semviewer.core.errors import SemviewerError
 from semviewer.core.figures import Panel, map_figure, save_figure
 from semviewer.core.region_report import regions_document
 from semviewer.core.results import write_json, write_png, write_text
 
-if TYPE_CHECKING:
-    from semviewer.core.document import Document
 
-
-def _primary_map(document: "Document"):
-    from semviewer.core.document import PRIMARY
-
+def _primary_map(document: Document):
     semantic_map = document.maps[PRIMARY]
     if semantic_map is None:
         raise SemviewerError("there is no map to export yet; compute it first")
     return semantic_map
 
 
-def require(document: "Document", what: str) -> None:
+def require(document: Document, what: str) -> None:
     """SemviewerError naming what to do first when there is no ``what`` (map, regions, render) to export."""
     if what == "regions" and not document.regions:
         raise SemviewerError("there are no regions to export yet; grow some first")
@@ -38,10 +33,8 @@ def require(document: "Document", what: str) -> None:
         _primary_map(document)
 
 
-def export_figure(document: "Document", path: str | Path, dpi: int = 200) -> Path:
+def export_figure(document: Document, path: str | Path, dpi: int = 200) -> Path:
     """The maps (primary, then compare) with their regions, as PNG, SVG or PDF."""
-    from semviewer.core.document import TARGETS
-
     first = _primary_map(document)
     shown_regions = document.regions_shown()
     panels = [Panel(document.maps[t], [r for tt, r in document.regions if tt == t and shown_regions])
@@ -51,23 +44,23 @@ def export_figure(document: "Document", path: str | Path, dpi: int = 200) -> Pat
                        path, dpi=dpi)
 
 
-def export_render(document: "Document", path: str | Path) -> Path:
+def export_render(document: Document, path: str | Path) -> Path:
     """The render shown now (exactly what the classifier saw), as PNG."""
     require(document, "render")
     return write_png(path, document.frame)
 
 
-def export_map(document: "Document", path: str | Path) -> Path:
+def export_map(document: Document, path: str | Path) -> Path:
     """The primary map with its provenance (.npz, reopened by *File → Open map file*)."""
     return _primary_map(document).save(path)
 
 
-def export_map_csv(document: "Document", path: str | Path) -> Path:
+def export_map_csv(document: Document, path: str | Path) -> Path:
     """The primary map in long format: axis columns, then score and top1."""
     return write_text(path, _primary_map(document).to_csv())
 
 
-def export_regions(document: "Document", path: str | Path) -> Path:
+def export_regions(document: Document, path: str | Path) -> Path:
     """The regions file (the CLI's layout): axes, Ω, solver configs, provenance, regions."""
     require(document, "regions")
     run = document.region_run

@@ -9,19 +9,17 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import Any, Callable, Optional
 
 import numpy as np
 
 from semviewer.core.classifier import Classifier
+from semviewer.core.document import COMPARE, PRIMARY, Document
 from semviewer.core.errors import SemviewerError
 from semviewer.core.inside import DEFAULT_POINTS_PER_AXIS, check_regions
 from semviewer.core.map_score import MapScore
 from semviewer.core.progress import Cancelled
 from semviewer.core.regions import Region, RegionConfig, find_regions
-
-if TYPE_CHECKING:
-    from semviewer.core.document import Document
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,11 +42,9 @@ class RegionJob:
         return self.score is None
 
 
-def plan_region_jobs(document: "Document") -> list[RegionJob]:
+def plan_region_jobs(document: Document) -> list[RegionJob]:
     """The solver jobs for the document as it stands (SemviewerError, naming what to do, when
     they cannot run). A compare target without a complete map or a loaded classifier is skipped."""
-    from semviewer.core.document import COMPARE, PRIMARY
-
     axes = list(document.map_axes)
     if not document.starts:
         raise SemviewerError("no start points: pick some on the map (Ctrl+click), or use the paper's")
@@ -91,11 +87,9 @@ def plan_region_jobs(document: "Document") -> list[RegionJob]:
     return jobs
 
 
-def region_run_record(document: "Document", jobs: list[RegionJob]) -> dict[str, Any]:
+def region_run_record(document: Document, jobs: list[RegionJob]) -> dict[str, Any]:
     """What the regions file records about a run: axes, Ω, every method's configuration, where f
     came from and the provenance of the scores."""
-    from semviewer.core.document import PRIMARY
-
     if not jobs:
         raise SemviewerError("there is nothing to grow regions on")
     first = document.maps[PRIMARY]

@@ -83,7 +83,8 @@ class Feedback(QObject):
         self.progress.show()
         self.status(message)
 
-    def not_busy(self, still_running: bool = False) -> None:
+    def not_busy(self, jobs) -> None:
+        """Back to a fraction bar, hidden unless a long job (a map or the solver) still runs."""
         self.progress.setRange(0, 1000)
-        if not still_running:
+        if not jobs.any_running():
             self.progress.hide()

@@ -73,11 +73,11 @@ class FileController:
         return path
 
     def _written(self, path: str) -> None:
-        self._not_busy()
+        self.w.feedback.not_busy(self.w.jobs)
         self.w.status(f"wrote {path}")
 
     def _failed(self, message: str) -> None:
-        self._not_busy()
+        self.w.feedback.not_busy(self.w.jobs)
         self.w.show_error(message)
 
     # -- sessions and study units ----------------------------------------------------------------
@@ -98,13 +98,10 @@ class FileController:
         self.w.feedback.busy(f"opening {what}…")
 
         def done(loaded: Any) -> None:
-            self._not_busy()
+            self.w.feedback.not_busy(self.w.jobs)
             self.w.guarded(show, loaded)
 
         self.w.jobs.start("open", lambda sink: load(), done, self._failed)
-
-    def _not_busy(self) -> None:
-        self.w.feedback.not_busy(any(self.w.jobs.running(k) for k in ("map", "map-compare", "solver")))
 
     def open_session(self, path: Optional[str] = None, background: Optional[bool] = None) -> None:
         """Reopen a session: validated whole and its mesh loaded before anything changes (in the

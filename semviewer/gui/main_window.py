@@ -37,24 +37,22 @@ from semviewer.gui.viewport import Viewport
 from semviewer.gui.workers import JobRunner
 
 
-def _document_attribute(name: str, settable: bool = False) -> property:
-    """A window attribute that reads the document (scripts and tests use ``window.maps`` etc.)."""
+def _document_attribute(name: str, setter: Optional[str] = None) -> property:
+    """A window attribute that reads the document (scripts and tests use ``window.maps`` etc.);
+    assigning goes through the document's ``setter`` method when there is one."""
     def get(self):
         return getattr(self.document, name)
 
     def put(self, value):
-        if name == "regions":
-            self.document.set_regions(value)
-        else:
-            raise AttributeError(f"{name} is set through the document")
-    return property(get, put if settable else None, doc=f"The document's {name}.")
+        getattr(self.document, setter)(value)
+    return property(get, put if setter else None, doc=f"The document's {name}.")
 
 
 class MainWindow(QMainWindow):
     """semviewer's window. ``MainWindow()`` builds it on the defaults without showing it."""
 
     maps = _document_attribute("maps")
-    regions = _document_attribute("regions", settable=True)
+    regions = _document_attribute("regions", "set_regions")
     starts = _document_attribute("starts")
     pose = _document_attribute("pose")
     classifier = _document_attribute("classifier")
@@ -86,8 +84,7 @@ class MainWindow(QMainWindow):
         build_menus(self)
         self._show_engine()
         self.document.events.model.connect(self._show_engine)
-        self.jobs.changed.connect(lambda: self.map_settings.cancel.setEnabled(
-            any(self.jobs.running(kind) for kind in ("map", "map-compare", "solver"))))
+        self.jobs.changed.connect(lambda: self.map_settings.cancel.setEnabled(self.jobs.any_running()))
         self._restore_layout()
         self.guarded(self.open_object, object_name or DEFAULT_OBJECT)
         if self.document.mesh is None:              # the object asked for could not be opened

@@ -63,7 +63,7 @@ class MapController:
         s.aggregate.setCurrentIndex(max(0, s.aggregate.findData(doc.aggregate)))
         for combo in (s.x_axis, s.y_axis, s.aggregate, s.resolution):
             combo.blockSignals(False)
-        self.redraw()
+        self._maps_changed(None)
 
     def _compare_changed(self) -> None:
         self.w.jobs.cancel("map-compare")            # its late result must not land under the new name
@@ -120,7 +120,7 @@ class MapController:
         if target == COMPARE:
             self.doc.set_compare_classifier(classifier, ticket)
         stored = self.doc.set_map(target, semantic_map, ticket)
-        if not any(self.w.jobs.running(k) for k in MAP_KINDS.values()):
+        if not self.w.jobs.any_running(MAP_KINDS.values()):
             self.w.feedback.progress.hide()
         if stored:
             filled = semantic_map.filled_fraction
@@ -144,10 +144,14 @@ class MapController:
 
     # -- drawing -----------------------------------------------------------------------------
     def _maps_changed(self, target: Optional[str]) -> None:
+        """Draw the map of ``target`` (None: both), then the cursor, starts and regions over it."""
         if self.doc.maps[PRIMARY] is None and target in (None, PRIMARY):
             self._clear_views()
         for t in TARGETS if target is None else (target,):
             self._draw(t)
+        self.w.pose_ctl.sync(request=False)
+        self.show_starts()
+        self.show_regions()
 
     def _clear_views(self) -> None:
         shown = self.doc.map_axes
@@ -155,7 +159,6 @@ class MapController:
         compare = self.doc.compare_model
         self.w.map_view.clear_map("Press “Compute map” to see where the network recognises the object", axes)
         self.w.compare_view.clear_map(f"{compare}: compute the map to compare" if compare else "", axes)
-        self.w.pose_ctl.sync(request=False)
 
     def _draw(self, target: str) -> None:
         semantic_map = self.doc.maps[target]
@@ -165,14 +168,6 @@ class MapController:
         model = semantic_map.provenance.get("model", "?")
         self.views()[target].show_map(semantic_map, shown, at=self.doc.pose.as_dict(), aggregate=self.doc.aggregate,
                                       title=f"{model} · p({self.doc.classes})")
-        self.w.pose_ctl.sync(request=False)
-        self.show_starts()
-        self.show_regions()
-
-    def redraw(self) -> None:
-        self._maps_changed(None)
-        self.show_starts()
-        self.show_regions()
 
     def show_starts(self) -> None:
         starts = self.doc.starts if self.doc.starts_shown() else []

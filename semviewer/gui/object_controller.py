@@ -18,6 +18,7 @@ from semviewer.core.errors import SemviewerError
 from semviewer.core.imagenet import ClassSet
 from semviewer.core.mesh import MeshData, load_mesh
 from semviewer.core.mesh import decimate as decimate_mesh
+from semviewer.core.objects import bundled_objects
 from semviewer.gui.class_dialog import ClassSetDialog
 
 if TYPE_CHECKING:
@@ -39,16 +40,10 @@ class ObjectController:
         if self.w.jobs.running("mesh") or self.w.jobs.running("open"):   # a file still being read must not
             self.w.jobs.cancel("mesh")                                  # replace this object later
             self.w.jobs.cancel("open")
-            self._not_busy()
+            self.w.feedback.not_busy(self.w.jobs)
         self.doc.open_object(name_or_path, up_axis, *([resolve] if resolve else []))
-        if self.doc.object_source not in self._bundled():
+        if self.doc.object_source not in bundled_objects():
             self.w.status(f"opened {Path(name_or_path).name}: choose its true class with Object → True class set")
-
-    @staticmethod
-    def _bundled():
-        from semviewer.core.objects import bundled_objects
-
-        return bundled_objects()
 
     def triangle_budget(self) -> int:
         """Meshes above this many triangles are offered decimation (Object → Triangle budget)."""
@@ -66,9 +61,6 @@ class ObjectController:
         self.w.settings.setValue("mesh/triangle_budget", int(budget))
         self.w.status(f"meshes above {int(budget):,} triangles will be offered decimation")
 
-    def _not_busy(self) -> None:
-        self.w.feedback.not_busy(any(self.w.jobs.running(k) for k in ("map", "map-compare", "solver")))
-
     def open_mesh(self, path: Optional[str] = None, up_axis: Optional[str] = None,
                   decimate: Optional[bool] = None) -> None:
         """Open a mesh file (asks for one when ``path`` is None). The file is read in the
@@ -84,7 +76,7 @@ class ObjectController:
         self.w.feedback.busy(f"reading {name}…")
 
         def show(mesh: MeshData, note: str = "") -> None:
-            self._not_busy()
+            self.w.feedback.not_busy(self.w.jobs)
             self.doc.set_object(mesh, str(path), up, None, Pose())
             self.w.files.add_recent(str(path))
             self.w.status(f"opened {name} ({mesh.face_count:,} faces{note}); "
@@ -108,7 +100,7 @@ class ObjectController:
                               lambda small: show(small, f", decimated from {mesh.face_count:,}"), failed)
 
         def failed(message: str) -> None:
-            self._not_busy()
+            self.w.feedback.not_busy(self.w.jobs)
             self.w.show_error(message)
 
         self.w.jobs.cancel("open")                  # a session or map still loading must not replace it later

@@ -7,7 +7,7 @@ from contextlib import contextmanager, nullcontext
 from typing import TYPE_CHECKING, Optional
 
 from semviewer.core.batch_tuning import tuned_batch_size
-from semviewer.core.document import ALL_METHODS
+from semviewer.core.document import ALL_METHODS, TARGETS
 from semviewer.core.errors import SemviewerError
 from semviewer.core.regions import METHOD_LABELS, METHODS, RegionsSnapshot
 from semviewer.core.region_jobs import RegionJob, plan_region_jobs, region_run_record, run_region_jobs
@@ -172,7 +172,7 @@ class SolverController:
     def _show_regions(self) -> None:
         doc = self.doc
         axes = list(doc.region_run.get("axes", doc.map_axes)) if doc.regions else doc.map_axes
-        labels = {t: doc.model_label(t) or t for t in ("primary", "compare")}
+        labels = {t: doc.model_label(t) or t for t in TARGETS}
         self.w.regions_table.set_regions([(labels[t], r) for t, r in doc.regions], axes)
         if not doc.regions_shown():
             self.w.solver.status.setText(f"the regions were grown on {' × '.join(axes)}: hidden on these axes")

@@ -8,9 +8,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
+from semviewer.core.document import ALL_METHODS
 from semviewer.core.regions import METHOD_LABELS, METHODS, RegionConfig
 
-ALL_METHODS = "all three"
 
 
 class SolverPanel(QWidget):

@@ -102,6 +102,10 @@ class _Receiver(QObject):
             self.on_partial(result)
 
 
+#: The jobs that show the progress bar while they run (and that Cancel stops).
+LONG_JOBS = ("map", "map-compare", "solver")
+
+
 class JobRunner(QObject):
     """Starts jobs in QThreads, one running job per kind; callbacks run in the GUI thread.
     ``changed`` is emitted whenever a job starts, ends or is cancelled."""
@@ -166,6 +170,9 @@ class JobRunner(QObject):
             worker.deleteLater()
             thread.deleteLater()
         self._retired = keep
+
+    def any_running(self, kinds=LONG_JOBS) -> bool:
+        return any(self.running(kind) for kind in kinds)
 
     def running(self, kind: str) -> bool:
         return kind in self._jobs

@@ -81,7 +81,7 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
         doc.set_object(mesh, obj["source"], obj["up_axis"], classes, base)
         doc.set_model(model["name"], model["weights"], classifier)
         doc.set_map(PRIMARY, semantic_map)
-        doc.domain = semantic_map.domain()
+        doc.set_domain(semantic_map.domain())
         doc.set_solver(payload["methods"], dict(payload["solver"]), payload["score"], max(0, payload["inside_points"]))
         doc.set_starts(starts)
         jobs = plan_region_jobs(doc)
