@@ -47,7 +47,7 @@ def plan_region_jobs(document: Document) -> list[RegionJob]:
     they cannot run). A compare target without a complete map or a loaded classifier is skipped."""
     axes = list(document.map_axes)
     if not document.starts:
-        raise SemviewerError("no start points: pick some on the map (Ctrl+click), or use the paper's")
+        raise SemviewerError("no start points: add some (in the window, Ctrl+click the map) or use the paper's")
     if document.start_axes != axes:
         raise SemviewerError(f"the start points were picked on {' × '.join(document.start_axes)}, not on the axes "
                              f"shown ({' × '.join(axes)}); switch back, or clear them and pick again")
@@ -80,8 +80,11 @@ def plan_region_jobs(document: Document) -> list[RegionJob]:
         domain = document.region_domain(axes, target)
         if domain.shape != (len(axes), 2):
             raise SemviewerError(f"the domain needs one [lower, upper] row per axis ({', '.join(axes)})")
-        if (starts < domain[:, 0]).any() or (starts > domain[:, 1]).any():
-            raise SemviewerError("a start point lies outside the domain; clear the starts and pick again")
+        outside = ((starts < domain[:, 0]) | (starts > domain[:, 1])).any(axis=1)
+        if outside.any():
+            omega = "; ".join(f"{n} [{lo:g}, {hi:g}]" for n, (lo, hi) in zip(axes, domain))
+            raise SemviewerError(f"start point {tuple(float(v) for v in starts[outside][0])} lies outside the "
+                                 f"domain ({omega}); choose start points inside it")
         jobs.append(RegionJob(target, label, tuple(axes), domain, starts, configs, score, classifier,
                               document.inside_points))
     return jobs
