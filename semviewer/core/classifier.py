@@ -564,8 +564,9 @@ def top_k(probabilities: np.ndarray, k: int = 5) -> list[tuple[int, float]]:
 
 
 def class_score(probabilities: np.ndarray, class_ids: Sequence[int]) -> np.ndarray:
-    """Summed probability of a class set, for each row of (N, 1000) probabilities."""
-    return np.asarray(probabilities)[..., list(class_ids)].sum(axis=-1)
+    """Summed probability of a class set, for each row of (N, 1000) probabilities, in [0, 1]
+    (a float32 sum over many classes can round just above 1)."""
+    return np.clip(np.asarray(probabilities)[..., list(class_ids)].sum(axis=-1), 0.0, 1.0)
 
 
 def model_names() -> list[str]:

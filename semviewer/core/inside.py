@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 import numpy as np
 
-from semviewer.core.regions import Region
+from semviewer.core.regions import Region, clamp_unit
 from semviewer.core.semantic_map import SemanticMap
 
 #: Lattice points per axis for live checks (k^n points per region).
@@ -71,9 +71,9 @@ def lattice(region: Region, per_axis: int = DEFAULT_POINTS_PER_AXIS) -> tuple[np
 
 
 def _summary(scores: np.ndarray, top1: np.ndarray, weights: np.ndarray, source: str) -> InsideCheck:
-    weights = weights / weights.sum()
-    return InsideCheck(float(np.dot(weights, scores)), float(np.min(scores)), float(np.dot(weights, top1)),
-                       int(len(scores)), source)
+    weights = weights / weights.sum()   # normalised dot products can round to 1 + 2e-16: clamp them to [0, 1]
+    return InsideCheck(clamp_unit(np.dot(weights, scores)), clamp_unit(np.min(scores)),
+                       clamp_unit(np.dot(weights, top1)), int(len(scores)), source)
 
 
 def inside_from_lattice(evaluate: Callable[[np.ndarray], Any], region: Region,

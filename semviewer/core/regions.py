@@ -167,11 +167,21 @@ def _inside(value) -> dict:
     if not isinstance(value, dict) or any(k not in value for k in keys):
         raise RegionError("a region's inside check must hold mean_p, min_p, top1_fraction and points")
     out = {k: float(_vector([value[k]], f"inside.{k}")[0]) for k in keys[:3]}
-    if not all(0.0 <= out[k] <= 1.0 for k in keys[:3]):
+    if not all(-UNIT_TOLERANCE <= out[k] <= 1.0 + UNIT_TOLERANCE for k in keys[:3]):
         raise RegionError("a region's inside check must hold probabilities and shares in [0, 1]")
+    out.update({k: clamp_unit(out[k]) for k in keys[:3]})   # a normalised sum may round to 1 + 2e-16
     out["points"] = _count(value["points"], "inside.points")
     out["source"] = str(value.get("source", ""))
     return out
+
+
+#: How far outside [0, 1] a probability or share may round (sums of float64 weights) and still be read.
+UNIT_TOLERANCE = 1e-9
+
+
+def clamp_unit(value: float) -> float:
+    """A probability or share that rounding put just outside [0, 1], put back inside it."""
+    return min(1.0, max(0.0, float(value)))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import numpy as np
 
 from semviewer import __version__
 from semviewer.core.axes import AXES, Pose, check_unique, get_axis, poses_from_points
-from semviewer.core.classifier import Classifier
+from semviewer.core.classifier import Classifier, class_score
 from semviewer.core.errors import AxisError, SemviewerError
 from semviewer.core.progress import Cancelled
 from semviewer.core.imagenet import ClassSet
@@ -108,7 +108,7 @@ class ScoreFunction:
                 raise SemviewerError(f"the classifier returned {probs.shape[0] if probs.ndim else 0} rows of "
                                      f"probabilities for {count} images; the model or engine is broken")
             stop = start + count
-            scores[start:stop] = probs[:, self._ids].sum(axis=1)
+            scores[start:stop] = class_score(probs, self._ids)
             top1[start:stop] = np.isin(probs.argmax(axis=1), self._ids)
             if probs_out is not None:
                 probs_out[start:stop] = probs

@@ -113,3 +113,10 @@ def test_inception_raw_input_is_not_renormalised(tmp_path):
     assert raw.module.transform_input is False and own.module.transform_input is True
     x = raw.prepare(np.full((1, 224, 224, 3), 255, np.uint8))
     assert x.shape == (1, 3, 299, 299) and x.mean().item() == pytest.approx(1.0, abs=1e-4)
+
+
+def test_a_class_set_of_every_class_stays_a_probability():
+    probs = torch.softmax(torch.randn(64, 1000, generator=torch.Generator().manual_seed(0)) * 3, 1).numpy()
+    assert probs.sum(axis=1).max() > 1.0                  # float32 rounding: the plain sum leaves [0, 1]
+    scores = class_score(probs, range(1000))
+    assert scores.max() <= 1.0 and scores.min() >= 0.99

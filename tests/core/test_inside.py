@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from semviewer.core.axes import parse_grid_axis
-from semviewer.core.inside import check_regions, inside_from_lattice, inside_from_map, lattice, verified_ratio
+from semviewer.core.inside import (check_regions, inside_from_lattice, inside_from_map, lattice, verified_ratio,
+                                  with_inside)
 from semviewer.core.map_score import MapScore
-from semviewer.core.regions import Region, RegionConfig, find_region
+from semviewer.core.regions import Region, RegionConfig, RegionError, find_region
 from semviewer.core.semantic_map import build_map
 from semviewer.core.srvr import RegionRecord, srvr_table
 
@@ -100,3 +101,28 @@ def test_verified_srvr_and_json_round_trip():
     records = [RegionRecord("m", "o", checked)]
     plain, verified = srvr_table(records)["m"], srvr_table(records, verified=True)["m"]
     assert verified["oir_b"] == pytest.approx(plain["oir_b"] * checked.inside["top1_fraction"])
+
+
+class Ones:
+    """A map score where f = 1 and the class is top-1 everywhere."""
+
+    def evaluate(self, points):
+        return SimpleNamespace(scores=np.ones(len(points)), top1=np.ones(len(points)))
+
+
+def test_a_normalised_share_that_rounds_above_one_is_kept_in_range_and_read_back():
+    # the cell weights of this region sum, once normalised, to 1 + 2e-16 (found in a real study)
+    axes = [parse_grid_axis("azimuth=0:360:30"), parse_grid_axis("elevation=-10:90:20")]
+    everywhere = build_map(Ones(), axes, {}, {})
+    region = Region("naive", np.array([195.7, 58.15]), np.array([121.2, 36.0]), np.array([270.2, 80.3]),
+                    np.array([[0.0, 360.0], [-10.0, 90.0]]), np.zeros((0, 2, 2)), 0, 0, "steps")
+    check = inside_from_map(everywhere, region, ["azimuth", "elevation"])
+    assert check.top1_fraction == 1.0 and check.mean_p == 1.0 and check.min_p == 1.0
+    data = with_inside(region, check).to_json()
+    data["inside"]["top1_fraction"] = 1.0000000000000002        # what earlier versions wrote
+    data["inside"]["mean_p"] = -1e-12
+    read = Region.from_json(data)
+    assert read.inside["top1_fraction"] == 1.0 and read.inside["mean_p"] == 0.0
+    data["inside"]["top1_fraction"] = 1.001                      # not rounding: still refused
+    with pytest.raises(RegionError, match="in \\[0, 1\\]"):
+        Region.from_json(data)
