@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from semviewer.core.classifier import Classifier, PendingProbabilities, get_model_spec, load_classifier
+from semviewer.core.inference.classifier import Classifier, PendingProbabilities, load_classifier
+from semviewer.core.inference.models import get_model_spec
 
 
 class EagerBefore:

@@ -25,7 +25,7 @@ from PySide6.QtCore import QEvent, QEventLoop, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QMouseEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from semviewer.core.cpu_info import describe_cpu  # noqa: E402
+from semviewer.core.inference.cpu_info import describe_cpu  # noqa: E402
 
 
 def pump(app: QApplication, until: float) -> None:
@@ -139,7 +139,7 @@ def main() -> None:
 def during_map(app, window, args) -> None:
     """Drag while the window computes a map: live-first priority (the default: the gate, and map
     batches split into single images while the user drags) against the gate alone and none."""
-    from semviewer.core.priority import PriorityGate
+    from semviewer.core.inference.priority import PriorityGate
 
     wait_for(app, lambda: window.classifier is not None and not window.jobs.running("model"))
     window.map_settings.set_resolution("paper")

@@ -26,13 +26,13 @@ from typing import Callable
 import numpy as np
 import torch
 
-from semviewer.core.axes import Pose, parse_grid_axis
-from semviewer.core.batch_tuning import tuned_batch_size
-from semviewer.core.classifier import resolve_device
-from semviewer.core.cpu_info import describe_cpu, physical_cores
-from semviewer.core.objects import get_object
-from semviewer.core.scoring import ScoreFunction
-from semviewer.core.semantic_map import build_map
+from semviewer.core.scene.axes import Pose, parse_grid_axis
+from semviewer.core.inference.batch_tuning import tuned_batch_size
+from semviewer.core.inference.classifier import resolve_device
+from semviewer.core.inference.cpu_info import describe_cpu, physical_cores
+from semviewer.core.scene.objects import get_object
+from semviewer.core.inference.scoring import ScoreFunction
+from semviewer.core.maps.semantic_map import build_map
 from semviewer.render import Renderer, open_render_thread
 
 from baselines import EagerBefore, default_classifier  # bench/baselines.py

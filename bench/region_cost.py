@@ -21,13 +21,14 @@ import time
 import numpy as np
 import torch
 
-from semviewer.core.axes import Pose
-from semviewer.core.batch_tuning import tuned_batch_size
-from semviewer.core.classifier import load_classifier
-from semviewer.core.cpu_info import describe_cpu
-from semviewer.core.objects import get_object
-from semviewer.core.regions import PAPER_STARTS_1D, RegionConfig, evaluations_per_step, find_regions
-from semviewer.core.scoring import ScoreFunction
+from semviewer.core.scene.axes import Pose
+from semviewer.core.inference.batch_tuning import tuned_batch_size
+from semviewer.core.inference.classifier import load_classifier
+from semviewer.core.inference.cpu_info import describe_cpu
+from semviewer.core.scene.objects import get_object
+from semviewer.core.regions.config import PAPER_STARTS_1D, RegionConfig
+from semviewer.core.regions.solver import evaluations_per_step, find_regions
+from semviewer.core.inference.scoring import ScoreFunction
 from semviewer.render import open_render_thread
 
 from baselines import EagerBefore  # bench/baselines.py

@@ -35,10 +35,10 @@ def main() -> None:
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
 
-    from semviewer.core.axes import Pose
-    from semviewer.core.classifier import load_classifier
-    from semviewer.core.cpu_info import describe_cpu
-    from semviewer.core.objects import get_object
+    from semviewer.core.scene.axes import Pose
+    from semviewer.core.inference.classifier import load_classifier
+    from semviewer.core.inference.cpu_info import describe_cpu
+    from semviewer.core.scene.objects import get_object
     from semviewer.gui.live_view import LiveView
 
     app = QApplication.instance() or QApplication(["soak"])

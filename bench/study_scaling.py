@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from semviewer.core.cpu_info import describe_cpu, physical_cores
-from semviewer.core.study import plan_from_manifest
+from semviewer.core.inference.cpu_info import describe_cpu, physical_cores
+from semviewer.studies.manifest import plan_from_manifest
 from semviewer.studies.runner import run_study
 
 MANIFEST = {

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from semviewer.core.axes import Pose
-from semviewer.core.objects import get_object
+from semviewer.core.scene.axes import Pose
+from semviewer.core.scene.objects import get_object
 from semviewer.render import Renderer
 
 POSES = {"teapot": [(30, 40), (200, 10)], "mug": [(90, 20), (300, 45)], "soccer_ball": [(0, 20), (120, 60)]}

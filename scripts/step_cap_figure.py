@@ -9,10 +9,12 @@ from pathlib import Path
 import numpy as np
 
 from semviewer.core.figures import Panel, map_figure, save_figure
-from semviewer.core.inside import check_regions
-from semviewer.core.map_score import MapScore
-from semviewer.core.regions import RegionConfig, find_regions
-from semviewer.core.semantic_map import SemanticMap, build_map, preset_axes
+from semviewer.core.regions.inside import check_regions
+from semviewer.core.maps.map_score import MapScore
+from semviewer.core.regions.config import RegionConfig
+from semviewer.core.regions.solver import find_regions
+from semviewer.core.maps.semantic_map import SemanticMap, build_map
+from semviewer.core.maps.grids import preset_grid
 
 
 def sharp_plateau(p: np.ndarray) -> np.ndarray:
@@ -23,7 +25,7 @@ def sharp_plateau(p: np.ndarray) -> np.ndarray:
 
 
 def main() -> None:
-    axes, _ = preset_axes("paper")
+    axes, _ = preset_grid("paper")
     provenance = {"object": "synthetic plateau", "model": "f(u)", "classes": {"names": ["plateau"]}}
     values = build_map(sharp_plateau, axes, {}, provenance)
     semantic_map = SemanticMap(values.values, values.axes, values.fixed, provenance,
@@ -39,7 +41,7 @@ def main() -> None:
         for r in regions:
             print(f"{title}: {r.method} azimuth [{r.lower[0]:.1f}, {r.upper[0]:.1f}] elevation "
                   f"[{r.lower[1]:.1f}, {r.upper[1]:.1f}], volume ratio {r.volume_ratio:.1%}, "
-                  f"top-1 inside {r.inside['top1_fraction']:.0%}")
+                  f"top-1 inside {r.inside.top1_fraction:.0%}")
         panels.append(Panel(semantic_map, regions, title))
     out = Path(__file__).resolve().parents[1] / "docs" / "07-step-cap.png"
     save_figure(map_figure(panels, width=5.5), out, dpi=110)

@@ -14,14 +14,14 @@ import pytest  # noqa: E402
 @pytest.fixture(scope="session")
 def classifier():
     """The default model (EfficientNet-Lite0), loaded once."""
-    from semviewer.core.classifier import load_classifier
+    from semviewer.core.inference.classifier import load_classifier
 
     return load_classifier("efficientnet-lite0", device="cpu", allow_download=False)
 
 
 @pytest.fixture(scope="session")
 def teapot_mesh():
-    from semviewer.core.objects import get_object
+    from semviewer.core.scene.objects import get_object
 
     return get_object("teapot").load()
 

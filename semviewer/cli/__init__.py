@@ -11,7 +11,7 @@ from semviewer.core.errors import SemviewerError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from semviewer.cli import basic, gui, maps, regions, study
+    from semviewer.cli import basic, evaluate, gui, maps, regions, study
 
     parser = argparse.ArgumentParser(
         prog="semviewer",
@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "Without a command, the desktop window opens.")
     parser.add_argument("--version", action="version", version=f"semviewer {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (gui, basic, maps, regions, study):
+    for module in (gui, basic, maps, regions, evaluate, study):
         module.register(sub)
     return parser
 

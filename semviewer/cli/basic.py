@@ -7,10 +7,11 @@ import json
 
 from semviewer.cli.common import (add_model_args, add_object_args, load_model, load_object, pose_of,
                                   render_settings)
-from semviewer.core.classifier import MODELS, class_score, top_k
-from semviewer.core.imagenet import imagenet_categories, search_classes
-from semviewer.core.objects import bundled_objects
-from semviewer.core.results import check_writable, write_png
+from semviewer.core.inference.models import MODELS
+from semviewer.core.inference.classifier import class_score, top_k
+from semviewer.core.inference.imagenet import imagenet_categories, search_classes
+from semviewer.core.scene.objects import bundled_objects
+from semviewer.core.files.atomic import check_writable, write_png
 
 
 def register(sub) -> None:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import replace
 
-from semviewer.core.axes import Pose, parse_pose
-from semviewer.core.classifier import DEFAULT_MODEL, ENGINES, MODELS, PREPROCESSING_CHOICES, Classifier, \
-    load_classifier
+from semviewer.core.scene.axes import Pose, parse_pose
+from semviewer.core.inference.models import DEFAULT_MODEL, MODELS, PREPROCESSING_CHOICES
+from semviewer.core.inference.classifier import ENGINES, Classifier, load_classifier
 from semviewer.core.errors import ClassSetError
-from semviewer.core.imagenet import ClassSet, parse_class_set
-from semviewer.core.mesh import UP_AXES, MeshData
-from semviewer.core.objects import DEFAULT_OBJECT, resolve_object
-from semviewer.core.render_settings import RenderSettings
+from semviewer.core.inference.imagenet import parse_class_set
+from semviewer.core.scene.mesh import UP_AXES
+from semviewer.core.scene.objects import DEFAULT_OBJECT, ObjectChoice, resolve_object
+from semviewer.core.scene.render_settings import RenderSettings
+from semviewer.pipeline.scorer import Scene
 
 
 def add_object_args(p: argparse.ArgumentParser, pose: bool = True) -> None:
@@ -52,15 +53,7 @@ def add_weights_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-download", action="store_true", help="never download weights")
 
 
-@dataclass(frozen=True)
-class LoadedObject:
-    mesh: MeshData
-    classes: ClassSet | None
-    default_pose: Pose
-    source: str
-
-
-def load_object(args: argparse.Namespace, require_classes: bool = True) -> LoadedObject:
+def load_object(args: argparse.Namespace, require_classes: bool = True) -> ObjectChoice:
     """The object of ``--object`` with its class set (``--classes``, else a bundled object's own).
     Rendering and plain predictions need no class (``require_classes=False``: classes may be None)."""
     choice = resolve_object(args.object, args.up_axis)
@@ -68,14 +61,14 @@ def load_object(args: argparse.Namespace, require_classes: bool = True) -> Loade
     if classes is None and require_classes:
         raise ClassSetError(f"{args.object} is not a bundled object: name its true class with --classes "
                             f"(ImageNet names or ids, e.g. --classes teapot)")
-    return LoadedObject(choice.mesh, classes, choice.default_pose, choice.source)
+    return replace(choice, classes=classes)
 
 
 def render_settings(args: argparse.Namespace) -> RenderSettings:
     return RenderSettings(width=args.size, height=args.size, use_mesh_colors=bool(args.textured))
 
 
-def pose_of(args: argparse.Namespace, obj: LoadedObject) -> Pose:
+def pose_of(args: argparse.Namespace, obj: ObjectChoice) -> Pose:
     return parse_pose(args.pose, base=obj.default_pose) if args.pose else obj.default_pose
 
 
@@ -92,29 +85,16 @@ def add_batch_size_arg(p: argparse.ArgumentParser) -> None:
                         "model and machine, then cached)")
 
 
-def batch_size_for(requested: int | None, score) -> int:
-    """``--batch-size`` when given, else the fastest batch of this pipeline here (measured once)."""
-    from semviewer.core.batch_tuning import tuned_batch_size
-    from semviewer.core.errors import SemviewerError
-
-    if requested is not None:
-        if requested < 1:
-            raise SemviewerError("--batch-size must be at least 1")
-        return requested
-    return tuned_batch_size(score.classifier, pipeline=score.probe,
-                            notify=lambda m: print(f"semviewer: {m}", file=sys.stderr))
-
-
 def add_fix_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fix", nargs="+", default=[], metavar="AXIS=VALUE",
                    help="values of axes that are not varied (default: the object's default pose)")
     add_batch_size_arg(p)
 
 
-def base_pose(args: argparse.Namespace, obj: LoadedObject, varied: list[str],
+def base_pose(args: argparse.Namespace, obj: ObjectChoice, varied: list[str],
               preset_fixed: dict | None = None) -> Pose:
     """The pose of the axes that are not varied: object default, then preset, then --fix."""
-    from semviewer.core.axes import parse_assignments
+    from semviewer.core.scene.axes import parse_assignments
     from semviewer.core.errors import AxisError
 
     pose = obj.default_pose.replace(**(preset_fixed or {}))
@@ -125,28 +105,11 @@ def base_pose(args: argparse.Namespace, obj: LoadedObject, varied: list[str],
     return parse_pose(",".join(f"{k}={v}" for k, v in fixed.items()), base=pose) if fixed else pose
 
 
-class Scorer:
-    """A ScoreFunction with its render thread and provenance (a context manager)."""
+def scene_of(obj: ObjectChoice, args: argparse.Namespace, base: Pose) -> Scene:
+    """The scene the pipeline scores: the object, its class set, the render settings and ``base``."""
+    return Scene(obj.mesh, obj.classes, render_settings(args), base)
 
-    def __init__(self, obj: LoadedObject, classifier: Classifier, axes: list[str], base: Pose,
-                 settings: RenderSettings, batch_size: int | None) -> None:
-        from semviewer.core.scoring import ScoreFunction
-        from semviewer.render import open_render_thread
 
-        if batch_size is not None and batch_size < 1:
-            from semviewer.core.errors import SemviewerError
-
-            raise SemviewerError("--batch-size must be at least 1")
-        self.thread = open_render_thread(obj.mesh, settings)
-        self.score = ScoreFunction(self.thread, classifier, obj.classes, axes, base, batch_size or 8)
-        self.score.batch_size = batch_size_for(batch_size, self.score)
-        fixed = {k: v for k, v in base.as_dict().items() if k not in axes}
-        self.fixed = fixed
-        self.provenance = self.score.provenance(obj.mesh.name, obj.mesh.sha256, settings.to_json())
-        self.provenance["fixed"] = fixed
-
-    def __enter__(self) -> "Scorer":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.thread.close()
+def notify(message: str) -> None:
+    """What takes a while, said on stderr."""
+    print(f"semviewer: {message}", file=sys.stderr)

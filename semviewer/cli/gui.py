@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from semviewer.core.classifier import DEFAULT_MODEL, MODELS
-from semviewer.core.objects import DEFAULT_OBJECT
+from semviewer.core.inference.models import DEFAULT_MODEL, MODELS
+from semviewer.core.scene.objects import DEFAULT_OBJECT
 
 
 def register(sub) -> None:

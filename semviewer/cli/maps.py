@@ -4,26 +4,28 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
-from semviewer.cli.common import (Scorer, add_fix_arg, add_object_args, add_weights_args, base_pose, load_model,
-                                  load_object, render_settings)
+from semviewer.cli.common import (add_fix_arg, add_object_args, add_weights_args, base_pose, load_model, load_object,
+                                  notify, scene_of)
 from semviewer.cli.progress_bar import ProgressBar
-from semviewer.core.axes import check_unique, parse_grid_axis
-from semviewer.core.classifier import DEFAULT_MODEL, MODELS
+from semviewer.core.scene.axes import check_unique, parse_grid_axis
+from semviewer.core.inference.models import DEFAULT_MODEL, MODELS
+from semviewer.core.inference.classifier import Classifier
 from semviewer.core.errors import SemviewerError
 from semviewer.core.figures import Panel, map_figure, save_figure
-from semviewer.core.map_cache import MapCache, cached_build_map, map_key
-from semviewer.core.results import check_writable, write_text
-from semviewer.core.semantic_map import AGGREGATES, PRESETS, SemanticMap, grid_size, preset_axes
+from semviewer.core.maps.cache import MapCache
+from semviewer.core.files.atomic import check_writable, write_text
+from semviewer.core.maps.semantic_map import AGGREGATES, SemanticMap
+from semviewer.pipeline.maps import compute_map, resumable
+from semviewer.pipeline.scorer import Scene, Scorer
+from semviewer.core.maps.grids import PRESETS, check_grid_size, preset_grid
 
-#: Grids beyond these need --yes (time) or are refused (memory).
+#: Grids beyond these need --yes (time); beyond MAX_MAP_POINTS they are refused (memory).
 CONFIRM_POINTS = 1_000_000
 CONFIRM_SECONDS = 2 * 3600
-MAX_POINTS = 50_000_000
 
 
 def register(sub) -> None:
@@ -62,22 +64,10 @@ def _grid(args: argparse.Namespace):
         axes = tuple(parse_grid_axis(spec) for spec in args.axes)
         check_unique(a.name for a in axes)
         return axes, {}
-    return preset_axes(args.preset)
-
-
-def _measure_rate(scorer: Scorer, axes) -> float:
-    """Poses per second of this pipeline (one warm-up batch, then one timed batch)."""
-    probe = np.array([[a.points[0] for a in axes]] * scorer.score.batch_size)
-    scorer.score(probe)
-    start = time.perf_counter()
-    scorer.score(probe)
-    return len(probe) / max(time.perf_counter() - start, 1e-6)
+    return preset_grid(args.preset)
 
 
 def _check_size(points: int, rate: float, yes: bool) -> None:
-    if points > MAX_POINTS:
-        raise SemviewerError(f"the grid has {points:,} poses; more than {MAX_POINTS:,} would exhaust memory; "
-                             f"use coarser steps")
     seconds = points / rate
     if (seconds > CONFIRM_SECONDS or points > CONFIRM_POINTS) and not yes:
         raise SemviewerError(f"the grid has {points:,} poses: about {seconds / 3600:.1f} hours at {rate:.0f} poses/s "
@@ -92,6 +82,26 @@ def _csv(maps: list[tuple[str, SemanticMap]]) -> str:
         rows = m.to_csv().splitlines()
         lines.extend((["model," + rows[0]] if i == 0 else []) + [f"{model},{r}" for r in rows[1:]])
     return "\n".join(lines) + "\n"
+
+
+def _one_map(args: argparse.Namespace, scene: Scene, classifier: Classifier, axes, points: int,
+             cache: MapCache | None) -> SemanticMap:
+    """One model's map through the pipeline, with a progress bar; said when it resumes or is cached."""
+    label = f"{scene.mesh.name} · {classifier.name}"
+    with Scorer(scene, classifier, [a.name for a in axes], args.batch_size, notify=notify) as scorer:
+        _check_size(points, scorer.rate(), args.yes)
+        partial = None if args.force else resumable(scorer, axes, cache)
+        if partial is not None:
+            print(f"{label}: resuming an interrupted map ({int(partial.filled.sum())} of {points} poses already "
+                  f"computed)", file=sys.stderr)
+        with ProgressBar(points, label) as bar:
+            semantic_map, cached = compute_map(scorer, axes, bar, cache, args.force)
+    if cached:
+        print(f"{label}: read from the cache ({cache.root})", file=sys.stderr)
+    shape = "×".join(str(s) for s in semantic_map.shape)
+    print(f"{label}: {shape} map, true-class score mean {np.nanmean(semantic_map.values):.3f}, "
+          f"min {np.nanmin(semantic_map.values):.3f}, max {np.nanmax(semantic_map.values):.3f}")
+    return semantic_map
 
 
 def cmd_map(args: argparse.Namespace) -> int:
@@ -109,31 +119,10 @@ def cmd_map(args: argparse.Namespace) -> int:
     show = args.show.split(",") if args.show else None
     obj = load_object(args)
     names = [a.name for a in axes]
-    base = base_pose(args, obj, names, preset_fixed)
+    points = check_grid_size(axes)
+    scene = scene_of(obj, args, base_pose(args, obj, names, preset_fixed))
     cache = None if args.no_cache else MapCache()
-    settings = render_settings(args)
-    results: list[tuple[str, SemanticMap]] = []
-    for model_name in models:
-        classifier = load_model(args, model_name)
-        with Scorer(obj, classifier, names, base, settings, args.batch_size) as scorer:
-            points = grid_size(axes)
-            _check_size(points, _measure_rate(scorer, axes), args.yes)
-            label = f"{obj.mesh.name} · {model_name}"
-            partial = cache.get_partial(map_key(scorer.provenance, axes, scorer.fixed)) \
-                if cache is not None and not args.force else None
-            if partial is not None and partial.axes == tuple(axes):
-                done = int(partial.filled.sum())
-                print(f"{label}: resuming an interrupted map ({done} of {points} poses already computed)",
-                      file=sys.stderr)
-            with ProgressBar(points, label) as bar:
-                semantic_map, cached = cached_build_map(scorer.score, axes, scorer.fixed, scorer.provenance, bar,
-                                                        cache, args.force)
-        if cached:
-            print(f"{label}: read from the cache ({MapCache().root if cache else ''})", file=sys.stderr)
-        results.append((model_name, semantic_map))
-        shape = "×".join(str(s) for s in semantic_map.shape)
-        print(f"{label}: {shape} map, true-class score mean {np.nanmean(semantic_map.values):.3f}, "
-              f"min {np.nanmin(semantic_map.values):.3f}, max {np.nanmax(semantic_map.values):.3f}")
+    results = [(name, _one_map(args, scene, load_model(args, name), axes, points, cache)) for name in models]
     for path, (_, semantic_map) in zip(outputs, results):
         semantic_map.save(path)
         print(f"wrote {path}")

@@ -25,7 +25,7 @@ def register(sub) -> None:
 
 
 def cmd_study(args: argparse.Namespace) -> int:
-    from semviewer.core.study import load_study
+    from semviewer.studies.manifest import load_study
     from semviewer.studies.runner import run_study
 
     plan = load_study(args.manifest)

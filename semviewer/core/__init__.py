@@ -1,1 +1,1 @@
-"""Qt-free, GL-free core: axes, meshes, classifiers, scores, maps, regions."""
+"""Qt-free, GL-free core, by domain: scene, inference, maps, regions, session, files."""

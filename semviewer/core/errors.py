@@ -27,3 +27,10 @@ class MapFileError(SemviewerError):
 
 class OutputError(SemviewerError):
     """An output path that cannot be written."""
+
+
+def first_line(exc: BaseException, limit: int = 160) -> str:
+    """An exception's message as one line of at most ``limit`` characters (its type's name when it
+    has no message): what a user is shown of an error from a library."""
+    text = str(exc).strip()
+    return text.splitlines()[0][:limit] if text else type(exc).__name__

@@ -12,13 +12,13 @@ from typing import Mapping, Optional, Sequence
 import numpy as np
 
 from semviewer.core.errors import OutputError
-from semviewer.core.regions import METHOD_LABELS, Region
-from semviewer.core.results import atomic_path
-from semviewer.core.semantic_map import SemanticMap
+from semviewer.core.regions.config import METHOD_LABELS
+from semviewer.core.regions.region import Region
+from semviewer.core.files.atomic import atomic_path
+from semviewer.core.maps.semantic_map import SemanticMap
+from semviewer.core.style import COLORMAP, METHOD_COLORS
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
-COLORMAP = "viridis"   # perceptually uniform; the scale is fixed to [0, 1] in every panel
-METHOD_COLORS = {"naive": "#ff7f0e", "oir_b": "#29b6f6", "oir_w": "#e41a1c"}
 
 
 @dataclass
@@ -38,14 +38,68 @@ def default_title(semantic_map: SemanticMap) -> str:
 
 def _doubtful(region: Region) -> bool:
     """Checked from the inside, and the true class is top-1 on less than half of the region."""
-    from semviewer.core.inside import TRUSTED_TOP1
-
-    return region.inside is not None and float(region.inside["top1_fraction"]) < TRUSTED_TOP1
+    return region.inside is not None and not region.inside.trusted
 
 
 def _label(region: Region) -> str:
     label = METHOD_LABELS.get(region.method, region.method)
     return f"{label}, dashed: top-1 on < half of it" if _doubtful(region) else label
+
+
+def _title(panel: Panel, description: str) -> str:
+    """The panel's title; a map that is not complete says how much of it was computed."""
+    title = panel.title or default_title(panel.semantic_map)
+    if description:
+        title += f"\n({description})"
+    filled = panel.semantic_map.filled_fraction
+    if filled < 1.0:
+        title += f"\n(partial map: {filled:.0%} computed; white where not)"
+    return title
+
+
+def _curve(ax, view, regions: Sequence[Region]) -> None:
+    """A 1-D map: the curve of f and each region as a band."""
+    ax.plot(view.axes[0].points, view.values, color="#3b528b", lw=1.6)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("true-class probability")
+    ax.grid(alpha=0.3)
+    for region in regions:
+        color, doubtful = METHOD_COLORS.get(region.method, "k"), _doubtful(region)
+        ax.axvspan(region.lower[0], region.upper[0], color=color, alpha=0.12 if doubtful else 0.25,
+                   hatch="//" if doubtful else None, label=_label(region))
+        ax.axvline(region.start[0], color="k", lw=0.8, ls=":")
+
+
+def _heatmap(ax, view, regions: Sequence[Region]):
+    """A 2-D map as an image in axis units, each region as a rectangle with its start; returns the image."""
+    from matplotlib.patches import Rectangle
+
+    xs, ys = view.axes[0].points, view.axes[1].points
+    dx = xs[1] - xs[0] if xs.size > 1 else 1.0
+    dy = ys[1] - ys[0] if ys.size > 1 else 1.0
+    extent = (xs[0] - dx / 2, xs[-1] + dx / 2, ys[0] - dy / 2, ys[-1] + dy / 2)
+    image = ax.imshow(np.ma.masked_invalid(view.values.T), origin="lower", extent=extent, aspect="auto",
+                      cmap=COLORMAP, vmin=0, vmax=1, interpolation="nearest")
+    ax.set_ylabel(view.axes[1].axis.label)
+    for region in regions:
+        ax.add_patch(Rectangle((region.lower[0], region.lower[1]), region.upper[0] - region.lower[0],
+                               region.upper[1] - region.lower[1], fill=False, lw=1.8,
+                               ec=METHOD_COLORS.get(region.method, "k"), ls="--" if _doubtful(region) else "-",
+                               label=_label(region)))
+        ax.plot(region.start[0], region.start[1], marker="o", color="white", mec="black", ms=6, mew=1.2)
+    ax.set_xlim(extent[0], extent[1])
+    ax.set_ylim(extent[2], extent[3])
+    return image
+
+
+def _legend(ax, dark: bool) -> None:
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles))
+    legend = ax.legend(unique.values(), unique.keys(), loc="upper right", fontsize=8, framealpha=0.6)
+    if dark:
+        legend.get_frame().set_facecolor("#444444")
+        for text in legend.get_texts():
+            text.set_color("white")
 
 
 def map_figure(panels: Sequence[Panel], show: Optional[Sequence[str]] = None,
@@ -54,12 +108,10 @@ def map_figure(panels: Sequence[Panel], show: Optional[Sequence[str]] = None,
     """A matplotlib Figure with one panel per map (in one row, or a grid of ``columns``), sharing
     axes names and the [0, 1] colour scale."""
     from matplotlib.figure import Figure
-    from matplotlib.patches import Rectangle
 
     if not panels:
         raise ValueError("no maps to draw")
-    first = panels[0].semantic_map
-    show = list(show or first.axis_names[:2])
+    show = list(show or panels[0].semantic_map.axis_names[:2])
     one_d = len(show) == 1
     cols = max(1, min(columns or len(panels), len(panels)))
     rows = -(-len(panels) // cols)
@@ -71,49 +123,14 @@ def map_figure(panels: Sequence[Panel], show: Optional[Sequence[str]] = None,
     image = None
     for ax, panel in zip(axes, panels):
         view = panel.semantic_map.view(show, at=at, aggregate=aggregate)
-        title = panel.title or default_title(panel.semantic_map)
-        if view.description:
-            title += f"\n({view.description})"
-        ax.set_title(title, fontsize=10)
-        x_axis = view.axes[0]
-        ax.set_xlabel(x_axis.axis.label)
+        ax.set_title(_title(panel, view.description), fontsize=10)
+        ax.set_xlabel(view.axes[0].axis.label)
         if one_d:
-            ax.plot(x_axis.points, view.values, color="#3b528b", lw=1.6)
-            ax.set_ylim(0, 1)
-            ax.set_ylabel("true-class probability")
-            ax.grid(alpha=0.3)
-            for region in panel.regions:
-                color = METHOD_COLORS.get(region.method, "k")
-                doubtful = _doubtful(region)
-                ax.axvspan(region.lower[0], region.upper[0], color=color, alpha=0.12 if doubtful else 0.25,
-                           hatch="//" if doubtful else None, label=_label(region))
-                ax.axvline(region.start[0], color="k", lw=0.8, ls=":")
+            _curve(ax, view, panel.regions)
         else:
-            y_axis = view.axes[1]
-            xs, ys = x_axis.points, y_axis.points
-            dx = xs[1] - xs[0] if xs.size > 1 else 1.0
-            dy = ys[1] - ys[0] if ys.size > 1 else 1.0
-            extent = (xs[0] - dx / 2, xs[-1] + dx / 2, ys[0] - dy / 2, ys[-1] + dy / 2)
-            data = np.ma.masked_invalid(view.values.T)
-            image = ax.imshow(data, origin="lower", extent=extent, aspect="auto", cmap=COLORMAP, vmin=0, vmax=1,
-                              interpolation="nearest")
-            ax.set_ylabel(y_axis.axis.label)
-            for region in panel.regions:
-                color = METHOD_COLORS.get(region.method, "k")
-                ax.add_patch(Rectangle((region.lower[0], region.lower[1]), region.upper[0] - region.lower[0],
-                                       region.upper[1] - region.lower[1], fill=False, lw=1.8, ec=color,
-                                       ls="--" if _doubtful(region) else "-", label=_label(region)))
-                ax.plot(region.start[0], region.start[1], marker="o", color="white", mec="black", ms=6, mew=1.2)
-            ax.set_xlim(extent[0], extent[1])
-            ax.set_ylim(extent[2], extent[3])
+            image = _heatmap(ax, view, panel.regions)
         if panel.regions:
-            handles, labels = ax.get_legend_handles_labels()
-            unique = dict(zip(labels, handles))
-            legend = ax.legend(unique.values(), unique.keys(), loc="upper right", fontsize=8, framealpha=0.6)
-            if not one_d:
-                legend.get_frame().set_facecolor("#444444")
-                for text in legend.get_texts():
-                    text.set_color("white")
+            _legend(ax, dark=not one_d)
     if image is not None:
         bar = fig.colorbar(image, ax=list(axes), shrink=0.9)
         bar.set_label("true-class probability")

@@ -7,7 +7,7 @@ from typing import Any, Callable, Optional
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar
 
-from semviewer.core.errors import SemviewerError
+from semviewer.core.errors import SemviewerError, first_line
 
 
 def one_line(exc: BaseException) -> str:
@@ -16,8 +16,7 @@ def one_line(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}: {exc.filename or ''}"
-    text = str(exc).strip()
-    return f"{type(exc).__name__}: {text.splitlines()[0][:200] if text else ''}"
+    return f"{type(exc).__name__}: {first_line(exc, 200)}" if str(exc).strip() else type(exc).__name__
 
 
 class Feedback(QObject):

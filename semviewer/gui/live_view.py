@@ -9,11 +9,11 @@ from typing import Optional
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from semviewer.core.axes import Pose
-from semviewer.core.classifier import Classifier
-from semviewer.core.mesh import MeshData
-from semviewer.core.render_settings import RenderSettings
-from semviewer.core.render_thread import RenderThread
+from semviewer.core.scene.axes import Pose
+from semviewer.core.inference.classifier import Classifier
+from semviewer.core.scene.mesh import MeshData
+from semviewer.core.scene.render_settings import RenderSettings
+from semviewer.core.scene.render_thread import RenderThread
 from semviewer.render import open_render_thread
 
 

@@ -1,6 +1,6 @@
 """The main window: layout, menus and docks over a Qt-free Document and its controllers.
 
-The state lives in ``self.document`` (semviewer.core.document). Each controller turns user input
+The state lives in ``self.document`` (semviewer.core.session.document). Each controller turns user input
 into document calls and document events into widget updates: ``pose_ctl`` (viewport, pose, live
 view), ``objects`` (object, classes, models), ``maps_ctl`` (map settings, map jobs, map views),
 ``solver_ctl`` (starts, solver, regions table) and ``files`` (exports, sessions, studies, recent).
@@ -14,26 +14,26 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QSplitter
 
-from semviewer.core.classifier import DEFAULT_MODEL
-from semviewer.core.classifier_cache import ClassifierCache
-from semviewer.core.document import COMPARE, PRIMARY, Document
-from semviewer.core.map_cache import MapCache
-from semviewer.core.objects import DEFAULT_OBJECT, resolve_object
-from semviewer.gui.controls import AxisControls
+from semviewer.core.inference.models import DEFAULT_MODEL
+from semviewer.core.inference.classifier_cache import ClassifierCache
+from semviewer.core.session.document import COMPARE, PRIMARY, Document
+from semviewer.core.maps.cache import MapCache
+from semviewer.core.scene.objects import DEFAULT_OBJECT, resolve_object
+from semviewer.gui.widgets.controls import AxisControls
 from semviewer.gui.feedback import Feedback
-from semviewer.gui.file_controller import FileController, with_filter_suffix  # noqa: F401 (re-exported)
+from semviewer.gui.controllers.files import FileController, with_filter_suffix  # noqa: F401 (re-exported)
 from semviewer.gui.menus import add_action, build_menus
 from semviewer.gui.live_view import LiveView
-from semviewer.gui.map_controller import MapController
-from semviewer.gui.map_settings import MapSettings
-from semviewer.gui.map_view import MapView
-from semviewer.gui.object_controller import ObjectController
-from semviewer.gui.pose_controller import PoseController
-from semviewer.gui.predictions import PredictionsPanel
-from semviewer.gui.regions_table import RegionsTable
-from semviewer.gui.solver_controller import SolverController
-from semviewer.gui.solver_panel import SolverPanel
-from semviewer.gui.viewport import Viewport
+from semviewer.gui.controllers.maps import MapController
+from semviewer.gui.widgets.map_settings import MapSettings
+from semviewer.gui.widgets.map_view import MapView
+from semviewer.gui.controllers.objects import ObjectController
+from semviewer.gui.controllers.pose import PoseController
+from semviewer.gui.widgets.predictions import PredictionsPanel
+from semviewer.gui.widgets.regions_table import RegionsTable
+from semviewer.gui.controllers.solver import SolverController
+from semviewer.gui.widgets.solver_panel import SolverPanel
+from semviewer.gui.widgets.viewport import Viewport
 from semviewer.gui.workers import JobRunner
 
 

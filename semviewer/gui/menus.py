@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Optional
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
-from semviewer.core.classifier import ENGINES, MODELS
-from semviewer.core.objects import bundled_objects
+from semviewer.core.inference.classifier import ENGINES
+from semviewer.core.inference.models import MODELS
+from semviewer.core.scene.objects import bundled_objects
 
 if TYPE_CHECKING:
     from semviewer.gui.main_window import MainWindow

@@ -1,6 +1,6 @@
 """Background jobs: a QObject worker moved to a QThread, reporting through a progress sink.
 
-One pattern only (ARCHITECTURE.md): signals ``progress``, ``partial``, ``finished``,
+One pattern only (docs/architecture.md): signals ``progress``, ``partial``, ``finished``,
 ``failed``; cancellation through a ``threading.Event`` that the sink reads; starting a
 job of a kind cancels the running one of that kind; ``shutdown`` cancels and waits.
 """

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Optional
 
-from semviewer.core.mesh import MeshData
-from semviewer.core.render_settings import RenderSettings
-from semviewer.core.render_thread import RenderThread
+from semviewer.core.scene.mesh import MeshData
+from semviewer.core.scene.render_settings import RenderSettings
+from semviewer.core.scene.render_thread import RenderThread
 from semviewer.render.renderer import Renderer
 
 __all__ = ["Renderer", "open_render_thread"]

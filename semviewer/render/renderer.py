@@ -5,13 +5,13 @@ from __future__ import annotations
 import importlib.util
 import threading
 from importlib import resources
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
-from semviewer.core.axes import AXIS_NAMES, Pose
-from semviewer.core.mesh import MeshData
-from semviewer.core.render_settings import RenderSettings
+from semviewer.core.scene.axes import AXIS_NAMES, Pose
+from semviewer.core.scene.mesh import MeshData
+from semviewer.core.scene.render_settings import RenderSettings
 from semviewer.render.camera import direction, eye_position, projection_matrix, view_matrix
 
 _AZ, _EL, _DIST, _ROLL, _LAZ, _LEL, _FOV = (AXIS_NAMES.index(n) for n in (
@@ -116,21 +116,6 @@ class Renderer:
     def __exit__(self, *exc) -> None:
         self.release()
 
-    @property
-    def gl_info(self) -> str:
-        self._check_thread()
-        info = self.ctx.info
-        return f"{info.get('GL_RENDERER', '?')} ({info.get('GL_VERSION', '?')})"
-
-    # -- configuration ------------------------------------------------------
-    def set_settings(self, settings: RenderSettings) -> None:
-        """Change image size, colours or lighting; the mesh stays."""
-        self._check_thread()
-        with self.ctx:
-            self._set_settings(settings)
-        if self.mesh is not None:
-            self.set_mesh(self.mesh)
-
     def _set_settings(self, settings: RenderSettings) -> None:
         self.settings = settings
         for pair in self._fbos:
@@ -232,9 +217,3 @@ class Renderer:
         import torch
 
         return torch.from_numpy(self.render(poses))
-
-
-def render_poses(mesh: MeshData, poses: Iterable[Pose], settings: RenderSettings = RenderSettings()) -> np.ndarray:
-    """One-shot helper: create a renderer, render, release."""
-    with Renderer(mesh, settings) as renderer:
-        return renderer.render(list(poses))

@@ -1,1 +1,1 @@
-"""Running studies: computing units (render + classify + regions) and the executors that run them."""
+"""Studies: the manifest, units computed from plain data, the executors that run them, the study folder and its report."""

@@ -10,7 +10,7 @@ import os
 import signal
 from typing import Any, Iterator, Mapping, Optional, Sequence
 
-from semviewer.core.errors import SemviewerError
+from semviewer.core.errors import SemviewerError, first_line
 from semviewer.studies.unit import run_unit_safely
 
 EXECUTORS = ("local", "ray")
@@ -78,7 +78,7 @@ def ray_tasks(payloads: Sequence[Mapping[str, Any]], threads: int, address: Opti
                 ray.init(num_cpus=max(threads, os.cpu_count() or 1), include_dashboard=False, log_to_driver=False)
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise SemviewerError(f"cannot connect to the Ray cluster at {address or 'a new local one'}: "
-                                 f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+                                 f"{first_line(exc)}") from None
         started = True
     gpus = float(ray.cluster_resources().get("GPU", 0))
     task = ray.remote(run_unit_safely).options(num_cpus=threads, num_gpus=gpu_fraction if gpus else 0,
@@ -91,7 +91,7 @@ def ray_tasks(payloads: Sequence[Mapping[str, Any]], threads: int, address: Opti
             try:
                 result = ray.get(done[0])
             except Exception as exc:  # a task whose worker died
-                result = {"error": f"the Ray task failed: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"}
+                result = {"error": f"the Ray task failed: {first_line(exc)}"}
             yield refs[done[0]], result
     finally:
         for ref in pending:

@@ -11,32 +11,49 @@ from __future__ import annotations
 
 import time
 import traceback
-from contextlib import nullcontext
 from functools import lru_cache
 from typing import Any, Mapping, Optional
 
 import numpy as np
 
+from semviewer.core.errors import first_line
+
 
 @lru_cache(maxsize=4)
 def _classifier(name: str, weights: Optional[str], preprocessing: str, engine: str, threads: int):
     """One model per (name, weights, ...) in each worker process, loaded on first use."""
-    from semviewer.core.classifier import load_classifier
+    from semviewer.core.inference.classifier import load_classifier
 
     return load_classifier(name, weights=weights, preprocessing=preprocessing, engine=engine,
                            threads=threads, allow_download=False, notify=lambda message: None)
 
 
 def _mesh(obj: Mapping[str, Any]):
-    from semviewer.core.mesh import load_mesh
-    from semviewer.core.objects import get_object
+    from semviewer.core.scene.mesh import load_mesh
+    from semviewer.core.scene.objects import get_object
 
     if obj["bundled"]:
         mesh = get_object(obj["source"]).load()
         return mesh, get_object(obj["source"]).default_pose
-    from semviewer.core.axes import Pose
+    from semviewer.core.scene.axes import Pose
 
     return load_mesh(obj["source"], up_axis=obj["up_axis"], name=obj["label"]), Pose()
+
+
+def _document(payload: Mapping[str, Any], mesh, classes, base, classifier, semantic_map):
+    """The document whose regions a unit grows: the same job assembly as the window and `regions`."""
+    from semviewer.core.session.document import PRIMARY, Document
+
+    obj, model = payload["object"], payload["model"]
+    doc = Document()
+    doc.set_view([a.name for a in semantic_map.axes])
+    doc.set_object(mesh, obj["source"], obj["up_axis"], classes, base)
+    doc.set_model(model["name"], model["weights"], classifier)
+    doc.set_map(PRIMARY, semantic_map)
+    doc.set_domain(semantic_map.domain())
+    doc.set_solver(payload["methods"], dict(payload["solver"]), payload["score"], max(0, payload["inside_points"]))
+    doc.set_starts(np.array(payload["starts"], dtype=float))
+    return doc
 
 
 def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]:
@@ -44,49 +61,32 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
 
     ``threads`` (0: all physical cores) is the inference threads this unit may use.
     """
-    from semviewer.core.axes import parse_grid_axis
-    from semviewer.core.batch_tuning import tuned_batch_size
-    from semviewer.core.cpu_info import physical_cores
-    from semviewer.core.imagenet import ClassSet
-    from semviewer.core.document import PRIMARY, Document
-    from semviewer.core.map_cache import MapCache, cached_build_map
-    from semviewer.core.region_jobs import plan_region_jobs, run_region_jobs
-    from semviewer.core.render_settings import RenderSettings
-    from semviewer.core.scoring import ScoreFunction
-    from semviewer.render import open_render_thread
+    from semviewer.core.inference.cpu_info import physical_cores
+    from semviewer.core.inference.imagenet import ClassSet
+    from semviewer.core.maps.cache import MapCache
+    from semviewer.core.scene.axes import GridAxis
+    from semviewer.core.scene.render_settings import RenderSettings
+    from semviewer.pipeline.maps import compute_map
+    from semviewer.pipeline.regions import plan_region_jobs, run_region_jobs
+    from semviewer.pipeline.scorer import Scene, Scorers
 
     began = time.perf_counter()
     threads = threads or physical_cores()
     obj, model = payload["object"], payload["model"]
-    mesh, default_pose = _mesh(obj)
+    mesh, base = _mesh(obj)
     if mesh.sha256 != obj["mesh_sha256"]:
         raise RuntimeError(f"the mesh {obj['source']} changed since the study was validated; run it again")
     classifier = _classifier(model["name"], model["weights"], payload["preprocessing"], payload["engine"], threads)
     classes = ClassSet(tuple(obj["classes"]))
-    axes = tuple(parse_grid_axis(s) for s in payload["grid"])
-    names = [a.name for a in axes]
-    base = default_pose
-    settings = RenderSettings(width=payload["size"], height=payload["size"])
-    starts = np.array(payload["starts"], dtype=float)
-    with open_render_thread(mesh, settings) as thread:
-        score = ScoreFunction(thread, classifier, classes, names, base)
-        score.batch_size = tuned_batch_size(classifier, pipeline=score.probe)
-        provenance = score.provenance(mesh.name, mesh.sha256, settings.to_json())
-        fixed = {k: v for k, v in base.as_dict().items() if k not in names}
-        provenance["fixed"] = fixed
-        semantic_map, cached = cached_build_map(score, axes, fixed, provenance, cache=MapCache())
+    axes = tuple(GridAxis.from_json(a) for a in payload["grid"])
+    scene = Scene(mesh, classes, RenderSettings(width=payload["size"], height=payload["size"]), base)
+    with Scorers(scene) as live:
+        scorer = live.get(classifier, [a.name for a in axes])
+        semantic_map, cached = compute_map(scorer, axes, cache=MapCache())
         map_seconds = time.perf_counter() - began
-        doc = Document()               # the same job assembly as the window and `semviewer regions`
-        doc.set_view(names)
-        doc.set_object(mesh, obj["source"], obj["up_axis"], classes, base)
-        doc.set_model(model["name"], model["weights"], classifier)
-        doc.set_map(PRIMARY, semantic_map)
-        doc.set_domain(semantic_map.domain())
-        doc.set_solver(payload["methods"], dict(payload["solver"]), payload["score"], max(0, payload["inside_points"]))
-        doc.set_starts(starts)
-        jobs = plan_region_jobs(doc)
-        regions = [r for _, r in run_region_jobs(jobs, lambda job: nullcontext(score))]
-        evaluations = score.evaluations
+        jobs = plan_region_jobs(_document(payload, mesh, classes, base, classifier, semantic_map))
+        regions = [r for _, r in run_region_jobs(jobs, live.for_job)]
+        evaluations = scorer.score.evaluations
     values = np.asarray(semantic_map.values)
     top1 = semantic_map.top1
     return {
@@ -95,7 +95,7 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
         "stats": {"mean_p": float(np.nanmean(values)),
                   "map_top1_share": float(np.nanmean(top1)) if top1 is not None else float("nan"),
                   "live_evaluations": int(evaluations), "map_from_cache": bool(cached),
-                  "engine": classifier.engine, "batch_size": score.batch_size, "threads": threads,
+                  "engine": classifier.engine, "batch_size": scorer.score.batch_size, "threads": threads,
                   "map_seconds": map_seconds, "seconds": time.perf_counter() - began},
     }
 
@@ -107,7 +107,6 @@ def run_unit_safely(payload: Mapping[str, Any], threads: int = 0) -> dict[str, A
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # recorded with the unit; the study goes on
-        text = str(exc).strip().splitlines()
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        return {"error": f"{type(exc).__name__}: {text[0] if text else ''} ({where.filename.rsplit('/', 1)[-1]}:"
+        return {"error": f"{type(exc).__name__}: {first_line(exc)} ({where.filename.rsplit('/', 1)[-1]}:"
                          f"{where.lineno})"}

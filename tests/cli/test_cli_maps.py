@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from semviewer.cli import main
-from semviewer.core.semantic_map import SemanticMap
+from semviewer.core.maps.semantic_map import SemanticMap
 
 
 @pytest.fixture(autouse=True)
@@ -138,8 +138,8 @@ def test_regions_are_checked_from_the_inside(tmp_path, capsys):
 
 def test_doubtful_regions_are_dashed_in_figures(tmp_path):
     from semviewer.core.figures import Panel, map_figure
-    from semviewer.core.regions import Region
-    from semviewer.core.semantic_map import SemanticMap
+    from semviewer.core.regions.region import InsideCheck, Region
+    from semviewer.core.maps.semantic_map import SemanticMap
 
     m = tmp_path / "m.npz"
     assert main(["map", "--axes", "azimuth=0:360:30", "elevation=-10:90:20", "--out", str(m)]) == 0
@@ -147,8 +147,8 @@ def test_doubtful_regions_are_dashed_in_figures(tmp_path):
     base = dict(method="oir_b", start=np.array([100.0, 30.0]), lower=np.array([50.0, 0.0]),
                 upper=np.array([150.0, 60.0]), domain=semantic_map.domain(), history=np.zeros((0, 2, 2)),
                 evaluations=0, steps=0, stop_reason="steps")
-    good = Region(**base, inside={"mean_p": 0.8, "min_p": 0.5, "top1_fraction": 0.9, "points": 9, "source": "map"})
-    bad = Region(**base, inside={"mean_p": 0.2, "min_p": 0.0, "top1_fraction": 0.3, "points": 9, "source": "map"})
+    good = Region(**base, inside=InsideCheck(0.8, 0.5, 0.9, 9, "map"))
+    bad = Region(**base, inside=InsideCheck(0.2, 0.0, 0.3, 9, "map"))
     fig = map_figure([Panel(semantic_map, [good, bad])])
     patches = fig.axes[0].patches
     assert [p.get_linestyle() for p in patches] == ["-", "--"]

@@ -5,11 +5,12 @@ from concurrent.futures import Future
 import numpy as np
 import pytest
 
-from semviewer.core.axes import Pose, parse_grid_axis
-from semviewer.core.imagenet import ClassSet
+from semviewer.core.scene.axes import Pose, parse_grid_axis
+from semviewer.core.inference.imagenet import ClassSet
 from semviewer.core.progress import Cancelled, ListSink
-from semviewer.core.regions import RegionConfig, find_regions
-from semviewer.core.semantic_map import build_map
+from semviewer.core.regions.config import RegionConfig
+from semviewer.core.regions.solver import find_regions
+from semviewer.core.maps.semantic_map import build_map
 
 
 class StopsAfter:
@@ -53,7 +54,7 @@ class CountingRenderer:
 
 
 def test_a_cancelled_score_function_stops_between_batches(classifier):
-    from semviewer.core.scoring import ScoreFunction
+    from semviewer.core.inference.scoring import ScoreFunction
 
     renderer = CountingRenderer()
     score = ScoreFunction(renderer, classifier, ClassSet((849,)), ["azimuth"], Pose(), batch_size=2)

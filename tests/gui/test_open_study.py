@@ -6,7 +6,7 @@ import pytest
 
 @pytest.fixture(scope="module")
 def small_study(tmp_path_factory):
-    from semviewer.core.study import plan_from_manifest
+    from semviewer.studies.manifest import plan_from_manifest
     from semviewer.studies.runner import run_study
 
     folder = tmp_path_factory.mktemp("study")
@@ -19,7 +19,7 @@ def small_study(tmp_path_factory):
 
 
 def test_open_a_study_unit(window, qtbot, small_study):
-    from semviewer.core.study import read_study
+    from semviewer.studies.folder import read_study
 
     units = read_study(small_study)
     assert [u.name for u in units] == ["mug × efficientnet-lite0"]

@@ -39,25 +39,14 @@ def test_regions_are_checked_from_the_inside_in_the_window(window, qtbot, tmp_pa
     window.solver.steps.setValue(100)
     window.start_solver()
     qtbot.waitUntil(lambda: not window.jobs.running("solver") and bool(window.regions), timeout=60000)
-    assert all(r.inside is not None and r.inside["source"] == "map" for _, r in window.regions)
+    assert all(r.inside is not None and r.inside.source == "map" for _, r in window.regions)
     header = [window.regions_table.horizontalHeaderItem(j).text() for j in range(window.regions_table.columnCount())]
     column = header.index("inside: mean p / min p / top-1")
     first = window.regions[0][1]
-    assert window.regions_table.item(0, column).text().startswith(f"{first.inside['mean_p']:.2f} / ")
+    assert window.regions_table.item(0, column).text().startswith(f"{first.inside.mean_p:.2f} / ")
     assert window.regions_table.item(0, header.index("domain Ω")).text() == "azimuth [0, 360]; elevation [-10, 90]"
     data = json.loads(open(window.export_regions(str(tmp_path / "r.json"))).read())
     assert all("inside" in r for r in data["regions"])
-
-
-def test_window_grids_include_the_upper_end_of_non_periodic_axes():
-    from semviewer.gui.map_settings import grid_axis
-
-    coarse = grid_axis("elevation", "coarse")
-    assert coarse.size == 11 and coarse.points[-1] == 90.0 and coarse.extent() == (-10.0, 90.0)
-    assert grid_axis("elevation", "medium").points[-1] == 90.0
-    assert grid_axis("azimuth", "coarse").points[-1] == 345.0                 # periodic: no duplicate of 0°
-    paper = (grid_axis("azimuth", "paper"), grid_axis("elevation", "paper"))
-    assert (paper[0].size, paper[1].size) == (120, 34)                      # the paper's grid stays
 
 
 def test_start_without_starts_uses_the_papers_and_says_so(window, qtbot):

@@ -13,7 +13,7 @@ REGION = {"map": "primary", "method": "oir_b", "start": [130.0, 30.0], "lower": 
 
 def slow_loads(monkeypatch, seconds=1.0):
     """Make every session load take ``seconds`` (as reading a large mesh would)."""
-    from semviewer.core.document import Document
+    from semviewer.core.session.document import Document
 
     real = Document.from_session.__func__
 
@@ -38,7 +38,7 @@ def test_the_window_state_is_the_documents(window):
 
 
 def test_a_session_opened_from_the_menu_loads_in_the_background(window, qtbot, tmp_path, monkeypatch):
-    from semviewer.core.session import Session
+    from semviewer.core.session.session_file import Session
 
     path = Session(object="mug", classes=[504, 968], starts=[[130.0, 30.0]], regions=[REGION]).save(tmp_path / "s.json")
     slow_loads(monkeypatch)
@@ -53,7 +53,7 @@ def test_a_session_opened_from_the_menu_loads_in_the_background(window, qtbot, t
 
 
 def test_an_object_opened_meanwhile_wins_over_a_late_session(window, qtbot, tmp_path, monkeypatch):
-    from semviewer.core.session import Session
+    from semviewer.core.session.session_file import Session
 
     path = Session(object="mug", classes=[504, 968]).save(tmp_path / "s.json")
     slow_loads(monkeypatch)
@@ -65,8 +65,8 @@ def test_an_object_opened_meanwhile_wins_over_a_late_session(window, qtbot, tmp_
 
 
 def test_a_map_file_opened_from_the_menu_or_recent_files_loads_in_the_background(window, qtbot, tmp_path):
-    from semviewer.core.axes import parse_grid_axis
-    from semviewer.core.semantic_map import build_map
+    from semviewer.core.scene.axes import parse_grid_axis
+    from semviewer.core.maps.semantic_map import build_map
 
     axes = (parse_grid_axis("azimuth=0:360:90"), parse_grid_axis("elevation=0:90:45"))
     path = build_map(lambda p: np.full(len(p), 0.5), axes, {}, {"model": "m"}).save(tmp_path / "m.npz")
@@ -76,8 +76,8 @@ def test_a_map_file_opened_from_the_menu_or_recent_files_loads_in_the_background
 
 
 def test_an_export_asked_for_from_the_menu_is_written_in_the_background(window, qtbot, tmp_path, monkeypatch):
-    from semviewer.core.axes import parse_grid_axis
-    from semviewer.core.semantic_map import build_map
+    from semviewer.core.scene.axes import parse_grid_axis
+    from semviewer.core.maps.semantic_map import build_map
 
     axes = (parse_grid_axis("azimuth=0:360:30"), parse_grid_axis("elevation=-10:90:20"))
     window.document.set_map("primary", build_map(lambda p: p[:, 0] / 360, axes, {}, {"model": "m"}))

@@ -6,7 +6,7 @@ import trimesh
 
 
 def test_a_session_with_another_model_keeps_its_regions(window, qtbot, tmp_path):
-    from semviewer.core.session import Session
+    from semviewer.core.session.session_file import Session
 
     region = {"map": "primary", "method": "oir_b", "start": [130.0, 30.0], "lower": [100.0, 10.0],
               "upper": [160.0, 50.0], "domain": [[0.0, 360.0], [-10.0, 90.0]], "volume_ratio": 0.07,
@@ -51,7 +51,7 @@ def test_switching_mid_solve_does_not_leave_the_solver_stuck(window, qtbot, star
 
 
 def test_compare_with_the_same_name_uses_the_default_weights(window, qtbot, tmp_path):
-    from semviewer.core.classifier import get_model_spec
+    from semviewer.core.inference.models import get_model_spec
 
     state = torch_state_with_noise(get_model_spec("efficientnet-lite0").packaged_weights())
     weights = tmp_path / "mine.pth"
@@ -178,7 +178,7 @@ def test_a_finished_job_releases_what_its_closure_held(qtbot):
 
 def test_opening_a_map_file_stops_jobs_and_clears_regions(window, qtbot, tmp_path):
     from semviewer.cli import main
-    from semviewer.core.semantic_map import SemanticMap
+    from semviewer.core.maps.semantic_map import SemanticMap
 
     path = tmp_path / "mug.npz"
     assert main(["map", "--object", "mug", "--axes", "azimuth=0:360:90", "elevation=0:90:45", "--out", str(path)]) == 0
@@ -230,7 +230,7 @@ def test_a_stopped_solve_does_not_land_after_a_new_one_starts(window, qtbot, sta
 def test_small_defects(window, qtbot, tmp_path, box_mesh_file):
     import shutil
 
-    from semviewer.core.session import Session
+    from semviewer.core.session.session_file import Session
     from semviewer.gui.main_window import with_filter_suffix
 
     # the export dialog's chosen filter gives a typed name its suffix
@@ -259,8 +259,8 @@ def test_dropping_a_map_file_opens_it_as_a_map(window, qtbot, tmp_path):
     from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
     from PySide6.QtGui import QDropEvent
 
-    from semviewer.core.axes import parse_grid_axis
-    from semviewer.core.semantic_map import empty_map
+    from semviewer.core.scene.axes import parse_grid_axis
+    from semviewer.core.maps.semantic_map import empty_map
 
     m = empty_map((parse_grid_axis("azimuth=0:360:90"), parse_grid_axis("elevation=0:90:45")), {}, {})
     m.values[:] = 0.5

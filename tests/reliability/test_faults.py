@@ -32,7 +32,7 @@ def test_a_killed_map_leaves_no_output_and_resumes(tmp_path, capsys, monkeypatch
     assert main(argv) == 0
     err = capsys.readouterr().err
     assert "resuming an interrupted map" in err
-    from semviewer.core.semantic_map import SemanticMap
+    from semviewer.core.maps.semantic_map import SemanticMap
 
     m = SemanticMap.load(out)
     assert m.complete and m.shape == (180, 10)
@@ -75,9 +75,9 @@ def test_a_full_disk_leaves_no_partial_file(tmp_path, monkeypatch, writer):
         fh = real_open(path, mode, *args, **kwargs)
         return FullDisk(fh) if "w" in mode and str(tmp_path) in str(path) else fh
 
-    from semviewer.core.axes import parse_grid_axis
-    from semviewer.core.results import write_json, write_png
-    from semviewer.core.semantic_map import empty_map
+    from semviewer.core.scene.axes import parse_grid_axis
+    from semviewer.core.files.atomic import write_json, write_png
+    from semviewer.core.maps.semantic_map import empty_map
 
     target = tmp_path / {"map": "m.npz", "json": "r.json", "png": "v.png"}[writer]
     monkeypatch.setattr(builtins, "open", full_open)

@@ -86,7 +86,7 @@ def check_mesh(mesh) -> None:
 @FUZZ
 @given(st.data())
 def test_mesh_files(tmp_path_factory, data):
-    from semviewer.core.mesh import load_mesh
+    from semviewer.core.scene.mesh import load_mesh
 
     name = data.draw(st.sampled_from(sorted(MESHES)))
     blob = mutate(MESHES[name], data.draw)
@@ -98,8 +98,8 @@ def test_mesh_files(tmp_path_factory, data):
 
 # -- semantic maps ---------------------------------------------------------------------------
 def _good_map_bytes() -> tuple[bytes, dict]:
-    from semviewer.core.axes import parse_grid_axis
-    from semviewer.core.semantic_map import empty_map
+    from semviewer.core.scene.axes import parse_grid_axis
+    from semviewer.core.maps.semantic_map import empty_map
 
     m = empty_map((parse_grid_axis("azimuth=0:360:90"), parse_grid_axis("elevation=-10:90:50")), {"distance": 3.0},
                   {"model": "x"})
@@ -149,7 +149,7 @@ def check_map(m) -> None:
 @FUZZ
 @given(st.data())
 def test_map_files(tmp_path_factory, data):
-    from semviewer.core.semantic_map import SemanticMap
+    from semviewer.core.maps.semantic_map import SemanticMap
 
     kind = data.draw(st.sampled_from(["bytes", "manifest", "arrays"]))
     if kind == "bytes":
@@ -203,7 +203,7 @@ def check_region(r) -> None:
 @FUZZ
 @given(st.data())
 def test_regions_json(data):
-    from semviewer.core.regions import Region
+    from semviewer.core.regions.region import Region
 
     record = _mutated(data.draw, GOOD_REGION)
     holds_contract("regions JSON", lambda: Region.from_json(record), check_region)
@@ -219,7 +219,7 @@ GOOD_SESSION = {"format": "semviewer-session", "version": 1, "object": "teapot",
 @FUZZ
 @given(st.data())
 def test_session_files(tmp_path_factory, data):
-    from semviewer.core.session import Session
+    from semviewer.core.session.session_file import Session
 
     kind = data.draw(st.sampled_from(["fields", "bytes"]))
     text = json.dumps(_mutated(data.draw, GOOD_SESSION), allow_nan=True).encode()
@@ -256,7 +256,7 @@ TOML_VALUES = st.sampled_from(['"x"', "3", "-1", "1e400", "nan", "inf", "[]", "[
 @FUZZ
 @given(st.data())
 def test_study_manifests(tmp_path_factory, data):
-    from semviewer.core.study import load_study
+    from semviewer.studies.manifest import load_study
 
     lines = GOOD_STUDY.splitlines()
     kind = data.draw(st.sampled_from(["value", "drop", "bytes", "key"]))
@@ -311,17 +311,17 @@ CHECKPOINTS = _checkpoints()
 @FUZZ
 @given(st.data())
 def test_checkpoints(tmp_path_factory, data):
-    from semviewer.core.classifier import _read_state_dict
+    from semviewer.core.inference.weights import read_state_dict
 
     name = data.draw(st.sampled_from(sorted(CHECKPOINTS)))
     blob = mutate(CHECKPOINTS[name], data.draw)
     path = tmp_path_factory.mktemp("ckpt") / "w.pth"
     path.write_bytes(blob)
-    holds_contract("checkpoints", lambda: _read_state_dict(path), check_state_dict)
+    holds_contract("checkpoints", lambda: read_state_dict(path), check_state_dict)
 
 
 def test_a_checkpoint_for_another_architecture_is_refused(tmp_path):
-    from semviewer.core.classifier import load_classifier
+    from semviewer.core.inference.classifier import load_classifier
     from semviewer.core.errors import ModelError
 
     path = tmp_path / "r.pth"

@@ -3,8 +3,8 @@ import threading
 import numpy as np
 import pytest
 
-from semviewer.core.axes import AXIS_NAMES, Pose
-from semviewer.core.render_settings import RenderSettings
+from semviewer.core.scene.axes import AXIS_NAMES, Pose
+from semviewer.core.scene.render_settings import RenderSettings
 from semviewer.render import Renderer
 from semviewer.render.camera import eye_position, projection_matrix, view_matrix
 from semviewer.render.renderer import RendererError
@@ -88,7 +88,7 @@ def test_settings_change_size_colours_and_light(teapot_mesh):
 
 
 def test_texture_is_used_when_asked(tmp_path):
-    from semviewer.core.objects import get_object
+    from semviewer.core.scene.objects import get_object
 
     ball = get_object("soccer_ball").load()
     blue = (0.0, 0.0, 1.0)
@@ -138,8 +138,8 @@ def test_handedness_world_x_is_on_the_left_at_azimuth_0(tmp_path):
     world +x appears on the image's left (the original renderer mirrors this)."""
     import trimesh
 
-    from semviewer.core.axes import Pose
-    from semviewer.core.mesh import load_mesh
+    from semviewer.core.scene.axes import Pose
+    from semviewer.core.scene.mesh import load_mesh
     from semviewer.render import Renderer
 
     big = trimesh.creation.box(extents=(1.0, 1.0, 1.0))

@@ -85,7 +85,7 @@ def test_local_study_writes_units_and_report_then_skips_them(study_dir, capsys):
 
 def test_ray_executor_gives_the_same_numbers(study_dir):
     ray = pytest.importorskip("ray")
-    from semviewer.core.study import load_study
+    from semviewer.studies.manifest import load_study
     from semviewer.studies.runner import run_study
 
     plan = load_study(study_dir / "study.toml")
@@ -113,7 +113,7 @@ def test_a_killed_study_resumes_with_the_units_left(study_dir):
     finished = len(list((out / "units").glob("*.json")))
     assert 1 <= finished < 3, "the study should have been killed after its first unit"
     assert not list((out / "units").glob("*.part*"))                    # nothing half-written
-    from semviewer.core.study import load_study
+    from semviewer.studies.manifest import load_study
     from semviewer.studies.runner import run_study
 
     plan = load_study(study_dir / "study.toml")
@@ -178,7 +178,7 @@ def test_ray_missing_says_how_to_install(study_dir, monkeypatch, capsys):
 
 
 def test_worker_processes_give_the_same_numbers(study_dir):
-    from semviewer.core.study import load_study
+    from semviewer.studies.manifest import load_study
     from semviewer.studies.runner import run_study
 
     plan = load_study(study_dir / "study.toml")

@@ -1,0 +1,1 @@
+"""Files: atomic writes that never replace a device or a FIFO, and file hashes."""

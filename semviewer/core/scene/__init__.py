@@ -1,0 +1,1 @@
+"""The scene: semantic axes and poses, meshes, bundled objects, render settings, the render thread."""

@@ -1,0 +1,70 @@
+"""Exports of a document: the map figure, the current render, map data (.npz, CSV), regions JSON.
+
+Each function checks there is something to export (SemviewerError naming what to do first),
+writes atomically and returns the path. They are plain functions: the window runs them in the
+background, the CLI and scripts call them directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from semviewer.core.session.document import PRIMARY, TARGETS, Document
+from semviewer.core.errors import SemviewerError
+from semviewer.core.figures import Panel, map_figure, save_figure
+from semviewer.core.regions.report import regions_document
+from semviewer.core.files.atomic import write_json, write_png, write_text
+
+
+def _primary_map(document: Document):
+    semantic_map = document.maps[PRIMARY]
+    if semantic_map is None:
+        raise SemviewerError("there is no map to export yet; compute it first")
+    return semantic_map
+
+
+def require(document: Document, what: str) -> None:
+    """SemviewerError naming what to do first when there is no ``what`` (map, regions, render) to export."""
+    if what == "regions" and not document.regions:
+        raise SemviewerError("there are no regions to export yet; grow some first")
+    if what == "render" and document.frame is None:
+        raise SemviewerError("nothing has been rendered yet")
+    if what == "map":
+        _primary_map(document)
+
+
+def export_figure(document: Document, path: str | Path, dpi: int = 200) -> Path:
+    """The maps (primary, then compare) with their regions, as PNG, SVG or PDF."""
+    first = _primary_map(document)
+    shown_regions = document.regions_shown()
+    panels = [Panel(document.maps[t], [r for tt, r in document.regions if tt == t and shown_regions])
+              for t in TARGETS if document.maps[t] is not None]
+    shown = [n for n in document.map_axes if n in first.axis_names]
+    return save_figure(map_figure(panels, show=shown, at=document.pose.as_dict(), aggregate=document.aggregate),
+                       path, dpi=dpi)
+
+
+def export_render(document: Document, path: str | Path) -> Path:
+    """The render shown now (exactly what the classifier saw), as PNG."""
+    require(document, "render")
+    return write_png(path, document.frame)
+
+
+def export_map(document: Document, path: str | Path) -> Path:
+    """The primary map with its provenance (.npz, reopened by *File → Open map file*)."""
+    return _primary_map(document).save(path)
+
+
+def export_map_csv(document: Document, path: str | Path) -> Path:
+    """The primary map in long format: axis columns, then score and top1."""
+    return write_text(path, _primary_map(document).to_csv())
+
+
+def export_regions(document: Document, path: str | Path) -> Path:
+    """The regions file (the CLI's layout): axes, Ω, solver configs, provenance, regions."""
+    require(document, "regions")
+    run = document.region_run
+    regions = [{"model": document.model_label(t), **r.to_json()} for t, r in document.regions]
+    return write_json(path, regions_document(
+        run["axes"], run["domain"], run["source"], run["configs"], run.get("provenance"), regions,
+        object=document.object_source, classes=document.classes.to_json() if document.classes else None))

@@ -1,0 +1,190 @@
+"""The saved state: what a session file keeps of a document, written from it and applied back
+through the document's own validating setters.
+
+There is one definition of what is valid: the Document's methods. Validating a session applies
+it to a scratch document without opening its mesh; reopening applies it to a new document with
+the mesh. Either way a bad field is one SemviewerError naming it, before anything is shown.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+import numpy as np
+
+from semviewer.core.errors import SemviewerError, first_line
+from semviewer.core.inference.imagenet import ClassSet
+from semviewer.core.regions.config import METHODS
+from semviewer.core.regions.region import Region
+from semviewer.core.scene.axes import AXES, Pose
+from semviewer.core.scene.mesh import check_up_axis
+from semviewer.core.scene.objects import bundled_objects
+from semviewer.core.session.document import ALL_METHODS, PRIMARY, Document
+from semviewer.core.session.session_file import Session
+
+
+def to_session(doc: Document) -> Session:
+    """The session file's content: everything needed to reopen this document."""
+    source = doc.object_source if doc.object_source in bundled_objects() \
+        else str(Path(doc.object_source).expanduser().resolve())
+    methods = ALL_METHODS if set(doc.solver_methods) == set(METHODS) and len(doc.solver_methods) > 1 \
+        else doc.solver_methods[0] if len(doc.solver_methods) == 1 else list(doc.solver_methods)
+    run = dict(doc.region_run)
+    if "domain" in run:
+        run["domain"] = np.asarray(run["domain"], dtype=float).tolist()
+    return Session(object=source, up_axis=doc.up_axis, model=doc.model_name, weights=doc.weights,
+                   classes=list(doc.classes.ids) if doc.classes else [], pose=doc.pose.as_dict(),
+                   map_axes=list(doc.map_axes), resolution=doc.resolution, aggregate=doc.aggregate,
+                   compare_model=doc.compare_model,
+                   solver={"method": methods, **doc.solver_settings, "source": doc.solver_source},
+                   starts=[list(s) for s in doc.starts], start_axes=list(doc.start_axes),
+                   regions=[{"map": t, **r.to_json()} for t, r in doc.regions],
+                   region_run=run, engine=doc.engine)
+
+
+@contextmanager
+def _field(name: str) -> Iterator[None]:
+    """A value of the wrong kind in ``name`` becomes one line naming the field."""
+    try:
+        yield
+    except SemviewerError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+        raise SemviewerError(f"{name} has a value of the wrong kind ({first_line(exc, 100)})") from None
+
+
+def _text(value: Any, name: str, optional: bool = False) -> None:
+    if not (isinstance(value, str) and value) and not (optional and value is None):
+        raise SemviewerError(f"{name} must be {'a file path or null' if optional else 'text'}")
+
+
+def _check_run(run: Any) -> dict[str, Any]:
+    """The record of the run that grew the regions: known axes, [lower, upper] rows, tables."""
+    if not isinstance(run, dict):
+        raise SemviewerError("region_run must be an object")
+    axes = run.get("axes", [])
+    if not isinstance(axes, list) or not all(isinstance(a, str) and a in AXES for a in axes):
+        raise SemviewerError("region_run.axes must be known axes")
+    domain = run.get("domain", [])
+    with _field("region_run.domain"):
+        rows = np.asarray(domain, dtype=np.float64).reshape(-1, 2) if domain != [] else np.zeros((0, 2))
+    if isinstance(domain, str) or not np.isfinite(rows).all() or (np.abs(rows) >= 1e12).any():
+        raise SemviewerError("region_run.domain must be [lower, upper] rows")
+    if not all(isinstance(run.get(k, {}), dict) for k in ("configs", "source", "provenance")):
+        raise SemviewerError("region_run.configs, .source and .provenance must be objects")
+    return dict(run)
+
+
+def _apply_fields(doc: Document, session: Session) -> None:
+    """Everything but the object, applied through the document's setters (the object is opened first)."""
+    with _field("engine"):
+        doc.set_engine(session.engine)
+    with _field("classes"):
+        if not isinstance(session.classes, list) or any(isinstance(c, bool) for c in session.classes):
+            raise SemviewerError("classes must be ImageNet ids")
+        if session.classes:
+            doc.set_classes(ClassSet(tuple(int(c) for c in session.classes)))
+    with _field("model"):
+        _text(session.weights, "weights", optional=True)
+        doc.set_model(session.model, session.weights)
+        doc.set_compare_model(session.compare_model)
+    with _field("map_axes"):
+        doc.set_view(list(session.map_axes), session.resolution, session.aggregate)
+    with _field("solver"):
+        solver = dict(session.solver)
+        method, source = solver.pop("method", None), solver.pop("source", None)
+        doc.set_solver(method, {**doc.solver_settings, **solver}, source)
+    with _field("pose"):
+        if not isinstance(session.pose, dict) or any(isinstance(v, bool) for v in session.pose.values()):
+            raise SemviewerError("pose must map axes to numbers")
+        doc.set_pose(Pose(session.pose))
+    with _field("starts"):
+        doc.set_starts(session.starts, session.start_axes or list(session.map_axes))
+    _apply_regions(doc, session)
+
+
+def _apply_regions(doc: Document, session: Session) -> None:
+    with _field("regions"):
+        if not isinstance(session.regions, list):
+            raise SemviewerError("regions must be a list")
+        regions = [(d.get("map", PRIMARY) if isinstance(d, dict) else PRIMARY, Region.from_json(d))
+                   for d in session.regions]
+    run = _check_run(session.region_run) if session.region_run else {}
+    if regions and not run:       # sessions written before the run was recorded
+        run = {"axes": list(session.map_axes), "source": {"kind": "session"}, "provenance": {},
+               "configs": {r.method: {**doc.solver_settings, "method": r.method} for _, r in regions}}
+    if regions:
+        run["domain"] = np.asarray(run.get("domain", regions[0][1].domain), dtype=np.float64)
+    doc.set_regions(regions, run)
+
+
+def validate_session(session: Session) -> None:
+    """Check every field before any of it is applied (SemviewerError naming the field); the mesh
+    is not opened."""
+    _text(session.object, "object")
+    check_up_axis(session.up_axis)
+    _apply_fields(Document(), session)
+
+
+def from_session(session: Session, base_dir: Optional[str | Path] = None) -> Document:
+    """A document from a session, its mesh loaded here. A relative mesh path is relative to
+    ``base_dir`` (the session file's folder)."""
+    validate_session(session)
+    source = session.object
+    if source not in bundled_objects() and not Path(source).expanduser().is_absolute() and base_dir is not None:
+        source = str((Path(base_dir).resolve() / source).resolve())
+    doc = Document()
+    doc.open_object(source, session.up_axis)
+    _apply_fields(doc, session)
+    return doc
+
+
+def from_study_unit(record: Any, study: str | Path) -> Document:
+    """A document showing one finished unit of a study folder: its object, classes, model, map,
+    the start points and methods of its regions, and the regions."""
+    from semviewer.core.maps.semantic_map import SemanticMap
+
+    if record.state != "done":
+        raise SemviewerError("that unit of the study has no results (it failed or has not run)")
+    semantic_map = SemanticMap.load(record.map_path)
+    regions = [(PRIMARY, Region.from_json(r)) for r in record.regions]
+    axes = list(semantic_map.axis_names[:2])
+    doc = Document()
+    doc.open_object(record.object_source, record.up_axis)
+    doc.set_classes(ClassSet(tuple(record.classes)))
+    doc.set_model(record.model, record.weights)
+    doc.set_view(axes)
+    doc.set_map(PRIMARY, semantic_map)
+    if regions:
+        doc.set_solver(list(dict.fromkeys(r.method for _, r in regions)))
+        doc.set_starts(list(dict.fromkeys(tuple(float(v) for v in r.start) for _, r in regions)), axes)
+    doc.set_regions(regions, {
+        "axes": axes, "domain": regions[0][1].domain if regions else semantic_map.domain(),
+        "configs": {r.method: {"method": r.method} for _, r in regions},
+        "source": {"kind": "study", "study": str(study)}, "provenance": dict(semantic_map.provenance)})
+    doc.unit = {"study": str(study), "name": record.name}
+    return doc
+
+
+def saved_state(doc: Document) -> dict[str, Any]:
+    """What a saved session keeps of a document, plus the mesh as loaded (for equality)."""
+    data = to_session(doc).__dict__.copy()
+    data["mesh_sha256"] = doc.mesh.sha256 if doc.mesh is not None else None
+    return data
+
+
+def same_state(a: Document, b: Document) -> bool:
+    """Whether two documents would save the same session of the same mesh (NaN equals NaN)."""
+    return _same(saved_state(a), saved_state(b))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b or (a != a and b != b)
+    return a == b

@@ -1,0 +1,1 @@
+"""Controllers: user input becomes document calls, document events become widget updates."""

@@ -1,0 +1,160 @@
+"""The object and the networks: opening objects and mesh files, the class set, models and engines.
+
+User input becomes document calls; the slow parts (reading a mesh, decimating it, loading a
+model) run as background jobs whose results reach the document only if nothing newer replaced
+them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+from semviewer.core.scene.axes import Pose
+from semviewer.core.inference.models import MODELS
+from semviewer.core.inference.classifier import Classifier
+from semviewer.core.errors import SemviewerError
+from semviewer.core.inference.imagenet import ClassSet
+from semviewer.core.scene.mesh import MeshData, load_mesh
+from semviewer.core.scene.mesh import decimate as decimate_mesh
+from semviewer.core.scene.objects import bundled_objects
+from semviewer.gui.dialogs.class_dialog import ClassSetDialog
+
+if TYPE_CHECKING:
+    from semviewer.gui.main_window import MainWindow
+
+MESH_FILTER = "Meshes (*.obj *.glb *.gltf *.ply *.stl *.off);;All files (*)"
+DEFAULT_TRIANGLE_BUDGET = 500_000
+
+
+class ObjectController:
+    """Object, class set, model, weights and engine."""
+
+    def __init__(self, window: "MainWindow") -> None:
+        self.w = window
+        self.doc = window.document
+
+    def open_object(self, name_or_path: str, up_axis: str = "y", resolve=None) -> None:
+        """Open a bundled object or a mesh file; the current one stays if this fails."""
+        if self.w.jobs.running("mesh") or self.w.jobs.running("open"):   # a file still being read must not
+            self.w.jobs.cancel("mesh")                                  # replace this object later
+            self.w.jobs.cancel("open")
+            self.w.feedback.not_busy(self.w.jobs)
+        self.doc.open_object(name_or_path, up_axis, *([resolve] if resolve else []))
+        if self.doc.object_source not in bundled_objects():
+            self.w.status(f"opened {Path(name_or_path).name}: choose its true class with Object → True class set")
+
+    def triangle_budget(self) -> int:
+        """Meshes above this many triangles are offered decimation (Object → Triangle budget)."""
+        try:
+            return max(1000, int(self.w.settings.value("mesh/triangle_budget", DEFAULT_TRIANGLE_BUDGET)))
+        except (TypeError, ValueError):
+            return DEFAULT_TRIANGLE_BUDGET
+
+    def set_triangle_budget(self, budget: Optional[int] = None) -> None:
+        if budget is None:
+            budget, ok = QInputDialog.getInt(self.w, "Triangle budget", "Offer to decimate meshes with more "
+                                             "triangles than:", self.triangle_budget(), 1000, 50_000_000, 10_000)
+            if not ok:
+                return
+        self.w.settings.setValue("mesh/triangle_budget", int(budget))
+        self.w.status(f"meshes above {int(budget):,} triangles will be offered decimation")
+
+    def open_mesh(self, path: Optional[str] = None, up_axis: Optional[str] = None,
+                  decimate: Optional[bool] = None) -> None:
+        """Open a mesh file (asks for one when ``path`` is None). The file is read in the
+        background; until it is ready (or fails, with a message) the current object stays and
+        the live view keeps answering. A mesh above the triangle budget is offered decimation
+        (``decimate`` answers that question without asking)."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self.w, "Open mesh", str(Path.home()), MESH_FILTER)
+            if not path:
+                return
+        up = up_axis or "y"
+        name = Path(path).name
+        self.w.feedback.busy(f"reading {name}…")
+
+        def show(mesh: MeshData, note: str = "") -> None:
+            self.w.feedback.not_busy(self.w.jobs)
+            self.doc.set_object(mesh, str(path), up, None, Pose())
+            self.w.files.add_recent(str(path))
+            self.w.status(f"opened {name} ({mesh.face_count:,} faces{note}); "
+                          f"choose its true class with Object → True class set")
+
+        def read(mesh: MeshData) -> None:
+            budget = self.triangle_budget()
+            if mesh.face_count <= budget:
+                return show(mesh)
+            choice = decimate
+            if choice is None:
+                answer = QMessageBox.question(
+                    self.w, "A large mesh", f"{name} has {mesh.face_count:,} triangles, more than the budget of "
+                    f"{budget:,}: every render will be slow. Decimate it to about {budget:,} triangles "
+                    f"(quadric decimation; colours and textures are dropped)?")
+                choice = answer == QMessageBox.StandardButton.Yes
+            if not choice:
+                return show(mesh, ", above the triangle budget")
+            self.w.feedback.busy(f"decimating {name} to about {budget:,} triangles…")
+            self.w.jobs.start("mesh", lambda sink: decimate_mesh(mesh, budget),
+                              lambda small: show(small, f", decimated from {mesh.face_count:,}"), failed)
+
+        def failed(message: str) -> None:
+            self.w.feedback.not_busy(self.w.jobs)
+            self.w.show_error(message)
+
+        self.w.jobs.cancel("open")                  # a session or map still loading must not replace it later
+        self.w.jobs.start("mesh", lambda sink: load_mesh(path, up_axis=up), read, failed)
+
+    def choose_classes(self, classes: Optional[ClassSet] = None) -> None:
+        if classes is None:
+            dialog = ClassSetDialog(self.doc.classes, self.w)
+            if not dialog.exec():
+                return
+            classes = dialog.class_set()
+            if classes is None:
+                raise SemviewerError("no class selected; the true class set needs at least one class")
+        self.doc.set_classes(classes)
+
+    def set_model(self, name: str, weights: Optional[str] = None, keep_results: bool = False) -> None:
+        """Load a model in the background; the window keeps working meanwhile. The maps and regions
+        are dropped when it is ready, unless ``keep_results`` (they were made with this model)."""
+        if name not in MODELS:
+            raise SemviewerError(f"unknown model {name!r}")
+        self.w.predictions.set_status(f"loading {name}…")
+        self.w.status(f"loading {name}…")
+        engine, notices, cache = self.doc.engine, [], self.w.classifiers
+
+        def done(classifier: Classifier) -> None:
+            self.doc.set_model(name, weights, classifier, keep_results)
+            self.w.status(f"{name} loaded ({classifier.device}, {classifier.engine}) · drag the object to turn it · "
+                          f"Compute map to see where the network recognises it · Ctrl+click the map to add start "
+                          f"points, then Start" + "".join(f" · ⚠ {n}" for n in notices))
+
+        def failed(message: str) -> None:
+            self.w.predictions.set_status(self.doc.model_name if self.doc.classifier else "no model loaded")
+            self.w.show_error(message)
+
+        self.w.jobs.start("model", lambda sink: cache.get(name, weights, engine, notify=notices.append), done, failed)
+
+    def load_weights(self, path: Optional[str] = None) -> None:
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self.w, f"Weights for {self.doc.model_name}", str(Path.home()),
+                                                  "PyTorch checkpoints (*.pth *.pt *.bin);;All files (*)")
+            if not path:
+                return
+        self.set_model(self.doc.model_name, path)
+
+    def set_engine(self, engine: str) -> None:
+        """Run the classifiers on ``engine`` (auto, onnxruntime or torch); reloads the model."""
+        model, weights = self.doc.model_name, self.doc.weights
+        self.doc.set_engine(engine)
+        for action in self.w.engine_actions.actions():
+            action.setChecked(action.objectName() == f"engine-{engine}")
+        self.set_model(model, weights)
+
+    def set_compare_model(self, name: Optional[str]) -> None:
+        self.doc.set_compare_model(name)
+        if name is not None and self.doc.maps["primary"] is not None:
+            self.w.maps_ctl.compute_map(which="compare")

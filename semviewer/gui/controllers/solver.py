@@ -1,0 +1,197 @@
+"""Robust regions: the solver panel ↔ document, start points, solver runs with live rectangles,
+and the regions table."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from typing import TYPE_CHECKING, Optional
+
+from semviewer.core.session.document import ALL_METHODS, TARGETS
+from semviewer.core.errors import SemviewerError
+from semviewer.core.regions.config import METHOD_LABELS, METHODS
+from semviewer.core.regions.region import RegionsSnapshot
+from semviewer.pipeline.regions import plan_region_jobs, region_run_record, run_region_jobs
+from semviewer.gui.widgets.map_view import RegionShape
+from semviewer.pipeline.scorer import Scene, Scorers
+
+if TYPE_CHECKING:
+    from semviewer.gui.main_window import MainWindow
+
+
+class SolverController:
+    """Starts, solver settings and runs, and the table of regions found."""
+
+    def __init__(self, window: "MainWindow") -> None:
+        self.w = window
+        self.doc = doc = window.document
+        self.note = ""                  # said before the solver's status (e.g. which starts it chose)
+        self._syncing = False
+        panel = window.solver
+        panel.start_requested.connect(lambda: window.guarded(self.start_solver))
+        panel.stop_requested.connect(self.stop_solver)
+        panel.paper_starts_requested.connect(lambda: window.guarded(self.use_paper_starts))
+        panel.clear_starts_requested.connect(lambda: doc.set_starts([]))
+        for box in (panel.steps, panel.lr, panel.alpha, panel.beta, panel.lam, panel.eps, panel.max_step):
+            box.valueChanged.connect(self._edited)
+        for widget in (panel.method, panel.source):
+            widget.currentIndexChanged.connect(self._edited)
+        panel.early.toggled.connect(self._edited)
+        window.regions_table.region_selected.connect(self._highlight)
+        doc.events.solver.connect(self._show_settings)
+        doc.events.starts.connect(self._show_starts)
+        doc.events.view.connect(self._show_starts)
+        doc.events.regions.connect(self._show_regions)
+        doc.events.view.connect(self._show_regions)
+        doc.events.dropped.connect(self._dropped)
+        self._edited()
+
+    # -- settings ----------------------------------------------------------------------------
+    def _push(self) -> None:
+        """Panel → document (SemviewerError for settings the document refuses)."""
+        panel = self.w.solver
+        settings = {k: v for k, v in panel.config("oir_b").to_json().items() if k != "method"}
+        self.doc.set_solver(panel.method.currentData(), settings, panel.source.currentData())
+
+    def _edited(self) -> None:
+        if self._syncing:
+            return
+        try:
+            self._push()
+        except SemviewerError as exc:      # shown now in the status bar, and as an error on Start
+            self.w.status(f"⚠ solver settings: {exc}")
+
+    def _show_settings(self) -> None:
+        """Document → panel (a reopened session)."""
+        panel, doc = self.w.solver, self.doc
+        self._syncing = True
+        try:
+            panel.set_config(doc.solver_settings)
+            panel.early.setChecked(doc.solver_settings.get("tol", 0.0) > 0)
+            methods = ALL_METHODS if len(doc.solver_methods) == len(METHODS) else doc.solver_methods[0]
+            panel.method.setCurrentIndex(max(0, panel.method.findData(methods)))
+            panel.source.setCurrentIndex(max(0, panel.source.findData(doc.solver_source)))
+        finally:
+            self._syncing = False
+
+    # -- starts ------------------------------------------------------------------------------
+    def _show_starts(self) -> None:
+        doc = self.doc
+        text = "; ".join("(" + ", ".join(f"{v:.0f}" for v in s) + ")" for s in doc.starts)
+        where = "" if doc.starts_shown() or not doc.starts else f" (on {' × '.join(doc.start_axes)}: hidden here)"
+        self.w.solver.starts_label.setText(f"start points: {text}{where}" if doc.starts else
+                                           "no start points: click the map with Ctrl, or use the paper's")
+
+    def use_paper_starts(self) -> None:
+        note = self.doc.use_paper_starts()
+        if note:
+            self.w.status(note)
+
+    # -- runs --------------------------------------------------------------------------------
+    def start_solver(self) -> None:
+        """Grow regions from the start points in the background; rectangles grow live."""
+        self._push()
+        doc = self.doc
+        note = f"{doc.default_starts()} · " if not doc.starts else ""
+        jobs = plan_region_jobs(doc)
+        run = region_run_record(doc, jobs)
+        ticket = doc.ticket("regions")
+        scene = Scene.of(doc)
+
+        def job(sink):
+            with Scorers(scene, cancelled=sink.cancelled, notify=lambda m: sink.progress(0.0, m)) as live:
+                return run_region_jobs(jobs, live.for_job, lambda j, c: nullcontext(_Relay(sink, j.target)),
+                                       sink.cancelled, notify=lambda message: sink.progress(1.0, message))
+
+        doc.set_regions([], None, ticket)
+        self.w.maps_ctl.set_live_shapes(None, [])
+        self.w.solver.set_running(True)
+        self.note = note
+        self.w.solver.status.setText(f"{note}growing regions…")
+        self.w.feedback.progress.show()
+        self.w.jobs.start("solver", job, lambda found: self._done(found, run, ticket), self._failed,
+                          self.w.feedback.on_progress, lambda item: self.w._solver_partial(item))  # scripts may wrap it
+
+    def solver_partial(self, item) -> None:
+        target, snapshot = item
+        if not isinstance(snapshot, RegionsSnapshot):
+            return
+        shapes = [RegionShape(snapshot.method, tuple(lo), tuple(hi), tuple(s), bool(a))
+                  for lo, hi, s, a in zip(snapshot.lower, snapshot.upper, snapshot.starts, snapshot.active)]
+        done = [sh for sh in self.w.maps_ctl.live_shapes[target] if sh.method != snapshot.method]
+        self.w.maps_ctl.set_live_shapes(target, done + shapes)
+        steps = int(snapshot.steps.max()) if len(snapshot.steps) else 0
+        self.w.solver.status.setText(f"{self.note}{METHOD_LABELS[snapshot.method]}: step {steps}")
+
+    def _finish(self) -> None:
+        self.w.maps_ctl.set_live_shapes(None, [])
+        self.w.solver.set_running(False)
+        self.w.feedback.progress.hide()
+
+    def _done(self, found, run: dict, ticket: int) -> None:
+        self._finish()
+        if not self.doc.set_regions(found, run, ticket):
+            return                       # the object, model, classes or map changed meanwhile: said then
+        stopped = [r.steps for _, r in found if r.stop_reason == "cancelled"]
+        if stopped:
+            self.w.solver.status.setText(f"stopped at step {max(stopped)}: {len(found)} regions kept")
+        else:
+            reasons = sorted({r.stop_reason for _, r in found})
+            self.w.solver.status.setText(f"{self.note}{len(found)} regions ({', '.join(reasons)})")
+        doubtful = sum(1 for _, r in found if r.inside is not None and not r.inside.trusted)
+        self.w.status(f"{len(found)} regions grown and checked from the inside" +
+                      (f"; ⚠ {doubtful} hold the true class as top-1 on less than half of their volume"
+                       if doubtful else ""))
+
+    def _failed(self, message: str) -> None:
+        self._finish()
+        self.w.show_error(message)
+
+    def stop_solver(self) -> None:
+        """Stop growing regions; the regions grown so far are kept, marked "stopped at step k"."""
+        if self.w.jobs.running("solver"):
+            self.w.jobs.stop("solver")
+            self.w.solver.set_running(False)
+            self.w.solver.status.setText("stopping… (the regions grown so far are kept)")
+
+    def _dropped(self) -> None:
+        if self.w.jobs.running("solver"):
+            self.w.solver.status.setText("stopped: the object, model, classes or map changed")
+        self.w.jobs.cancel("solver")
+        self._finish()
+
+    # -- the table ---------------------------------------------------------------------------
+    def _show_regions(self) -> None:
+        doc = self.doc
+        axes = list(doc.region_run.get("axes", doc.map_axes)) if doc.regions else doc.map_axes
+        labels = {t: doc.model_label(t) or t for t in TARGETS}
+        self.w.regions_table.set_regions([(labels[t], r) for t, r in doc.regions], axes)
+        if not doc.regions_shown():
+            self.w.solver.status.setText(f"the regions were grown on {' × '.join(axes)}: hidden on these axes")
+
+    def _highlight(self, index: Optional[int]) -> None:
+        views = self.w.maps_ctl.views()
+        if index is None:
+            for view in views.values():
+                view.highlight(None)
+            return
+        target, _ = self.doc.regions[index]
+        position = sum(1 for t, _ in self.doc.regions[:index] if t == target)
+        views[target].highlight(position)
+
+
+class _Relay:
+    """Passes a solver's reports on, tagged with the map it runs on."""
+
+    def __init__(self, sink, target: str) -> None:
+        self.sink = sink
+        self.target = target
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        self.sink.progress(fraction, message)
+
+    def partial(self, result) -> None:
+        self.sink.partial((self.target, result))
+
+    def cancelled(self) -> bool:
+        return self.sink.cancelled()
+

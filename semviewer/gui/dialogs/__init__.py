@@ -1,0 +1,1 @@
+"""Dialogs: the true class set and the units of a study."""

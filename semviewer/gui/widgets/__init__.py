@@ -1,0 +1,1 @@
+"""Widgets: what the window shows; they emit signals and never touch the document."""

@@ -1,0 +1,235 @@
+"""The semantic-map view: a pyqtgraph heatmap (or curve) in axis units, a [0, 1] colour bar,
+a cursor at the current pose, robust-region rectangles and start markers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import QApplication, QGraphicsRectItem, QLabel, QVBoxLayout, QWidget
+
+from semviewer.core.regions.config import METHOD_LABELS
+from semviewer.core.style import COLORMAP, METHOD_COLORS
+from semviewer.core.maps.semantic_map import SemanticMap
+
+#: Region colours per method (also used in the regions table and the legend).
+METHOD_QCOLORS = {method: QColor(color) for method, color in METHOD_COLORS.items()}
+
+
+@dataclass(frozen=True)
+class RegionShape:
+    """What the view draws for one region (2-D rectangle or 1-D span)."""
+
+    method: str
+    lower: tuple
+    upper: tuple
+    start: tuple
+    active: bool = False
+
+
+class MapView(QWidget):
+    """One semantic map with its overlays. Emits clicks and drags in axis units."""
+
+    clicked = Signal(float, float, object)   # x, y (NaN in 1-D), keyboard modifiers
+    dragged = Signal(float, float)
+
+    def __init__(self, name: str = "semanticMapView", parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.caption = QLabel("")
+        self.caption.setObjectName(f"{name}Caption")
+        self.caption.setWordWrap(True)
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.caption)
+        self.plot = pg.PlotWidget()
+        self.plot.setObjectName(name)
+        self.plot.setAccessibleName("Semantic map: true-class probability over the chosen axes")
+        layout.addWidget(self.plot)
+        self.item = self.plot.getPlotItem()
+        self.item.setMenuEnabled(False)
+        self.item.vb.setMouseEnabled(False, False)
+        self.item.hideButtons()
+        self.image = pg.ImageItem(axisOrder="col-major")
+        self.item.addItem(self.image)
+        self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=pg.colormap.get(COLORMAP), interactive=False, width=14,
+                                        label="true-class probability")
+        self.colorbar.setImageItem(self.image, insert_in=self.item)
+        self.curve = pg.PlotDataItem(pen=pg.mkPen("#3b528b", width=2))
+        self.item.addItem(self.curve)
+        self.cursor = pg.ScatterPlotItem(size=16, symbol="+", pen=pg.mkPen("#ff00ff", width=3), brush=None)
+        self.cursor.setZValue(30)
+        self.item.addItem(self.cursor)
+        self.vcursor = pg.InfiniteLine(angle=90, pen=pg.mkPen("#ff00ff", width=2))
+        self.item.addItem(self.vcursor)
+        self.starts = pg.ScatterPlotItem(size=11, symbol="o", pen=pg.mkPen("k", width=1.5), brush=pg.mkBrush("#ffffff"))
+        self.starts.setZValue(25)
+        self.item.addItem(self.starts)
+        self.legend = self.item.addLegend(offset=(-10, 10), labelTextColor="w", brush=pg.mkBrush(40, 40, 40, 180))
+        self._legend_items: dict[str, pg.PlotDataItem] = {}
+        self._region_items: list = []
+        self._highlight: Optional[int] = None
+        self.map: Optional[SemanticMap] = None
+        self.axes_shown: tuple[str, ...] = ()
+        self.values: Optional[np.ndarray] = None
+        self._pressed = False
+        self.plot.scene().sigMouseClicked.connect(self._on_click)
+        self.plot.scene().sigMouseMoved.connect(self._on_move)
+        self.vcursor.hide()
+        self.set_message("Compute the map to see where the network recognises the object")
+
+    # -- content ---------------------------------------------------------------
+    def set_message(self, text: str) -> None:
+        """The caption above the plot (a QLabel: long hints wrap instead of widening the plot)."""
+        self.caption.setText(text)
+
+    def show_map(self, semantic_map: SemanticMap, show: Sequence[str], at: Optional[dict] = None,
+                 aggregate: Optional[str] = None, title: str = "") -> None:
+        """Draw ``semantic_map`` over the ``show`` axes (1 or 2), slicing or aggregating the others."""
+        view = semantic_map.view(list(show), at=at, aggregate=aggregate)
+        self.map = semantic_map
+        self.axes_shown = tuple(show)
+        self.values = view.values
+        x_axis = view.axes[0]
+        self.item.setLabel("bottom", x_axis.axis.label)
+        xs = x_axis.points
+        dx = xs[1] - xs[0] if xs.size > 1 else 1.0
+        if len(show) == 2:
+            y_axis = view.axes[1]
+            ys = y_axis.points
+            dy = ys[1] - ys[0] if ys.size > 1 else 1.0
+            self.item.setLabel("left", y_axis.axis.label)
+            self.image.setImage(np.asarray(view.values, dtype=np.float32), levels=(0.0, 1.0), autoLevels=False)
+            self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * xs.size, dy * ys.size))
+            self.image.show()
+            self.colorbar.show()
+            self.curve.hide()
+            self.vcursor.hide()
+            self.cursor.show()
+            self.item.vb.setRange(xRange=(xs[0] - dx / 2, xs[-1] + dx / 2), yRange=(ys[0] - dy / 2, ys[-1] + dy / 2),
+                                  padding=0)
+        else:
+            self.item.setLabel("left", "true-class probability")
+            self.curve.setData(xs, np.nan_to_num(view.values, nan=np.nan), connect="finite")
+            self.curve.show()
+            self.image.hide()
+            self.colorbar.hide()
+            self.cursor.hide()
+            self.vcursor.show()
+            self.item.vb.setRange(xRange=(xs[0], xs[-1]), yRange=(0, 1), padding=0.02)
+        notes = f" ({view.description})" if view.description else ""
+        self.set_message(title + notes)
+
+    def clear_map(self, message: str = "", axes: Sequence = ()) -> None:
+        """Forget the map; show empty axes (``axes``: (label, lower, upper) per axis) and a hint."""
+        self.map = None
+        self.values = None
+        self.image.clear()
+        self.curve.setData([], [])
+        self.set_regions([])
+        if axes:
+            self.axes_shown = tuple(a[0] for a in axes)
+            self.item.setLabel("bottom", axes[0][0])
+            self.item.setLabel("left", axes[1][0] if len(axes) > 1 else "true-class probability")
+            y_range = (axes[1][1], axes[1][2]) if len(axes) > 1 else (0.0, 1.0)
+            self.item.vb.setRange(xRange=(axes[0][1], axes[0][2]), yRange=y_range, padding=0)
+            self.cursor.setVisible(len(axes) > 1)
+            self.vcursor.setVisible(len(axes) == 1)
+        self.set_message(message)
+
+    def set_cursor(self, x: float, y: Optional[float]) -> None:
+        if len(self.axes_shown) == 2 and y is not None:
+            self.cursor.setData([x], [y])
+        self.vcursor.setValue(x)
+
+    def set_starts(self, points: Sequence[Sequence[float]]) -> None:
+        pts = np.asarray(points, dtype=float).reshape(len(points), -1) if len(points) else np.zeros((0, 2))
+        if not len(pts) or pts.shape[1] != max(len(self.axes_shown), 1):
+            self.starts.setData([], [])
+        elif pts.shape[1] == 1:
+            self.starts.setData(pts[:, 0], np.full(len(pts), 0.5))
+        else:
+            self.starts.setData(pts[:, 0], pts[:, 1])
+
+    def set_regions(self, shapes: Sequence[RegionShape]) -> None:
+        """Draw regions (replacing those drawn before); the legend lists the methods shown."""
+        for item in self._region_items:
+            self.item.removeItem(item)
+        self._region_items = []
+        for i, shape in enumerate(shapes):
+            color = METHOD_QCOLORS.get(shape.method, QColor("white"))
+            width = 4 if i == self._highlight else 2
+            if len(shape.lower) >= 2 and len(self.axes_shown) == 2:
+                rect = QGraphicsRectItem(QRectF(shape.lower[0], shape.lower[1], shape.upper[0] - shape.lower[0],
+                                                shape.upper[1] - shape.lower[1]))
+                pen = QPen(color, width)
+                pen.setCosmetic(True)
+                if shape.active:
+                    pen.setStyle(Qt.PenStyle.DashLine)
+                rect.setPen(pen)
+                rect.setZValue(20)
+                self.item.addItem(rect)
+                self._region_items.append(rect)
+            else:
+                fill = QColor(color)
+                fill.setAlpha(90 if i == self._highlight else 50)
+                span = pg.LinearRegionItem(values=(shape.lower[0], shape.upper[0]), movable=False, brush=fill,
+                                           pen=pg.mkPen(color, width=width))
+                self.item.addItem(span)
+                self._region_items.append(span)
+        self._update_legend({s.method for s in shapes})
+        self._shapes = list(shapes)
+
+    def highlight(self, index: Optional[int]) -> None:
+        self._highlight = index
+        self.set_regions(getattr(self, "_shapes", []))
+
+    @property
+    def region_items(self) -> list:
+        return list(self._region_items)
+
+    def _update_legend(self, methods: set) -> None:
+        for method, item in list(self._legend_items.items()):
+            if method not in methods:
+                self.legend.removeItem(item)
+                del self._legend_items[method]
+        for method in sorted(methods):
+            if method not in self._legend_items:
+                item = pg.PlotDataItem(pen=pg.mkPen(METHOD_QCOLORS.get(method, QColor("white")), width=3))
+                self.legend.addItem(item, METHOD_LABELS.get(method, method))
+                self._legend_items[method] = item
+        self.legend.setVisible(bool(methods))
+
+    # -- mouse -----------------------------------------------------------------
+    def _to_view(self, scene_pos) -> Optional[QPointF]:
+        vb = self.item.vb
+        if not vb.sceneBoundingRect().contains(scene_pos):
+            return None
+        return vb.mapSceneToView(scene_pos)
+
+    def _on_click(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self.map is None:
+            return
+        point = self._to_view(event.scenePos())
+        if point is None:
+            return
+        y = point.y() if len(self.axes_shown) == 2 else float("nan")
+        self.clicked.emit(point.x(), y, event.modifiers())
+
+    def _on_move(self, scene_pos) -> None:
+        if self.map is None or not QApplication.mouseButtons() & Qt.MouseButton.LeftButton:
+            return
+        if QApplication.keyboardModifiers() & Qt.KeyboardModifier.ControlModifier:
+            return
+        point = self._to_view(scene_pos)
+        if point is not None:
+            self.dragged.emit(point.x(), point.y() if len(self.axes_shown) == 2 else float("nan"))
+
+    def view_to_widget(self, x: float, y: float) -> QPointF:
+        """Widget coordinates (of the plot widget) of a point in axis units (for tests and automation)."""
+        scene = self.item.vb.mapViewToScene(QPointF(x, y))
+        return QPointF(self.plot.mapFromScene(scene))

@@ -1,0 +1,62 @@
+"""The predictions panel: top-5 classes as bars and the true-class probability."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+
+from semviewer.core.inference.classifier import class_score, top_k
+from semviewer.core.inference.imagenet import ClassSet, imagenet_categories
+
+ROWS = 5
+
+
+class PredictionsPanel(QWidget):
+    """Shows what the network says about exactly the render in the viewport."""
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("predictionsPanel")
+        layout = QVBoxLayout(self)
+        self.header = QLabel("loading the model…")
+        self.header.setWordWrap(True)
+        layout.addWidget(self.header)
+        grid = QGridLayout()
+        self.names: list[QLabel] = []
+        self.bars: list[QProgressBar] = []
+        for i in range(ROWS):
+            name = QLabel("")
+            name.setMinimumWidth(150)
+            bar = QProgressBar()
+            bar.setRange(0, 1000)
+            bar.setFormat("")
+            bar.setTextVisible(True)
+            grid.addWidget(name, i, 0)
+            grid.addWidget(bar, i, 1)
+            self.names.append(name)
+            self.bars.append(bar)
+        layout.addLayout(grid)
+        self.true_label = QLabel("")
+        self.true_label.setObjectName("trueClassLabel")
+        layout.addWidget(self.true_label)
+        layout.addStretch(1)
+        self.probabilities: Optional[np.ndarray] = None
+        self.true_probability: Optional[float] = None
+
+    def set_status(self, text: str) -> None:
+        self.header.setText(text)
+
+    def show_probabilities(self, probs: np.ndarray, classes: ClassSet, model: str) -> None:
+        names = imagenet_categories()
+        self.probabilities = probs
+        for (i, p), name, bar in zip(top_k(probs, ROWS), self.names, self.bars):
+            mark = "★ " if i in classes.ids else ""
+            name.setText(f"{mark}{names[i]}")
+            bar.setValue(int(round(p * 1000)))
+            bar.setFormat(f"{p:.1%}")
+        self.true_probability = float(class_score(probs, classes.ids))
+        rank = int((probs > probs[list(classes.ids)].max()).sum()) + 1
+        self.true_label.setText(f"<b>p({classes}) = {self.true_probability:.3f}</b> (rank {rank})")
+        self.header.setText(f"{model}: top {ROWS} for this render")

@@ -1,0 +1,69 @@
+"""The table of grown regions: bounds, volume ratio, evaluations, why they stopped."""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+
+from semviewer.core.regions.region import TRUSTED_TOP1
+from semviewer.core.regions.config import METHOD_LABELS
+from semviewer.core.regions.region import Region
+from semviewer.gui.widgets.map_view import METHOD_QCOLORS
+
+COLUMNS = ("map", "method", "start", "bounds", "volume ratio", "evaluations", "steps / stop",
+           "inside: mean p / min p / top-1", "domain Ω")
+INSIDE_COLUMN = COLUMNS.index("inside: mean p / min p / top-1")
+
+
+def _inside_text(region: Region) -> str:
+    inside = region.inside
+    if inside is None:
+        return "not checked"
+    warn = "  ⚠" if inside.top1_fraction < TRUSTED_TOP1 else ""
+    return f"{inside.mean_p:.2f} / {inside.min_p:.2f} / {inside.top1_fraction:.0%}{warn}"
+
+
+class RegionsTable(QTableWidget):
+    """Lists finished regions; selecting a row emits its index (to highlight it on the map)."""
+
+    region_selected = Signal(object)   # int or None
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(0, len(COLUMNS), parent)
+        self.setObjectName("regionsTable")
+        self.setHorizontalHeaderLabels(COLUMNS)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.itemSelectionChanged.connect(self._selected)
+
+    def set_regions(self, rows: Sequence[tuple[str, Region]], axis_names: Sequence[str]) -> None:
+        """Rows of (map label, region)."""
+        self.blockSignals(True)
+        self.setRowCount(len(rows))
+        for i, (label, r) in enumerate(rows):
+            bounds = "; ".join(f"{n} [{lo:.1f}, {hi:.1f}]" for n, lo, hi in zip(axis_names, r.lower, r.upper))
+            domain = "; ".join(f"{n} [{lo:g}, {hi:g}]" for n, (lo, hi) in zip(axis_names, r.domain))
+            cells = (label, METHOD_LABELS.get(r.method, r.method),
+                     ", ".join(f"{s:.1f}" for s in r.start), bounds, f"{r.volume_ratio:.2%}", str(r.evaluations),
+                     f"stopped at step {r.steps}" if r.stop_reason == "cancelled" else f"{r.steps} / {r.stop_reason}",
+                     _inside_text(r), domain)
+            for j, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if j == 1:
+                    item.setForeground(QBrush(METHOD_QCOLORS.get(r.method, Qt.GlobalColor.black).darker(160)))
+                if j == INSIDE_COLUMN and r.inside is not None:
+                    item.setToolTip(f"checked on {r.inside.points} {r.inside.source} points inside the region")
+                    if r.inside.top1_fraction < TRUSTED_TOP1:
+                        item.setForeground(QBrush(Qt.GlobalColor.darkRed))
+                self.setItem(i, j, item)
+        self.blockSignals(False)
+
+    def _selected(self) -> None:
+        rows = {index.row() for index in self.selectedIndexes()}
+        self.region_selected.emit(min(rows) if rows else None)

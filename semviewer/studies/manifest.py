@@ -1,0 +1,258 @@
+"""Study manifests (TOML): read and validated whole before any work, into a ``StudyPlan``.
+Every problem is one StudyError line naming the key or the [[objects]] entry."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from semviewer.core.maps.grids import PRESETS, check_grid_size, preset_grid
+from semviewer.core.scene.axes import GridAxis, parse_grid_axis
+from semviewer.core.inference.classifier import ENGINES
+from semviewer.core.inference.models import MODELS, PREPROCESSING_CHOICES, get_model_spec
+from semviewer.core.inference.weights import locate_weights
+from semviewer.core.errors import SemviewerError, first_line
+from semviewer.core.inference.imagenet import parse_class_set
+from semviewer.core.scene.mesh import UP_AXES
+from semviewer.core.regions.config import METHODS, RegionConfig, paper_starts
+from semviewer.studies.plan import SCORES, StudyError, StudyModel, StudyObject, StudyPlan
+
+_STUDY_KEYS = {"name", "models", "methods", "score", "engine", "preprocessing", "size", "inside_points"}
+_OBJECT_KEYS = {"name", "path", "classes", "up_axis", "label"}
+_MODEL_KEYS = {"name", "weights", "label"}
+_SOLVER_KEYS = {f.name for f in fields(RegionConfig)} - {"method"} | {"starts"}
+_TOP_KEYS = {"study", "grid", "solver", "objects", "models"}
+#: A study's map has at most this many axes (a unit renders every grid point).
+MAX_GRID_AXES = 3
+
+
+def _fail(where: str, message: str) -> StudyError:
+    return StudyError(f"{where}: {message}")
+
+
+def _check_keys(table: Any, allowed: set[str], where: str) -> Mapping[str, Any]:
+    if not isinstance(table, Mapping):
+        raise _fail(where, f"must be a table, got {type(table).__name__}")
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise _fail(where, f"unknown key {unknown[0]!r}; known keys: {', '.join(sorted(allowed))}")
+    return table
+
+
+def _objects(entries: Any, base: Path) -> tuple[StudyObject, ...]:
+    from semviewer.core.scene.mesh import load_mesh
+    from semviewer.core.scene.objects import bundled_objects
+
+    if not isinstance(entries, list) or not entries:
+        raise _fail("[[objects]]", "the study needs at least one [[objects]] entry (a name or a path)")
+    found: list[StudyObject] = []
+    for number, entry in enumerate(entries, start=1):
+        where = f"[[objects]] #{number}"
+        entry = _check_keys(entry, _OBJECT_KEYS, where)
+        for key in ("name", "path", "label", "up_axis"):
+            if key in entry and not isinstance(entry[key], str):
+                raise _fail(where, f"{key} must be text, got {type(entry[key]).__name__}")
+        classes_value = entry.get("classes", "")
+        if not (isinstance(classes_value, str) or (isinstance(classes_value, list) and all(
+                isinstance(c, (str, int)) and not isinstance(c, bool) for c in classes_value))):
+            raise _fail(where, "classes must be ImageNet names or ids, e.g. [\"coffee mug\", \"cup\"]")
+        if ("name" in entry) == ("path" in entry):
+            raise _fail(where, "give either name (a bundled object) or path (a mesh file), not both or neither")
+        up = entry.get("up_axis", "y")
+        if up not in UP_AXES:
+            raise _fail(where, f"up_axis must be one of {', '.join(UP_AXES)}, got {up!r}")
+        try:
+            if "name" in entry:
+                name = entry["name"]
+                if name not in bundled_objects():
+                    raise _fail(where, f"unknown bundled object {name!r}; bundled: {', '.join(bundled_objects())}; "
+                                       f"use path = \"...\" for a mesh file")
+                obj = bundled_objects()[name]
+                mesh = obj.load()
+                classes = parse_class_set(entry["classes"]) if "classes" in entry else obj.classes
+                label, source, bundled = entry.get("label", name), name, True
+            else:
+                path = Path(str(entry["path"])).expanduser()
+                path = path if path.is_absolute() else (base / path)
+                where = f"{where} ({entry['path']})"
+                if "classes" not in entry:
+                    raise _fail(where, "a mesh file needs classes = [\"...\"] (ImageNet names or ids)")
+                classes = parse_class_set(entry["classes"])
+                mesh = load_mesh(path, up_axis=up)
+                label, source, bundled = entry.get("label", path.stem), str(path.resolve()), False
+        except StudyError:
+            raise
+        except SemviewerError as exc:
+            raise _fail(where, str(exc)) from None
+        found.append(StudyObject(str(label), source, bundled, tuple(classes.ids), up, mesh.sha256))
+    labels = [o.label for o in found]
+    if len(set(labels)) != len(labels):
+        dup = next(x for x in labels if labels.count(x) > 1)
+        raise _fail("[[objects]]", f"two objects are labelled {dup!r}; give one of them label = \"...\"")
+    return tuple(found)
+
+
+def _models(study: Mapping[str, Any], tables: Any, base: Path) -> tuple[StudyModel, ...]:
+    entries: list[tuple[str, Mapping[str, Any]]] = []
+    names = study.get("models", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise _fail("[study] models", "must be a list of model names, e.g. [\"efficientnet-lite0\"]")
+    entries += [("[study] models", {"name": n}) for n in names]
+    if tables is not None:
+        if not isinstance(tables, list):
+            raise _fail("[[models]]", "must be an array of tables with name (and weights)")
+        entries += [(f"[[models]] #{i}", _check_keys(t, _MODEL_KEYS, f"[[models]] #{i}"))
+                    for i, t in enumerate(tables, start=1)]
+    if not entries:
+        raise _fail("[study] models", "name at least one model (see `semviewer models`)")
+    found: list[StudyModel] = []
+    for where, entry in entries:
+        name = entry.get("name")
+        for key in ("name", "weights", "label"):
+            if key in entry and not isinstance(entry[key], str):
+                raise _fail(where, f"{key} must be text, got {type(entry[key]).__name__}")
+        if name not in MODELS:
+            raise _fail(where, f"unknown model {name!r}; known models: {', '.join(MODELS)}")
+        weights = entry.get("weights")
+        if weights is not None:
+            weights_path = Path(str(weights)).expanduser()
+            weights = str(weights_path if weights_path.is_absolute() else (base / weights_path).resolve())
+        try:
+            path = locate_weights(get_model_spec(name), weights, allow_download=False)
+            if not path.is_file():
+                raise SemviewerError(f"weights file {path} does not exist")
+        except SemviewerError as exc:
+            raise _fail(where, str(exc)) from None
+        from semviewer.core.files.hashing import file_sha256
+
+        label = str(entry.get("label") or (name if weights is None else f"{name}:{Path(weights).stem}"))
+        found.append(StudyModel(label, name, weights, file_sha256(path)))
+    labels = [m.label for m in found]
+    if len(set(labels)) != len(labels):
+        dup = next(x for x in labels if labels.count(x) > 1)
+        raise _fail("[study] models", f"the model {dup!r} is named twice; give [[models]] a label to tell them apart")
+    return tuple(found)
+
+
+def _grid(table: Any) -> tuple[GridAxis, ...]:
+    """[grid]: one ``axis = "lower:upper:step"`` line per map axis, or ``preset = "coarse"`` (a
+    named grid: paper, medium or coarse); the paper's grid when the table is missing."""
+    if table is None:
+        return preset_grid("paper")[0]
+    if not isinstance(table, Mapping) or not table:
+        raise _fail("[grid]", "give each map axis as axis = \"lower:upper:step\", or preset = \"coarse\"")
+    if "preset" in table:
+        presets = [name for name, (_, _, fixed) in PRESETS.items() if not fixed]
+        if len(table) != 1 or table["preset"] not in presets:
+            raise _fail("[grid] preset", f"give preset alone, one of {', '.join(presets)}")
+        return preset_grid(table["preset"])[0]
+    axes = []
+    for name, rng in table.items():
+        if not isinstance(rng, str):
+            raise _fail(f"[grid] {name}", f"give the range as text, e.g. {name} = \"0:360:3\"")
+        try:
+            axes.append(parse_grid_axis(f"{name}={rng}"))
+        except SemviewerError as exc:
+            raise _fail(f"[grid] {name}", str(exc)) from None
+    if len(axes) > MAX_GRID_AXES:
+        raise _fail("[grid]", f"{len(axes)} axes would need too many renders; use at most {MAX_GRID_AXES}")
+    try:
+        check_grid_size(axes)
+    except SemviewerError as exc:
+        raise _fail("[grid]", str(exc)) from None
+    return tuple(axes)
+
+
+def _solver(table: Any, methods: Sequence[str], axes: Sequence[GridAxis]) -> tuple[dict, tuple]:
+    table = dict(_check_keys(table or {}, _SOLVER_KEYS, "[solver]"))
+    starts = table.pop("starts", None)
+    names = [a.name for a in axes]
+    if starts is None:
+        starts = paper_starts(names)
+        if starts is None:
+            raise _fail("[solver] starts", "give start points (the paper's defaults are for azimuth × elevation "
+                                           "or azimuth alone)")
+    try:
+        starts_arr = np.array(starts, dtype=float)
+    except (TypeError, ValueError):
+        raise _fail("[solver] starts", "must be a list of points, e.g. [[130, 30], [50, 20]]") from None
+    if starts_arr.ndim != 2 or starts_arr.shape[1] != len(names) or not len(starts_arr):
+        raise _fail("[solver] starts", f"each start needs {len(names)} values ({', '.join(names)})")
+    domain = np.array([a.extent() for a in axes])
+    if ((starts_arr < domain[:, 0]) | (starts_arr > domain[:, 1])).any() or not np.isfinite(starts_arr).all():
+        raise _fail("[solver] starts", f"a start point lies outside the grid's domain {domain.tolist()}")
+    for m in methods:
+        try:
+            RegionConfig(method=m, **table).check(len(names))
+        except TypeError as exc:
+            raise _fail("[solver]", str(exc)) from None
+        except SemviewerError as exc:
+            raise _fail("[solver]", str(exc)) from None
+    return table, tuple(tuple(float(v) for v in s) for s in starts_arr)
+
+
+def load_study(path: str | Path) -> StudyPlan:
+    """Read and validate a study manifest (TOML). Every problem is a StudyError naming the key."""
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise StudyError(f"study manifest {path} does not exist")
+    try:
+        manifest = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StudyError(f"cannot read study manifest {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise StudyError(f"study manifest {path} is not valid TOML: {exc}") from None
+    return plan_from_manifest(manifest, path.parent.resolve())
+
+
+def plan_from_manifest(manifest: Mapping[str, Any], base_dir: Path) -> StudyPlan:
+    """Validate a manifest already read into plain data (``base_dir`` anchors relative paths)."""
+    try:
+        return _plan(manifest, base_dir)
+    except StudyError:
+        raise
+    except SemviewerError as exc:
+        raise StudyError(f"the manifest: {exc}") from None
+    except (TypeError, ValueError, AttributeError, OverflowError) as exc:   # a value of the wrong kind somewhere
+        first = first_line(exc, 120)
+        raise StudyError(f"the manifest has a value of the wrong kind ({first}); compare it with the README's "
+                         f"example") from None
+
+
+def _plan(manifest: Mapping[str, Any], base_dir: Path) -> StudyPlan:
+    _check_keys(manifest, _TOP_KEYS, "the manifest")
+    study = _check_keys(manifest.get("study", {}), _STUDY_KEYS, "[study]")
+    methods = study.get("methods", list(METHODS))
+    if not isinstance(methods, list) or not methods or any(m not in METHODS for m in methods):
+        raise _fail("[study] methods", f"must be a list of {', '.join(METHODS)}, got {methods!r}")
+    score = study.get("score", "map")
+    if score not in SCORES:
+        raise _fail("[study] score", f"must be \"map\" or \"live\", got {score!r}")
+    engine = study.get("engine", "auto")
+    if engine not in ENGINES:
+        raise _fail("[study] engine", f"must be one of {', '.join(ENGINES)}, got {engine!r}")
+    preprocessing = study.get("preprocessing", "model")
+    if preprocessing not in PREPROCESSING_CHOICES:
+        raise _fail("[study] preprocessing", f"must be model or raw, got {preprocessing!r}")
+    size = study.get("size", 224)
+    if not isinstance(size, int) or not 16 <= size <= 4096:
+        raise _fail("[study] size", f"must be an image size in pixels from 16 to 4096, got {size!r}")
+    inside_points = study.get("inside_points", 5)
+    if not isinstance(inside_points, int) or not 0 <= inside_points <= 50:
+        raise _fail("[study] inside_points", f"must be an integer from 0 to 50, got {inside_points!r}")
+    name = str(study.get("name", "study"))
+    grid = _grid(manifest.get("grid"))
+    methods = list(dict.fromkeys(methods))
+    solver, starts = _solver(manifest.get("solver"), methods, grid)
+    models = _models(study, manifest.get("models"), base_dir)
+    objects = _objects(manifest.get("objects"), base_dir)
+    return StudyPlan(name, objects, models, tuple(methods), score, tuple(a.to_json() for a in grid), solver, starts,
+                     engine, preprocessing,
+                     size, inside_points, json.loads(json.dumps(manifest, default=str)), str(base_dir))
+
+

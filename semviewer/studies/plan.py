@@ -1,0 +1,112 @@
+"""A validated study as plain data: its objects, models and settings, split into units.
+
+A unit is one (object, model): its semantic map plus the regions grown on it (or live) from
+every start point by every method. Everything that determines a unit's numbers goes into
+its key, so a finished unit is never computed twice and a changed input is never reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping, Optional
+
+from semviewer.core.errors import SemviewerError
+from semviewer.core.regions.config import RegionConfig
+from semviewer.core.scene.axes import GridAxis
+
+SCORES = ("map", "live")
+
+
+class StudyError(SemviewerError):
+    """A study manifest that cannot be run: the message names the key or [[objects]] entry."""
+
+
+@dataclass(frozen=True)
+class StudyObject:
+    """One object of a study: a bundled name or a mesh path, with its class set and up axis."""
+
+    label: str
+    source: str                 # bundled name, or an absolute mesh path
+    bundled: bool
+    classes: tuple[int, ...]
+    up_axis: str
+    mesh_sha256: str            # of the loaded, normalised mesh (what is rendered)
+
+
+@dataclass(frozen=True)
+class StudyModel:
+    """One network of a study: a registry name and its weights file."""
+
+    label: str
+    name: str
+    weights: Optional[str]      # a file the user named, or None for the model's own weights
+    weights_sha256: str
+
+
+@dataclass(frozen=True)
+class StudyPlan:
+    """A validated study: everything needed to compute and report it."""
+
+    name: str
+    objects: tuple[StudyObject, ...]
+    models: tuple[StudyModel, ...]
+    methods: tuple[str, ...]
+    score: str
+    grid: tuple[Mapping[str, Any], ...]         # the map axes, as GridAxis.to_json()
+    solver: Mapping[str, Any]                   # RegionConfig fields (without method)
+    starts: tuple[tuple[float, ...], ...]
+    engine: str = "auto"
+    preprocessing: str = "model"
+    size: int = 224
+    inside_points: int = 5
+    manifest: Mapping[str, Any] = field(default_factory=dict)   # as read, for study.json
+    base_dir: str = "."
+
+    def grid_axes(self) -> tuple[GridAxis, ...]:
+        return tuple(GridAxis.from_json(a) for a in self.grid)
+
+    def configs(self) -> list[RegionConfig]:
+        return [RegionConfig(method=m, **self.solver) for m in self.methods]
+
+    def units(self) -> list["UnitSpec"]:
+        return [UnitSpec(self, obj, model) for obj in self.objects for model in self.models]
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["manifest"] = dict(self.manifest)
+        return data
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    """One (object, model) of a plan."""
+
+    plan: StudyPlan
+    object: StudyObject
+    model: StudyModel
+
+    @property
+    def name(self) -> str:
+        return f"{self.object.label} × {self.model.label}"
+
+    def payload(self) -> dict[str, Any]:
+        """Plain data for whoever computes the unit (a process or a Ray task)."""
+        p = self.plan
+        return {"object": asdict(self.object), "model": asdict(self.model), "methods": list(p.methods),
+                "score": p.score, "grid": [dict(a) for a in p.grid], "solver": dict(p.solver),
+                "starts": [list(s) for s in p.starts], "engine": p.engine, "preprocessing": p.preprocessing,
+                "size": p.size, "inside_points": p.inside_points}
+
+    def key(self) -> str:
+        """A hash of everything that determines the unit's numbers."""
+        data = self.payload()
+        data["object"] = {k: v for k, v in data["object"].items() if k not in ("label", "source")}
+        data["model"] = {k: v for k, v in data["model"].items() if k not in ("label", "weights")}
+        text = json.dumps(data, sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+    def file_stem(self) -> str:
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{self.object.label}__{self.model.label}")
+        return f"{safe}__{self.key()[:12]}"

@@ -1,0 +1,110 @@
+"""A study's report: report.csv, table.md / table.html in Table 1's layout, and figures per model."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+
+from semviewer.core.figures import Panel, map_figure, save_figure
+from semviewer.core.regions.config import METHOD_LABELS
+from semviewer.core.regions.region import Region
+from semviewer.core.files.atomic import write_text
+from semviewer.core.maps.semantic_map import SemanticMap
+from semviewer.core.regions.srvr import CONVENTION, VERIFIED_CONVENTION, RegionRecord, srvr, srvr_table
+
+REPORT_COLUMNS = ("object", "model", "method", "srvr", "verified_srvr", "mean_p", "map_top1_share", "evaluations",
+                  "regions")
+
+
+def _regions(unit: Mapping[str, Any]) -> list[Region]:
+    return [Region.from_json(r) for r in unit["regions"]]
+
+
+def report_rows(units: Sequence[Mapping[str, Any]], methods: Sequence[str]) -> list[dict[str, Any]]:
+    """One row per object × model × method (units: the unit records, in plan order)."""
+    rows = []
+    for unit in units:
+        regions = _regions(unit)
+        for method in methods:
+            mine = [r for r in regions if r.method == method]
+            rows.append({
+                "object": unit["object"], "model": unit["model"], "method": method,
+                "srvr": srvr(mine), "verified_srvr": srvr(mine, verified=True),
+                "mean_p": unit["stats"]["mean_p"], "map_top1_share": unit["stats"]["map_top1_share"],
+                "evaluations": int(sum(r.evaluations for r in mine)), "regions": len(mine)})
+    return rows
+
+
+def model_table(units: Sequence[Mapping[str, Any]], models: Sequence[str],
+                methods: Sequence[str]) -> dict[str, dict[str, tuple[float, float]]]:
+    """{model: {method or "average": (SRVR, verified SRVR)}}: Table 1's cells, over every object
+    and start point of the model (docs/algorithms.md §5)."""
+    records = [RegionRecord(u["model"], u["object"], r) for u in units for r in _regions(u)]
+    plain = srvr_table(records, methods=methods)
+    verified = srvr_table(records, verified=True, methods=methods)
+    nan = float("nan")
+    return {model: {c: (plain.get(model, {}).get(c, nan), verified.get(model, {}).get(c, nan))
+                    for c in [*methods, "average"]} for model in models}
+
+
+def _csv(rows: Sequence[Mapping[str, Any]]) -> str:
+    lines = [",".join(REPORT_COLUMNS)]
+    for r in rows:
+        lines.append(",".join(f"{r[c]:.6f}" if isinstance(r[c], float) else str(r[c]) for c in REPORT_COLUMNS))
+    return "\n".join(lines) + "\n"
+
+
+def _pct(value: float) -> str:
+    return "n/a" if value != value else f"{value:.2%}"
+
+
+def _markdown(table: Mapping[str, Mapping[str, tuple[float, float]]], methods: Sequence[str], title: str) -> str:
+    columns = [*methods, "average"]
+    head = "| network | " + " | ".join(METHOD_LABELS.get(c, c) for c in columns) + " |"
+    lines = [f"# {title}", "", "SRVR (verified SRVR), mean over the objects.", "", head,
+             "|" + "---|" * (len(columns) + 1)]
+    for model, cells in table.items():
+        lines.append(f"| {model} | " + " | ".join(f"{_pct(cells[c][0])} ({_pct(cells[c][1])})" for c in columns) + " |")
+    lines += ["", CONVENTION, "", VERIFIED_CONVENTION, ""]
+    return "\n".join(lines)
+
+
+def _html(table: Mapping[str, Mapping[str, tuple[float, float]]], methods: Sequence[str], title: str) -> str:
+    columns = [*methods, "average"]
+    head = "".join(f"<th>{html.escape(METHOD_LABELS.get(c, c))}</th>" for c in columns)
+    body = "".join(
+        f"<tr><th>{html.escape(model)}</th>" + "".join(
+            f"<td>{_pct(cells[c][0])} <small>({_pct(cells[c][1])})</small></td>" for c in columns) + "</tr>"
+        for model, cells in table.items())
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #999;"
+            "padding:4px 10px;text-align:right}small{color:#555}</style></head><body>"
+            f"<h1>{html.escape(title)}</h1><p>SRVR (verified SRVR), mean over the objects.</p>"
+            f"<table><tr><th>network</th>{head}</tr>{body}</table>"
+            f"<p>{html.escape(CONVENTION)}</p><p>{html.escape(VERIFIED_CONVENTION)}</p></body></html>\n")
+
+
+def write_report(out_dir: Path, title: str, units: Sequence[Mapping[str, Any]], maps: Mapping[str, SemanticMap],
+                 models: Sequence[str], methods: Sequence[str], figures: bool = True) -> list[dict[str, Any]]:
+    """Write report.csv, table.md, table.html and figures/<model>.png/.pdf; returns the rows."""
+    out_dir = Path(out_dir)
+    rows = report_rows(units, methods)
+    write_text(out_dir / "report.csv", _csv(rows))
+    table = model_table(units, models, methods)
+    write_text(out_dir / "table.md", _markdown(table, methods, title))
+    write_text(out_dir / "table.html", _html(table, methods, title))
+    if figures:
+        (out_dir / "figures").mkdir(parents=True, exist_ok=True)
+        for model in models:
+            panels = [Panel(maps[u["stem"]], [Region.from_json(r) for r in u["regions"]], u["object"])
+                      for u in units if u["model"] == model and u["stem"] in maps]
+            if not panels:
+                continue
+            fig = map_figure(panels, width=4.5, columns=min(4, len(panels)))
+            fig.suptitle(f"{title} · {model}")
+            safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in model)
+            for suffix in ("png", "pdf"):
+                save_figure(fig, out_dir / "figures" / f"{safe}.{suffix}", dpi=110)
+    return rows

@@ -1,0 +1,189 @@
+"""The Qt-free document: a whole session driven without a window, events, rules and tickets."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from semviewer.core.session.document import COMPARE, PRIMARY, Document
+from semviewer.core.errors import SemviewerError
+from semviewer.core.session.exports import export_render
+from semviewer.core.inference.imagenet import ClassSet
+from semviewer.pipeline.regions import plan_region_jobs, region_run_record, run_region_jobs
+from semviewer.core.maps.semantic_map import SemanticMap, build_map
+from semviewer.core.session.saved_state import saved_state
+from semviewer.core.session.session_file import Session
+
+
+def bump(points: np.ndarray) -> np.ndarray:
+    """A score that peaks at azimuth 145°, elevation 30°."""
+    return np.exp(-((points[:, 0] - 145) / 45) ** 2 - ((points[:, 1] - 30) / 30) ** 2)
+
+
+def small_map(doc: Document) -> SemanticMap:
+    return build_map(bump, doc.grid(), {}, {"model": doc.model_name, "classes": doc.classes.to_json()})
+
+
+SESSION_SCRIPT = textwrap.dedent("""
+    import sys, json
+    from pathlib import Path
+    import numpy as np
+    from semviewer.core.session.document import Document, PRIMARY
+    from semviewer.core.session.exports import export_figure, export_map, export_map_csv, export_regions
+    from semviewer.core.inference.imagenet import ClassSet
+    from semviewer.pipeline.regions import plan_region_jobs, region_run_record, run_region_jobs
+    from semviewer.core.maps.semantic_map import build_map
+    from semviewer.core.session.session_file import Session
+
+    out = Path(sys.argv[1])
+    doc = Document()
+    doc.open_object("mug")
+    doc.set_model("efficientnet-lite2")
+    doc.set_classes(ClassSet((504, 968)))
+    f = lambda p: np.exp(-((p[:, 0] - 145) / 45) ** 2 - ((p[:, 1] - 30) / 30) ** 2)
+    doc.set_map(PRIMARY, build_map(f, doc.grid(), {}, {"model": doc.model_name}))
+    doc.set_starts([(130.0, 30.0), (160.0, 20.0)])
+    doc.set_solver("oir_b", {**doc.solver_settings, "steps": 200})
+    jobs = plan_region_jobs(doc)
+    doc.set_regions(run_region_jobs(jobs, open_live_score=None), region_run_record(doc, jobs))
+    doc.to_session().save(out / "s.json")
+    for export, name in ((export_figure, "fig.png"), (export_map, "map.npz"), (export_map_csv, "map.csv"),
+                         (export_regions, "regions.json")):
+        export(doc, out / name)
+    again = Document.from_session(Session.load(out / "s.json"), out)
+    qt = sorted(m for m in sys.modules if m.split(".")[0] in ("PySide6", "PyQt5", "PyQt6", "shiboken6"))
+    print(json.dumps({"equal": again == doc, "qt": qt, "regions": len(again.regions),
+                      "bounds": [r.lower.tolist() + r.upper.tolist() for _, r in doc.regions]}))
+""")
+
+
+def test_a_whole_session_runs_without_qt_and_reopens_to_an_equal_document(tmp_path):
+    result = subprocess.run([sys.executable, "-c", SESSION_SCRIPT, str(tmp_path)], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["qt"] == [] and report["equal"] and report["regions"] == 2
+    for lo_az, lo_el, hi_az, hi_el in report["bounds"]:        # the regions grew over the bump
+        assert 60 < lo_az < 110 and 190 < hi_az < 240 and hi_el > 60
+    assert (tmp_path / "fig.png").stat().st_size > 10_000
+    assert SemanticMap.load(tmp_path / "map.npz").shape == (24, 11)
+    assert (tmp_path / "map.csv").read_text().startswith("azimuth,elevation,score,top1")
+    data = json.loads((tmp_path / "regions.json").read_text())
+    assert [r["model"] for r in data["regions"]] == ["efficientnet-lite2"] * 2
+    assert data["config"]["oir_b"]["steps"] == 200 and data["source"] == {"kind": "map"}
+    session = json.loads((tmp_path / "s.json").read_text())
+    assert session["classes"] == [504, 968] and session["object"] == "mug" and len(session["regions"]) == 2
+
+
+@pytest.fixture
+def doc():
+    d = Document()
+    d.open_object("teapot")
+    return d
+
+
+def test_changes_notify_subscribers_after_they_apply(doc):
+    seen = []
+    doc.events.pose.connect(lambda: seen.append(("pose", doc.pose["azimuth"])))
+    doc.events.maps.connect(lambda target: seen.append(("maps", target)))
+    doc.set_pose(doc.pose.replace(azimuth=12.0))
+    doc.set_map(PRIMARY, small_map(doc))
+    assert seen == [("pose", 12.0), ("maps", PRIMARY)]
+
+
+def test_a_new_object_class_set_or_model_drops_the_results_and_stale_results_are_ignored(doc):
+    for change in (lambda: doc.set_classes(ClassSet((504,))), lambda: doc.set_model("efficientnet-lite2"),
+                   lambda: doc.open_object("mug")):
+        ticket = doc.ticket(PRIMARY)
+        doc.set_map(PRIMARY, small_map(doc), ticket)
+        doc.set_starts([(130.0, 30.0)])
+        jobs = plan_region_jobs(doc)
+        regions_ticket = doc.ticket("regions")
+        doc.set_regions(run_region_jobs(jobs, None), region_run_record(doc, jobs), regions_ticket)
+        assert doc.regions and doc.maps[PRIMARY] is not None
+        change()
+        assert doc.maps[PRIMARY] is None and doc.regions == []
+        assert not doc.set_map(PRIMARY, small_map(doc), ticket)          # a job started before: dropped
+        assert not doc.set_regions([(PRIMARY, r) for _, r in []], None, regions_ticket)
+        assert doc.maps[PRIMARY] is None
+
+
+def test_keep_results_keeps_the_regions_of_a_reopened_model(doc):
+    doc.set_map(PRIMARY, small_map(doc))
+    doc.set_starts([(130.0, 30.0)])
+    jobs = plan_region_jobs(doc)
+    doc.set_regions(run_region_jobs(jobs, None), region_run_record(doc, jobs))
+    doc.set_model("efficientnet-lite2", keep_results=True)
+    assert len(doc.regions) == 1
+
+
+def test_changing_the_compare_model_drops_its_map_and_regions_only(doc):
+    doc.set_compare_model("efficientnet-lite2")
+    ticket = doc.ticket(COMPARE)
+    for target in (PRIMARY, COMPARE):
+        doc.set_map(target, small_map(doc))
+    doc.set_starts([(130.0, 30.0)])
+    jobs = plan_region_jobs(doc)
+    assert [j.target for j in jobs] == [PRIMARY, COMPARE] and [j.label for j in jobs] == [doc.model_name,
+                                                                                          "efficientnet-lite2"]
+    doc.set_regions(run_region_jobs(jobs, None), region_run_record(doc, jobs))
+    doc.set_compare_model("efficientnet-lite0")
+    assert doc.maps[COMPARE] is None and doc.maps[PRIMARY] is not None
+    assert [t for t, _ in doc.regions] == [PRIMARY]
+    assert not doc.set_map(COMPARE, small_map(doc), ticket)
+
+
+def test_default_starts_and_paper_starts(doc):
+    assert "paper's" in doc.default_starts() and len(doc.starts) == 4
+    doc.set_view(["azimuth"])
+    note = doc.use_paper_starts()
+    assert len(doc.starts) == 4 and doc.pose["elevation"] == 35.0 and "elevation 35°" in note
+    doc.set_view(["distance", "roll"])
+    with pytest.raises(SemviewerError, match="paper's start points"):
+        doc.use_paper_starts()
+    assert "centre" in doc.default_starts() and doc.starts == [(3.75, 0.0)]
+
+
+def test_open_map_makes_running_jobs_stale_and_clears_regions_and_starts(doc, tmp_path):
+    doc.set_starts([(130.0, 30.0)])
+    ticket = doc.ticket(PRIMARY)
+    path = small_map(doc).save(tmp_path / "m.npz")
+    doc.open_map(SemanticMap.load(path), str(path))
+    assert doc.starts == [] and not doc.set_map(PRIMARY, None, ticket)
+    assert doc.title().startswith("semviewer — map m.npz")
+
+
+def test_restore_keeps_subscribers_and_a_matching_classifier(doc, tmp_path):
+    marker = object()
+    doc.classifiers[PRIMARY] = marker
+    seen = []
+    doc.events.title.connect(lambda: seen.append(doc.title()))
+    doc.set_starts([(10.0, 20.0)])
+    path = doc.to_session().save(tmp_path / "s.json")
+    doc.set_starts([])
+    doc.set_frame(np.zeros((4, 4, 3), np.uint8), doc.pose)
+    ticket = doc.ticket(PRIMARY)
+    doc.restore(Document.from_session(Session.load(path), tmp_path))
+    assert doc.starts == [(10.0, 20.0)] and doc.classifier is marker and seen
+    assert doc.frame is not None and not doc.is_current(PRIMARY, ticket)  # the render stays; old jobs are stale
+
+
+def test_bad_changes_are_refused_and_change_nothing(doc):
+    before = saved_state(doc)
+    for bad in (lambda: doc.set_model("no-such-net"), lambda: doc.set_view(["azimuth", "azimuth"]),
+                lambda: doc.set_view(resolution="ultra"), lambda: doc.set_solver("gradient-ascent"),
+                lambda: doc.set_solver(settings={"lr": -1.0}), lambda: doc.set_starts([(1.0,)]),
+                lambda: doc.set_engine("tpu"), lambda: doc.set_compare_model("alexnet-9000")):
+        with pytest.raises(SemviewerError):
+            bad()
+    assert saved_state(doc) == before
+
+
+def test_render_export_needs_a_frame(doc, tmp_path):
+    with pytest.raises(SemviewerError, match="nothing has been rendered"):
+        export_render(doc, tmp_path / "r.png")
+    doc.set_frame(np.zeros((8, 8, 3), np.uint8), doc.pose)
+    assert export_render(doc, tmp_path / "r.png").stat().st_size > 0
