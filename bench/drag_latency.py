@@ -116,9 +116,9 @@ def main() -> None:
     names: dict[str, str] = {}
     for _ in range(args.repeats):
         for engine in args.engines:
-            window.set_engine(engine)
-            wait_for(app, lambda: window.classifier is not None and not window.jobs.running("model"))
-            names[engine] = window.classifier.engine
+            window.objects.set_engine(engine)
+            wait_for(app, lambda: window.document.classifier is not None and not window.jobs.running("model"))
+            names[engine] = window.document.classifier.engine
             results[engine].append(drag_once(app, window, args.seconds))
     window.close()
     for engine in args.engines:
@@ -141,7 +141,7 @@ def during_map(app, window, args) -> None:
     batches split into single images while the user drags) against the gate alone and none."""
     from semviewer.core.inference.priority import PriorityGate
 
-    wait_for(app, lambda: window.classifier is not None and not window.jobs.running("model"))
+    wait_for(app, lambda: window.document.classifier is not None and not window.jobs.running("model"))
     window.map_settings.set_resolution("paper")
     real_wait, real_yield = PriorityGate.wait_turn, PriorityGate.yielding
     results: dict[str, list[dict]] = {"live first": [], "gate only": [], "no priority": []}
@@ -149,7 +149,7 @@ def during_map(app, window, args) -> None:
         for label in results:
             PriorityGate.wait_turn = real_wait if label != "no priority" else (lambda self: False)
             PriorityGate.yielding = real_yield if label == "live first" else (lambda self: False)
-            window.compute_map()
+            window.maps_ctl.compute_map()
             wait_for(app, lambda: window.jobs.running("map"))
             pump(app, time.perf_counter() + 1.0)
             results[label].append(drag_once(app, window, args.seconds))

@@ -28,6 +28,6 @@ def run_app(object_name: Optional[str] = None, model_name: Optional[str] = None,
 
     window = MainWindow(object_name=object_name, model_name=model_name)
     if session:
-        window._guarded(window.open_session, session)
+        window.feedback.guarded(window.files.open_session, session)
     window.show()
     return app.exec()

@@ -41,7 +41,7 @@ def window(qtbot):
     qtbot.addWidget(win)
     win.resize(1400, 900)
     win.show()
-    qtbot.waitUntil(lambda: win.classifier is not None, timeout=60000)
+    qtbot.waitUntil(lambda: win.document.classifier is not None, timeout=60000)
     qtbot.waitUntil(lambda: win.predictions.true_probability is not None, timeout=30000)
     yield win
     win.close()
@@ -51,9 +51,9 @@ def window(qtbot):
 def start_live_solve(qtbot):
     """Start a long live OIR_B solve from the given starts and wait until it is stepping."""
     def start(window, starts=((130.0, 30.0),), steps=400):
-        window.set_starts(list(starts))
+        window.document.set_starts(list(starts))
         window.solver.source.setCurrentIndex(window.solver.source.findData("live"))
         window.solver.steps.setValue(steps)
-        window.start_solver()
+        window.solver_ctl.start_solver()
         qtbot.waitUntil(lambda: window.solver.status.text().startswith("OIR_B: step"), timeout=60000)
     return start

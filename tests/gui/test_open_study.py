@@ -23,14 +23,14 @@ def test_open_a_study_unit(window, qtbot, small_study):
 
     units = read_study(small_study)
     assert [u.name for u in units] == ["mug × efficientnet-lite0"]
-    window.open_study(str(small_study), unit=0)
-    assert window.object_source == "mug" and window.classes.ids == (504, 968)
-    shown = window.maps["primary"]
+    window.files.open_study(str(small_study), unit=0)
+    assert window.document.object_source == "mug" and window.document.classes.ids == (504, 968)
+    shown = window.document.maps["primary"]
     assert shown is not None and shown.shape == (8, 4)
     assert np.allclose(shown.values, np.load(units[0].map_path)["values"])
-    assert len(window.regions) == 2 and window.regions_table.rowCount() == 2
-    assert all(r.inside is not None for _, r in window.regions)
+    assert len(window.document.regions) == 2 and window.regions_table.rowCount() == 2
+    assert all(r.inside is not None for _, r in window.document.regions)
     qtbot.wait(300)
-    assert window.maps["primary"] is shown and len(window.regions) == 2     # nothing wiped them since
-    window._guarded(window.open_study, str(small_study / "units"))          # a wrong folder: one clear error
-    assert "not a study folder" in window.last_error
+    assert window.document.maps["primary"] is shown and len(window.document.regions) == 2     # nothing wiped them since
+    window.feedback.guarded(window.files.open_study, str(small_study / "units"))          # a wrong folder: one clear error
+    assert "not a study folder" in window.feedback.last_error

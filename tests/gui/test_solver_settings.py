@@ -6,19 +6,19 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QDoubleSpinBox
 
-from test_main_window import compute_small_map  # tests/gui is on the path (rootdir conftest)
+from tests.gui.test_main_window import compute_small_map
 
 
 def test_regions_export_records_the_solver_configuration(window, qtbot, tmp_path):
     cap = window.findChild(QDoubleSpinBox, "maxStepSpin")
     assert cap is not None and cap.value() == 0.0                      # the paper's solver by default
     compute_small_map(window, qtbot)
-    window.use_paper_starts()
+    window.feedback.guarded(window.solver_ctl.use_paper_starts)
     window.solver.steps.setValue(50)
     cap.setValue(0.005)
-    window.start_solver()
-    qtbot.waitUntil(lambda: not window.jobs.running("solver") and bool(window.regions), timeout=60000)
-    path = window.export_regions(str(tmp_path / "regions.json"))
+    window.solver_ctl.start_solver()
+    qtbot.waitUntil(lambda: not window.jobs.running("solver") and bool(window.document.regions), timeout=60000)
+    path = window.files.export("regions", str(tmp_path / "regions.json"))
     data = json.loads(open(path).read())
     config = data["config"]["oir_b"]
     assert config["max_step"] == 0.005 and config["steps"] == 50
@@ -26,42 +26,42 @@ def test_regions_export_records_the_solver_configuration(window, qtbot, tmp_path
     assert {"beta", "lam", "eps", "tol"} <= set(config)
     np.testing.assert_allclose(data["domain"], [[0, 360], [-10, 90]])
     assert data["units"] == ["°", "°"] and data["source"]["kind"] == "map"
-    assert data["provenance"]["engine"] == window.classifier.engine and "SRVR" in data["srvr_convention"]
-    session = window.save_session(str(tmp_path / "s.json"))
+    assert data["provenance"]["engine"] == window.document.classifier.engine and "SRVR" in data["srvr_convention"]
+    session = window.files.save_session(str(tmp_path / "s.json"))
     cap.setValue(0.0)
-    window.open_session(session)
+    window.files.open_session(session)
     assert cap.value() == 0.005
 
 
 def test_regions_are_checked_from_the_inside_in_the_window(window, qtbot, tmp_path):
     compute_small_map(window, qtbot)
-    window.use_paper_starts()
+    window.feedback.guarded(window.solver_ctl.use_paper_starts)
     window.solver.steps.setValue(100)
-    window.start_solver()
-    qtbot.waitUntil(lambda: not window.jobs.running("solver") and bool(window.regions), timeout=60000)
-    assert all(r.inside is not None and r.inside.source == "map" for _, r in window.regions)
+    window.solver_ctl.start_solver()
+    qtbot.waitUntil(lambda: not window.jobs.running("solver") and bool(window.document.regions), timeout=60000)
+    assert all(r.inside is not None and r.inside.source == "map" for _, r in window.document.regions)
     header = [window.regions_table.horizontalHeaderItem(j).text() for j in range(window.regions_table.columnCount())]
     column = header.index("inside: mean p / min p / top-1")
-    first = window.regions[0][1]
+    first = window.document.regions[0][1]
     assert window.regions_table.item(0, column).text().startswith(f"{first.inside.mean_p:.2f} / ")
     assert window.regions_table.item(0, header.index("domain Ω")).text() == "azimuth [0, 360]; elevation [-10, 90]"
-    data = json.loads(open(window.export_regions(str(tmp_path / "r.json"))).read())
+    data = json.loads(open(window.files.export("regions", str(tmp_path / "r.json"))).read())
     assert all("inside" in r for r in data["regions"])
 
 
 def test_start_without_starts_uses_the_papers_and_says_so(window, qtbot):
     compute_small_map(window, qtbot)
-    assert not window.starts
+    assert not window.document.starts
     window.solver.steps.setValue(20)
-    window.start_solver()
-    assert len(window.starts) == 4 and "paper's starts" in window.solver.status.text()
-    qtbot.waitUntil(lambda: not window.jobs.running("solver") and bool(window.regions), timeout=60000)
+    window.solver_ctl.start_solver()
+    assert len(window.document.starts) == 4 and "paper's starts" in window.solver.status.text()
+    qtbot.waitUntil(lambda: not window.jobs.running("solver") and bool(window.document.regions), timeout=60000)
     assert window.solver.status.text().startswith("no start points given: the paper's starts")
-    window.set_starts([])
+    window.document.set_starts([])
     window.map_settings.set_shown_axes(["azimuth", "distance"])
     window.solver.source.setCurrentIndex(window.solver.source.findData("live"))
-    window.start_solver()
-    assert window.starts == [(180.0, 3.75)] and "centre of the domain" in window.solver.status.text()
+    window.solver_ctl.start_solver()
+    assert window.document.starts == [(180.0, 3.75)] and "centre of the domain" in window.solver.status.text()
     window.cancel_jobs()
     qtbot.waitUntil(lambda: not window.jobs.running("solver"), timeout=30000)
 
@@ -72,7 +72,7 @@ def test_cancel_is_enabled_only_while_something_runs(window, qtbot):
     cancel = window.findChild(QPushButton, "cancelButton")
     assert not cancel.isEnabled()
     window.map_settings.set_resolution("medium")
-    window.compute_map()
+    window.maps_ctl.compute_map()
     assert cancel.isEnabled()
     qtbot.waitUntil(lambda: not window.jobs.running("map"), timeout=120000)
     assert not cancel.isEnabled()

@@ -14,30 +14,30 @@ def test_switching_mid_map_cancels_it_and_its_results_never_land(window, qtbot, 
     from semviewer.core.inference.imagenet import ClassSet
 
     window.map_settings.set_resolution("paper")
-    window.compute_map()
+    window.maps_ctl.compute_map()
     _wait_running(window, qtbot, "map")
-    qtbot.waitUntil(lambda: window.maps["primary"] is not None, timeout=30000)   # partial results arrive
+    qtbot.waitUntil(lambda: window.document.maps["primary"] is not None, timeout=30000)   # partial results arrive
     if switch == "object":
-        window.open_object("mug")
+        window.objects.open_object("mug")
     elif switch == "model":
-        window.set_model("efficientnet-lite0")
+        window.objects.set_model("efficientnet-lite0")
         qtbot.waitUntil(lambda: not window.jobs.running("model"), timeout=60000)
     elif switch == "mesh":
-        window.open_mesh(str(box_mesh_file))
+        window.objects.open_mesh(str(box_mesh_file))
         qtbot.waitUntil(lambda: not window.jobs.running("mesh"), timeout=60000)
     else:
-        window.choose_classes(ClassSet((504,)))
-    assert not window.jobs.running("map") and window.maps["primary"] is None
+        window.objects.choose_classes(ClassSet((504,)))
+    assert not window.jobs.running("map") and window.document.maps["primary"] is None
     qtbot.wait(1500)                                                      # long enough for a late chunk
-    assert window.maps["primary"] is None
+    assert window.document.maps["primary"] is None
 
 
 def test_switching_mid_solve_cancels_it(window, qtbot, start_live_solve):
     start_live_solve(window)
-    window.open_object("soccer_ball")
+    window.objects.open_object("soccer_ball")
     assert not window.jobs.running("solver")
     qtbot.wait(1500)
-    assert window.regions == []
+    assert window.document.regions == []
 
 
 @pytest.mark.parametrize("job", ["map", "solver", "model", "mesh", "compare"])
@@ -49,29 +49,29 @@ def test_closing_during_a_job_is_quick_and_leaves_no_thread(qtbot, tmp_path, job
     win = MainWindow()
     qtbot.addWidget(win)
     win.show()
-    qtbot.waitUntil(lambda: win.classifier is not None, timeout=60000)
+    qtbot.waitUntil(lambda: win.document.classifier is not None, timeout=60000)
     if job == "map":
         win.map_settings.set_resolution("paper")
-        win.compute_map()
+        win.maps_ctl.compute_map()
         kind = "map"
     elif job == "solver":
-        win.set_starts([(130.0, 30.0), (200.0, 15.0)])
+        win.document.set_starts([(130.0, 30.0), (200.0, 15.0)])
         win.solver.source.setCurrentIndex(win.solver.source.findData("live"))
         win.solver.method.setCurrentIndex(win.solver.method.findData("oir_w"))
-        win.start_solver()
+        win.solver_ctl.start_solver()
         kind = "solver"
     elif job == "model":
-        win.set_model("efficientnet-lite2")
+        win.objects.set_model("efficientnet-lite2")
         kind = "model"
     elif job == "mesh":
         path = tmp_path / "big.ply"
         trimesh.creation.icosphere(subdivisions=7).export(path)          # 330k faces: a slow read
-        win.open_mesh(str(path))
+        win.objects.open_mesh(str(path))
         kind = "mesh"
     else:
         win.map_settings.set_resolution("paper")
-        win.set_compare_model("efficientnet-lite2")
-        win.compute_map()
+        win.objects.set_compare_model("efficientnet-lite2")
+        win.maps_ctl.compute_map()
         kind = "map-compare"
     _wait_running(win, qtbot, kind)
     qtbot.wait(300)

@@ -15,7 +15,7 @@ import trimesh
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLES, TRIED, time_limit
+from tests.reliability.conftest import EXAMPLES, TRIED, time_limit
 from semviewer.core.errors import SemviewerError
 
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
@@ -219,7 +219,7 @@ GOOD_SESSION = {"format": "semviewer-session", "version": 1, "object": "teapot",
 @FUZZ
 @given(st.data())
 def test_session_files(tmp_path_factory, data):
-    from semviewer.core.session.session_file import Session
+    from semviewer.core.session.saved_state import Session
 
     kind = data.draw(st.sampled_from(["fields", "bytes"]))
     text = json.dumps(_mutated(data.draw, GOOD_SESSION), allow_nan=True).encode()

@@ -34,7 +34,6 @@ from semviewer.core.regions.config import RegionConfig
 from semviewer.core.regions.region import Region
 from semviewer.core.scene.render_settings import RenderSettings
 from semviewer.core.maps.semantic_map import AGGREGATES, SemanticMap
-from semviewer.core.session.session_file import Session
 from semviewer.core.session.solver_state import ALL_METHODS, COMPARE, PRIMARY, SOURCES, TARGETS, SolverState
 
 __all__ = ["ALL_METHODS", "COMPARE", "PRIMARY", "SOURCES", "TARGETS", "Document"]
@@ -281,20 +280,6 @@ class Document(SolverState):
         return f"semviewer — {obj} · {self.model_name} · p({self.classes})"
 
     # -- sessions ------------------------------------------------------------------------------
-    def to_session(self) -> Session:
-        """The session file's content: everything needed to reopen this document."""
-        from semviewer.core.session.saved_state import to_session
-
-        return to_session(self)
-
-    @classmethod
-    def from_session(cls, session: Session, base_dir: Optional[str | Path] = None) -> "Document":
-        """A document from a session, its mesh loaded here (relative mesh paths are relative to
-        ``base_dir``, the session file's folder)."""
-        from semviewer.core.session.saved_state import from_session
-
-        return from_session(session, base_dir)
-
     def restore(self, other: "Document") -> None:
         """Take over ``other``'s state (a reopened session or study unit), keeping these subscribers.
         Classifiers stay when the same model, weights and engine are asked for; running jobs go stale."""
@@ -321,21 +306,3 @@ class Document(SolverState):
         copy.maps, copy.regions, copy.starts = dict(self.maps), list(self.regions), list(self.starts)
         copy.classifiers, copy.region_run = dict(self.classifiers), dict(self.region_run)
         return copy
-
-    def __eq__(self, other: object) -> bool:
-        """Equal when a saved session of each would be equal and the same mesh is loaded."""
-        if not isinstance(other, Document):
-            return NotImplemented
-        from semviewer.core.session.saved_state import same_state
-
-        return same_state(self, other)
-
-    __hash__ = None  # type: ignore[assignment]   (documents are mutable)
-
-    @classmethod
-    def from_study_unit(cls, record: Any, study: str | Path) -> "Document":
-        """A document showing one finished unit of a study folder: its object, classes, model,
-        map and regions."""
-        from semviewer.core.session.saved_state import from_study_unit
-
-        return from_study_unit(record, study)

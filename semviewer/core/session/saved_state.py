@@ -1,5 +1,5 @@
-"""The saved state: what a session file keeps of a document, written from it and applied back
-through the document's own validating setters.
+"""The saved state: the session file (JSON), what it keeps of a document, written from it and
+applied back through the document's own validating setters.
 
 There is one definition of what is valid: the Document's methods. Validating a session applies
 it to a scratch document without opening its mesh; reopening applies it to a new document with
@@ -8,12 +8,15 @@ the mesh. Either way a bad field is one SemviewerError naming it, before anythin
 
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
 import numpy as np
 
+from semviewer import __version__
 from semviewer.core.errors import SemviewerError, first_line
 from semviewer.core.inference.imagenet import ClassSet
 from semviewer.core.regions.config import METHODS
@@ -21,8 +24,66 @@ from semviewer.core.regions.region import Region
 from semviewer.core.scene.axes import AXES, Pose
 from semviewer.core.scene.mesh import check_up_axis
 from semviewer.core.scene.objects import bundled_objects
+from semviewer.core.files.atomic import write_json
 from semviewer.core.session.document import ALL_METHODS, PRIMARY, Document
-from semviewer.core.session.session_file import Session
+
+
+SESSION_FORMAT = "semviewer-session"
+SESSION_VERSION = 1
+
+
+@dataclass
+class Session:
+    """Everything needed to reopen the window where the user left off."""
+
+    object: str = "teapot"                    # bundled name or mesh path
+    up_axis: str = "y"
+    model: str = "efficientnet-lite0"
+    weights: Optional[str] = None
+    classes: list[int] = field(default_factory=list)
+    pose: dict[str, float] = field(default_factory=dict)
+    map_axes: list[str] = field(default_factory=lambda: ["azimuth", "elevation"])
+    resolution: str = "coarse"
+    aggregate: Optional[str] = None
+    compare_model: Optional[str] = None
+    solver: dict[str, Any] = field(default_factory=dict)
+    starts: list[list[float]] = field(default_factory=list)
+    start_axes: list[str] = field(default_factory=list)      # the axes the starts were picked on (default map_axes)
+    regions: list[dict] = field(default_factory=list)
+    region_run: dict[str, Any] = field(default_factory=dict)  # axes, domain, configs, source, provenance
+    engine: str = "auto"
+
+    def save(self, path: str | Path) -> Path:
+        data = {"format": SESSION_FORMAT, "version": SESSION_VERSION, "software": f"semviewer {__version__}",
+                **asdict(self)}
+        return write_json(path, data)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Session":
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SemviewerError(f"session file {path} does not exist") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise SemviewerError(f"cannot read session file {path}: {exc}; is it a semviewer session (JSON)?") from None
+        if not isinstance(data, dict) or data.get("format") != SESSION_FORMAT:
+            raise SemviewerError(f"{path} is not a semviewer session file")
+        if data.get("version") != SESSION_VERSION:
+            raise SemviewerError(f"{path} is a version {data.get('version')} session; this semviewer reads "
+                                 f"version {SESSION_VERSION}")
+        known = set(cls.__dataclass_fields__)
+        session = cls(**{k: v for k, v in data.items() if k in known})
+        try:
+            session.validate()
+        except SemviewerError as exc:
+            raise SemviewerError(f"{path} is not a valid session: {exc}") from None
+        return session
+
+    def validate(self) -> None:
+        """Check every field before any of it is applied (SemviewerError naming the field), with
+        the document's own rules."""
+        validate_session(self)
 
 
 def to_session(doc: Document) -> Session:
@@ -138,33 +199,6 @@ def from_session(session: Session, base_dir: Optional[str | Path] = None) -> Doc
     doc = Document()
     doc.open_object(source, session.up_axis)
     _apply_fields(doc, session)
-    return doc
-
-
-def from_study_unit(record: Any, study: str | Path) -> Document:
-    """A document showing one finished unit of a study folder: its object, classes, model, map,
-    the start points and methods of its regions, and the regions."""
-    from semviewer.core.maps.semantic_map import SemanticMap
-
-    if record.state != "done":
-        raise SemviewerError("that unit of the study has no results (it failed or has not run)")
-    semantic_map = SemanticMap.load(record.map_path)
-    regions = [(PRIMARY, Region.from_json(r)) for r in record.regions]
-    axes = list(semantic_map.axis_names[:2])
-    doc = Document()
-    doc.open_object(record.object_source, record.up_axis)
-    doc.set_classes(ClassSet(tuple(record.classes)))
-    doc.set_model(record.model, record.weights)
-    doc.set_view(axes)
-    doc.set_map(PRIMARY, semantic_map)
-    if regions:
-        doc.set_solver(list(dict.fromkeys(r.method for _, r in regions)))
-        doc.set_starts(list(dict.fromkeys(tuple(float(v) for v in r.start) for _, r in regions)), axes)
-    doc.set_regions(regions, {
-        "axes": axes, "domain": regions[0][1].domain if regions else semantic_map.domain(),
-        "configs": {r.method: {"method": r.method} for _, r in regions},
-        "source": {"kind": "study", "study": str(study)}, "provenance": dict(semantic_map.provenance)})
-    doc.unit = {"study": str(study), "name": record.name}
     return doc
 
 

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import Any, Callable, Optional
 
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from semviewer.core.session import exports
 from semviewer.core.session.document import Document
 from semviewer.core.errors import SemviewerError
 from semviewer.core.maps.semantic_map import SemanticMap
-from semviewer.core.session.session_file import Session
+from semviewer.core.session.saved_state import Session, from_session, to_session
+from semviewer.core.session.study_unit import from_study_unit
 from semviewer.studies.folder import read_study
+from semviewer.gui.controllers.objects import ObjectController
 from semviewer.gui.dialogs.study_dialog import StudyDialog
-
-if TYPE_CHECKING:
-    from semviewer.gui.main_window import MainWindow
+from semviewer.gui.feedback import Feedback
+from semviewer.gui.actions import add_action
+from semviewer.gui.workers import JobRunner
 
 MAX_RECENT = 8
 #: (what it needs, dialog title, file filters, default name) per export.
@@ -48,12 +51,14 @@ def with_filter_suffix(path: str, chosen_filter: str) -> str:
 class FileController:
     """Exports, sessions, study units, recent files and drag and drop."""
 
-    def __init__(self, window: "MainWindow") -> None:
-        self.w = window
-        self.doc = window.document
+    def __init__(self, doc: Document, objects: ObjectController, jobs: JobRunner, feedback: Feedback,
+                 settings: QSettings, recent_menu: QMenu, parent: QWidget) -> None:
+        self.doc, self.objects, self.jobs, self.feedback = doc, objects, jobs, feedback
+        self.settings, self.recent_menu, self.parent_widget = settings, recent_menu, parent
+        objects.mesh_opened.connect(self.add_recent)
 
     def ask_path(self, title: str, filters: str, default: str) -> Optional[str]:
-        path, chosen = QFileDialog.getSaveFileName(self.w, title, str(Path.home() / default), filters)
+        path, chosen = QFileDialog.getSaveFileName(self.parent_widget, title, str(Path.home() / default), filters)
         return with_filter_suffix(path, chosen) if path else None
 
     def export(self, kind: str, path: Optional[str] = None) -> Optional[str]:
@@ -63,30 +68,30 @@ class FileController:
         exports.require(self.doc, needs)
         if path is not None:
             written = str(write(self.doc, path))
-            self.w.status(f"wrote {written}")
+            self.feedback.status(f"wrote {written}")
             return written
         path = self.ask_path(title, filters, default)
         if path:
             snapshot = self.doc.snapshot()
-            self.w.feedback.busy(f"writing {Path(path).name}…")
-            self.w.jobs.start(f"export-{kind}", lambda sink: str(write(snapshot, path)), self._written, self._failed)
+            self.feedback.busy(f"writing {Path(path).name}…")
+            self.jobs.start(f"export-{kind}", lambda sink: str(write(snapshot, path)), self._written, self._failed)
         return path
 
     def _written(self, path: str) -> None:
-        self.w.feedback.not_busy(self.w.jobs)
-        self.w.status(f"wrote {path}")
+        self.feedback.not_busy(self.jobs)
+        self.feedback.status(f"wrote {path}")
 
     def _failed(self, message: str) -> None:
-        self.w.feedback.not_busy(self.w.jobs)
-        self.w.show_error(message)
+        self.feedback.not_busy(self.jobs)
+        self.feedback.show_error(message)
 
     # -- sessions and study units ----------------------------------------------------------------
     def save_session(self, path: Optional[str] = None) -> Optional[str]:
         path = path or self.ask_path("Save session", "semviewer session (*.json)", "session.semviewer.json")
         if path:
-            self.doc.to_session().save(path)
+            to_session(self.doc).save(path)
             self.add_recent(str(path))
-            self.w.status(f"saved session {path}")
+            self.feedback.status(f"saved session {path}")
         return path
 
     def _open(self, what: str, load: Callable[[], Any], show: Callable[[Any], None], background: bool) -> None:
@@ -94,20 +99,20 @@ class FileController:
         the window answering meanwhile. Opening something else since makes a late load stale."""
         if not background:
             return show(load())
-        self.w.jobs.cancel("mesh")
-        self.w.feedback.busy(f"opening {what}…")
+        self.jobs.cancel("mesh")
+        self.feedback.busy(f"opening {what}…")
 
         def done(loaded: Any) -> None:
-            self.w.feedback.not_busy(self.w.jobs)
-            self.w.guarded(show, loaded)
+            self.feedback.not_busy(self.jobs)
+            self.feedback.guarded(show, loaded)
 
-        self.w.jobs.start("open", lambda sink: load(), done, self._failed)
+        self.jobs.start("open", lambda sink: load(), done, self._failed)
 
     def open_session(self, path: Optional[str] = None, background: Optional[bool] = None) -> None:
         """Reopen a session: validated whole and its mesh loaded before anything changes (in the
         background when asked from the menu, a recent file or a drop)."""
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.w, "Open session", str(Path.home()),
+            path, _ = QFileDialog.getOpenFileName(self.parent_widget, "Open session", str(Path.home()),
                                                   "semviewer sessions (*.json)")
             if not path:
                 return
@@ -116,24 +121,24 @@ class FileController:
         def show(reopened: Document) -> None:
             self._show(reopened)
             self.add_recent(str(path))
-            self.w.status(f"reopened session {Path(path).name}; compute the map to see it (cached maps return "
+            self.feedback.status(f"reopened session {Path(path).name}; compute the map to see it (cached maps return "
                           f"at once)")
 
-        self._open(Path(path).name, lambda: Document.from_session(Session.load(path), Path(path).resolve().parent),
+        self._open(Path(path).name, lambda: from_session(Session.load(path), Path(path).resolve().parent),
                    show, bool(background))
 
     def open_map_file(self, path: Optional[str] = None, background: Optional[bool] = None) -> None:
         """Show a saved map (any number of axes: hidden axes are sliced or aggregated)."""
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.w, "Open map", str(Path.home()), "semviewer maps (*.npz)")
+            path, _ = QFileDialog.getOpenFileName(self.parent_widget, "Open map", str(Path.home()), "semviewer maps (*.npz)")
             if not path:
                 return
             background = True if background is None else background
 
         def show(semantic_map: SemanticMap) -> None:
-            self.w.jobs.cancel("mesh")
+            self.jobs.cancel("mesh")
             self.doc.open_map(semantic_map, str(path))
-            self.w.status(f"opened map {Path(path).name} ({'×'.join(map(str, semantic_map.shape))})")
+            self.feedback.status(f"opened map {Path(path).name} ({'×'.join(map(str, semantic_map.shape))})")
 
         self._open(Path(path).name, lambda: SemanticMap.load(path), show, bool(background))
 
@@ -141,13 +146,13 @@ class FileController:
                    background: bool = False) -> None:
         """Open a unit of a study folder: its object, model, map and regions (asks which one)."""
         if path is None:
-            path = QFileDialog.getExistingDirectory(self.w, "Open study folder", str(Path.home()))
+            path = QFileDialog.getExistingDirectory(self.parent_widget, "Open study folder", str(Path.home()))
             if not path:
                 return
             background = True
         units = read_study(path)
         if unit is None:
-            dialog = StudyDialog(units, self.w)
+            dialog = StudyDialog(units, self.parent_widget)
             if not dialog.exec() or dialog.chosen() is None:
                 return
             unit = dialog.chosen()
@@ -156,40 +161,41 @@ class FileController:
         record, engine = units[unit], self.doc.engine
 
         def load() -> Document:
-            reopened = Document.from_study_unit(record, path)
+            reopened = from_study_unit(record, path)
             reopened.engine = engine            # a unit names no engine: keep the one chosen
             return reopened
 
         def show(reopened: Document) -> None:
             self._show(reopened)
-            self.w.status(f"opened study unit {record.name} from {Path(path).name}: its map and "
+            self.feedback.status(f"opened study unit {record.name} from {Path(path).name}: its map and "
                           f"{len(reopened.regions)} regions")
 
         self._open(record.name, load, show, background)
 
     def _show(self, reopened: Document) -> None:
         """Show a reopened document; its model is loaded when it is not the one loaded now."""
-        if self.w.jobs.running("mesh"):
-            self.w.jobs.cancel("mesh")
+        if self.jobs.running("mesh"):
+            self.jobs.cancel("mesh")
         self.doc.restore(reopened)
         if self.doc.classifier is None:
-            self.w.objects.set_model(self.doc.model_name, self.doc.weights, keep_results=True)
+            self.objects.set_model(self.doc.model_name, self.doc.weights, keep_results=True)
 
     # -- recent files, drops -------------------------------------------------------------------
     def add_recent(self, path: str) -> None:
         recent = [p for p in self._recent() if p != path]
-        self.w.settings.setValue("recentFiles", ([path] + recent)[:MAX_RECENT])
+        self.settings.setValue("recentFiles", ([path] + recent)[:MAX_RECENT])
         self.update_recent_menu()
 
     def _recent(self) -> list[str]:
-        recent = self.w.settings.value("recentFiles", []) or []
+        recent = self.settings.value("recentFiles", []) or []
         return [recent] if isinstance(recent, str) else list(recent)
 
     def update_recent_menu(self) -> None:
-        menu = self.w.recent_menu
+        menu = self.recent_menu
         menu.clear()
         for path in self._recent():
-            self.w.add_action(menu, path, lambda p=path: self.opener(p)(p, background=True))
+            add_action(self.parent_widget, self.feedback.guarded, menu, path,
+                       lambda p=path: self.opener(p)(p, background=True))
         menu.setEnabled(bool(self._recent()))
 
     def opener(self, path: str) -> Callable[[str], None]:
@@ -198,4 +204,4 @@ class FileController:
                                                                             self._open_mesh)
 
     def _open_mesh(self, path: str, background: bool = True) -> None:
-        self.w.objects.open_mesh(path)             # always read in the background
+        self.objects.open_mesh(path)             # always read in the background

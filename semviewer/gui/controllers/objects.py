@@ -8,9 +8,10 @@ them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from semviewer.core.scene.axes import Pose
 from semviewer.core.inference.models import MODELS
@@ -19,48 +20,55 @@ from semviewer.core.errors import SemviewerError
 from semviewer.core.inference.imagenet import ClassSet
 from semviewer.core.scene.mesh import MeshData, load_mesh
 from semviewer.core.scene.mesh import decimate as decimate_mesh
-from semviewer.core.scene.objects import bundled_objects
+from semviewer.core.scene.objects import bundled_objects, resolve_object
+from semviewer.core.session.document import Document
+from semviewer.core.inference.classifier_cache import ClassifierCache
 from semviewer.gui.dialogs.class_dialog import ClassSetDialog
-
-if TYPE_CHECKING:
-    from semviewer.gui.main_window import MainWindow
+from semviewer.gui.feedback import Feedback
+from semviewer.gui.widgets.predictions import PredictionsPanel
+from semviewer.gui.workers import JobRunner
 
 MESH_FILTER = "Meshes (*.obj *.glb *.gltf *.ply *.stl *.off);;All files (*)"
 DEFAULT_TRIANGLE_BUDGET = 500_000
 
 
-class ObjectController:
-    """Object, class set, model, weights and engine."""
+class ObjectController(QObject):
+    """Object, class set, model, weights and engine. ``mesh_opened`` tells which mesh file was
+    opened (for the recent files)."""
 
-    def __init__(self, window: "MainWindow") -> None:
-        self.w = window
-        self.doc = window.document
+    mesh_opened = Signal(str)
 
-    def open_object(self, name_or_path: str, up_axis: str = "y", resolve=None) -> None:
+    def __init__(self, doc: Document, predictions: PredictionsPanel, jobs: JobRunner, feedback: Feedback,
+                 settings: QSettings, classifiers: ClassifierCache, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.doc, self.predictions, self.jobs, self.feedback = doc, predictions, jobs, feedback
+        self.settings, self.classifiers, self.parent_widget = settings, classifiers, parent
+
+    def open_object(self, name_or_path: str, up_axis: str = "y") -> None:
         """Open a bundled object or a mesh file; the current one stays if this fails."""
-        if self.w.jobs.running("mesh") or self.w.jobs.running("open"):   # a file still being read must not
-            self.w.jobs.cancel("mesh")                                  # replace this object later
-            self.w.jobs.cancel("open")
-            self.w.feedback.not_busy(self.w.jobs)
-        self.doc.open_object(name_or_path, up_axis, *([resolve] if resolve else []))
+        if self.jobs.running("mesh") or self.jobs.running("open"):   # a file still being read must not
+            self.jobs.cancel("mesh")                                  # replace this object later
+            self.jobs.cancel("open")
+            self.feedback.not_busy(self.jobs)
+        self.doc.open_object(name_or_path, up_axis, resolve_object)
         if self.doc.object_source not in bundled_objects():
-            self.w.status(f"opened {Path(name_or_path).name}: choose its true class with Object → True class set")
+            self.feedback.status(f"opened {Path(name_or_path).name}: choose its true class with Object → True class set")
 
     def triangle_budget(self) -> int:
         """Meshes above this many triangles are offered decimation (Object → Triangle budget)."""
         try:
-            return max(1000, int(self.w.settings.value("mesh/triangle_budget", DEFAULT_TRIANGLE_BUDGET)))
+            return max(1000, int(self.settings.value("mesh/triangle_budget", DEFAULT_TRIANGLE_BUDGET)))
         except (TypeError, ValueError):
             return DEFAULT_TRIANGLE_BUDGET
 
     def set_triangle_budget(self, budget: Optional[int] = None) -> None:
         if budget is None:
-            budget, ok = QInputDialog.getInt(self.w, "Triangle budget", "Offer to decimate meshes with more "
+            budget, ok = QInputDialog.getInt(self.parent_widget, "Triangle budget", "Offer to decimate meshes with more "
                                              "triangles than:", self.triangle_budget(), 1000, 50_000_000, 10_000)
             if not ok:
                 return
-        self.w.settings.setValue("mesh/triangle_budget", int(budget))
-        self.w.status(f"meshes above {int(budget):,} triangles will be offered decimation")
+        self.settings.setValue("mesh/triangle_budget", int(budget))
+        self.feedback.status(f"meshes above {int(budget):,} triangles will be offered decimation")
 
     def open_mesh(self, path: Optional[str] = None, up_axis: Optional[str] = None,
                   decimate: Optional[bool] = None) -> None:
@@ -69,18 +77,18 @@ class ObjectController:
         the live view keeps answering. A mesh above the triangle budget is offered decimation
         (``decimate`` answers that question without asking)."""
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.w, "Open mesh", str(Path.home()), MESH_FILTER)
+            path, _ = QFileDialog.getOpenFileName(self.parent_widget, "Open mesh", str(Path.home()), MESH_FILTER)
             if not path:
                 return
         up = up_axis or "y"
         name = Path(path).name
-        self.w.feedback.busy(f"reading {name}…")
+        self.feedback.busy(f"reading {name}…")
 
         def show(mesh: MeshData, note: str = "") -> None:
-            self.w.feedback.not_busy(self.w.jobs)
+            self.feedback.not_busy(self.jobs)
             self.doc.set_object(mesh, str(path), up, None, Pose())
-            self.w.files.add_recent(str(path))
-            self.w.status(f"opened {name} ({mesh.face_count:,} faces{note}); "
+            self.mesh_opened.emit(str(path))
+            self.feedback.status(f"opened {name} ({mesh.face_count:,} faces{note}); "
                           f"choose its true class with Object → True class set")
 
         def read(mesh: MeshData) -> None:
@@ -90,26 +98,26 @@ class ObjectController:
             choice = decimate
             if choice is None:
                 answer = QMessageBox.question(
-                    self.w, "A large mesh", f"{name} has {mesh.face_count:,} triangles, more than the budget of "
+                    self.parent_widget, "A large mesh", f"{name} has {mesh.face_count:,} triangles, more than the budget of "
                     f"{budget:,}: every render will be slow. Decimate it to about {budget:,} triangles "
                     f"(quadric decimation; colours and textures are dropped)?")
                 choice = answer == QMessageBox.StandardButton.Yes
             if not choice:
                 return show(mesh, ", above the triangle budget")
-            self.w.feedback.busy(f"decimating {name} to about {budget:,} triangles…")
-            self.w.jobs.start("mesh", lambda sink: decimate_mesh(mesh, budget),
+            self.feedback.busy(f"decimating {name} to about {budget:,} triangles…")
+            self.jobs.start("mesh", lambda sink: decimate_mesh(mesh, budget),
                               lambda small: show(small, f", decimated from {mesh.face_count:,}"), failed)
 
         def failed(message: str) -> None:
-            self.w.feedback.not_busy(self.w.jobs)
-            self.w.show_error(message)
+            self.feedback.not_busy(self.jobs)
+            self.feedback.show_error(message)
 
-        self.w.jobs.cancel("open")                  # a session or map still loading must not replace it later
-        self.w.jobs.start("mesh", lambda sink: load_mesh(path, up_axis=up), read, failed)
+        self.jobs.cancel("open")                  # a session or map still loading must not replace it later
+        self.jobs.start("mesh", lambda sink: load_mesh(path, up_axis=up), read, failed)
 
     def choose_classes(self, classes: Optional[ClassSet] = None) -> None:
         if classes is None:
-            dialog = ClassSetDialog(self.doc.classes, self.w)
+            dialog = ClassSetDialog(self.doc.classes, self.parent_widget)
             if not dialog.exec():
                 return
             classes = dialog.class_set()
@@ -122,26 +130,26 @@ class ObjectController:
         are dropped when it is ready, unless ``keep_results`` (they were made with this model)."""
         if name not in MODELS:
             raise SemviewerError(f"unknown model {name!r}")
-        self.w.predictions.set_status(f"loading {name}…")
-        self.w.status(f"loading {name}…")
-        engine, notices, cache = self.doc.engine, [], self.w.classifiers
+        self.predictions.set_status(f"loading {name}…")
+        self.feedback.status(f"loading {name}…")
+        engine, notices, cache = self.doc.engine, [], self.classifiers
 
         def done(classifier: Classifier) -> None:
             self.doc.set_model(name, weights, classifier, keep_results)
-            self.w.status(f"{name} loaded ({classifier.device}, {classifier.engine}) · drag the object to turn it · "
+            self.feedback.status(f"{name} loaded ({classifier.device}, {classifier.engine}) · drag the object to turn it · "
                           f"Compute map to see where the network recognises it · Ctrl+click the map to add start "
                           f"points, then Start" + "".join(f" · ⚠ {n}" for n in notices))
 
         def failed(message: str) -> None:
-            self.w.predictions.set_status(self.doc.model_name if self.doc.classifier else "no model loaded")
-            self.w.show_error(message)
+            self.predictions.set_status(self.doc.model_name if self.doc.classifier else "no model loaded")
+            self.feedback.show_error(message)
 
-        self.w.jobs.start("model", lambda sink: cache.get(name, weights, engine, notify=notices.append), done, failed)
+        self.jobs.start("model", lambda sink: cache.get(name, weights, engine, notify=notices.append), done, failed)
 
     def load_weights(self, path: Optional[str] = None) -> None:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.w, f"Weights for {self.doc.model_name}", str(Path.home()),
-                                                  "PyTorch checkpoints (*.pth *.pt *.bin);;All files (*)")
+            path, _ = QFileDialog.getOpenFileName(self.parent_widget, f"Weights for {self.doc.model_name}",
+                                                  str(Path.home()), "PyTorch checkpoints (*.pth *.pt *.bin);;All files (*)")
             if not path:
                 return
         self.set_model(self.doc.model_name, path)
@@ -150,11 +158,8 @@ class ObjectController:
         """Run the classifiers on ``engine`` (auto, onnxruntime or torch); reloads the model."""
         model, weights = self.doc.model_name, self.doc.weights
         self.doc.set_engine(engine)
-        for action in self.w.engine_actions.actions():
-            action.setChecked(action.objectName() == f"engine-{engine}")
         self.set_model(model, weights)
 
     def set_compare_model(self, name: Optional[str]) -> None:
+        """Compare with ``name`` (None: no comparison); its map is computed when there is a primary one."""
         self.doc.set_compare_model(name)
-        if name is not None and self.doc.maps["primary"] is not None:
-            self.w.maps_ctl.compute_map(which="compare")

@@ -4,39 +4,39 @@ and the regions table."""
 from __future__ import annotations
 
 from contextlib import nullcontext
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
-from semviewer.core.session.document import ALL_METHODS, TARGETS
+from semviewer.core.session.document import ALL_METHODS, TARGETS, Document
 from semviewer.core.errors import SemviewerError
 from semviewer.core.regions.config import METHOD_LABELS, METHODS
 from semviewer.core.regions.region import RegionsSnapshot
 from semviewer.pipeline.regions import plan_region_jobs, region_run_record, run_region_jobs
+from semviewer.gui.controllers.maps import MapController
+from semviewer.gui.feedback import Feedback
 from semviewer.gui.widgets.map_view import RegionShape
+from semviewer.gui.widgets.regions_table import RegionsTable
+from semviewer.gui.widgets.solver_panel import SolverPanel
+from semviewer.gui.workers import JobRunner
 from semviewer.pipeline.scorer import Scene, Scorers
-
-if TYPE_CHECKING:
-    from semviewer.gui.main_window import MainWindow
-
 
 class SolverController:
     """Starts, solver settings and runs, and the table of regions found."""
 
-    def __init__(self, window: "MainWindow") -> None:
-        self.w = window
-        self.doc = doc = window.document
+    def __init__(self, doc: Document, panel: SolverPanel, table: RegionsTable, maps: MapController, jobs: JobRunner,
+                 feedback: Feedback) -> None:
+        self.doc, self.panel, self.table, self.maps, self.jobs, self.feedback = doc, panel, table, maps, jobs, feedback
         self.note = ""                  # said before the solver's status (e.g. which starts it chose)
         self._syncing = False
-        panel = window.solver
-        panel.start_requested.connect(lambda: window.guarded(self.start_solver))
+        panel.start_requested.connect(lambda: feedback.guarded(self.start_solver))
         panel.stop_requested.connect(self.stop_solver)
-        panel.paper_starts_requested.connect(lambda: window.guarded(self.use_paper_starts))
+        panel.paper_starts_requested.connect(lambda: feedback.guarded(self.use_paper_starts))
         panel.clear_starts_requested.connect(lambda: doc.set_starts([]))
         for box in (panel.steps, panel.lr, panel.alpha, panel.beta, panel.lam, panel.eps, panel.max_step):
             box.valueChanged.connect(self._edited)
         for widget in (panel.method, panel.source):
             widget.currentIndexChanged.connect(self._edited)
         panel.early.toggled.connect(self._edited)
-        window.regions_table.region_selected.connect(self._highlight)
+        table.region_selected.connect(self._highlight)
         doc.events.solver.connect(self._show_settings)
         doc.events.starts.connect(self._show_starts)
         doc.events.view.connect(self._show_starts)
@@ -48,7 +48,7 @@ class SolverController:
     # -- settings ----------------------------------------------------------------------------
     def _push(self) -> None:
         """Panel → document (SemviewerError for settings the document refuses)."""
-        panel = self.w.solver
+        panel = self.panel
         settings = {k: v for k, v in panel.config("oir_b").to_json().items() if k != "method"}
         self.doc.set_solver(panel.method.currentData(), settings, panel.source.currentData())
 
@@ -58,11 +58,11 @@ class SolverController:
         try:
             self._push()
         except SemviewerError as exc:      # shown now in the status bar, and as an error on Start
-            self.w.status(f"⚠ solver settings: {exc}")
+            self.feedback.status(f"⚠ solver settings: {exc}")
 
     def _show_settings(self) -> None:
         """Document → panel (a reopened session)."""
-        panel, doc = self.w.solver, self.doc
+        panel, doc = self.panel, self.doc
         self._syncing = True
         try:
             panel.set_config(doc.solver_settings)
@@ -78,13 +78,13 @@ class SolverController:
         doc = self.doc
         text = "; ".join("(" + ", ".join(f"{v:.0f}" for v in s) + ")" for s in doc.starts)
         where = "" if doc.starts_shown() or not doc.starts else f" (on {' × '.join(doc.start_axes)}: hidden here)"
-        self.w.solver.starts_label.setText(f"start points: {text}{where}" if doc.starts else
+        self.panel.starts_label.setText(f"start points: {text}{where}" if doc.starts else
                                            "no start points: click the map with Ctrl, or use the paper's")
 
     def use_paper_starts(self) -> None:
         note = self.doc.use_paper_starts()
         if note:
-            self.w.status(note)
+            self.feedback.status(note)
 
     # -- runs --------------------------------------------------------------------------------
     def start_solver(self) -> None:
@@ -103,13 +103,13 @@ class SolverController:
                                        sink.cancelled, notify=lambda message: sink.progress(1.0, message))
 
         doc.set_regions([], None, ticket)
-        self.w.maps_ctl.set_live_shapes(None, [])
-        self.w.solver.set_running(True)
+        self.maps.set_live_shapes(None, [])
+        self.panel.set_running(True)
         self.note = note
-        self.w.solver.status.setText(f"{note}growing regions…")
-        self.w.feedback.progress.show()
-        self.w.jobs.start("solver", job, lambda found: self._done(found, run, ticket), self._failed,
-                          self.w.feedback.on_progress, lambda item: self.w._solver_partial(item))  # scripts may wrap it
+        self.panel.status.setText(f"{note}growing regions…")
+        self.feedback.progress.show()
+        self.jobs.start("solver", job, lambda found: self._done(found, run, ticket), self._failed,
+                          self.feedback.on_progress, lambda item: self.solver_partial(item))  # tests may wrap it
 
     def solver_partial(self, item) -> None:
         target, snapshot = item
@@ -117,15 +117,15 @@ class SolverController:
             return
         shapes = [RegionShape(snapshot.method, tuple(lo), tuple(hi), tuple(s), bool(a))
                   for lo, hi, s, a in zip(snapshot.lower, snapshot.upper, snapshot.starts, snapshot.active)]
-        done = [sh for sh in self.w.maps_ctl.live_shapes[target] if sh.method != snapshot.method]
-        self.w.maps_ctl.set_live_shapes(target, done + shapes)
+        done = [sh for sh in self.maps.live_shapes[target] if sh.method != snapshot.method]
+        self.maps.set_live_shapes(target, done + shapes)
         steps = int(snapshot.steps.max()) if len(snapshot.steps) else 0
-        self.w.solver.status.setText(f"{self.note}{METHOD_LABELS[snapshot.method]}: step {steps}")
+        self.panel.status.setText(f"{self.note}{METHOD_LABELS[snapshot.method]}: step {steps}")
 
     def _finish(self) -> None:
-        self.w.maps_ctl.set_live_shapes(None, [])
-        self.w.solver.set_running(False)
-        self.w.feedback.progress.hide()
+        self.maps.set_live_shapes(None, [])
+        self.panel.set_running(False)
+        self.feedback.progress.hide()
 
     def _done(self, found, run: dict, ticket: int) -> None:
         self._finish()
@@ -133,30 +133,30 @@ class SolverController:
             return                       # the object, model, classes or map changed meanwhile: said then
         stopped = [r.steps for _, r in found if r.stop_reason == "cancelled"]
         if stopped:
-            self.w.solver.status.setText(f"stopped at step {max(stopped)}: {len(found)} regions kept")
+            self.panel.status.setText(f"stopped at step {max(stopped)}: {len(found)} regions kept")
         else:
             reasons = sorted({r.stop_reason for _, r in found})
-            self.w.solver.status.setText(f"{self.note}{len(found)} regions ({', '.join(reasons)})")
+            self.panel.status.setText(f"{self.note}{len(found)} regions ({', '.join(reasons)})")
         doubtful = sum(1 for _, r in found if r.inside is not None and not r.inside.trusted)
-        self.w.status(f"{len(found)} regions grown and checked from the inside" +
+        self.feedback.status(f"{len(found)} regions grown and checked from the inside" +
                       (f"; ⚠ {doubtful} hold the true class as top-1 on less than half of their volume"
                        if doubtful else ""))
 
     def _failed(self, message: str) -> None:
         self._finish()
-        self.w.show_error(message)
+        self.feedback.show_error(message)
 
     def stop_solver(self) -> None:
         """Stop growing regions; the regions grown so far are kept, marked "stopped at step k"."""
-        if self.w.jobs.running("solver"):
-            self.w.jobs.stop("solver")
-            self.w.solver.set_running(False)
-            self.w.solver.status.setText("stopping… (the regions grown so far are kept)")
+        if self.jobs.running("solver"):
+            self.jobs.stop("solver")
+            self.panel.set_running(False)
+            self.panel.status.setText("stopping… (the regions grown so far are kept)")
 
     def _dropped(self) -> None:
-        if self.w.jobs.running("solver"):
-            self.w.solver.status.setText("stopped: the object, model, classes or map changed")
-        self.w.jobs.cancel("solver")
+        if self.jobs.running("solver"):
+            self.panel.status.setText("stopped: the object, model, classes or map changed")
+        self.jobs.cancel("solver")
         self._finish()
 
     # -- the table ---------------------------------------------------------------------------
@@ -164,19 +164,15 @@ class SolverController:
         doc = self.doc
         axes = list(doc.region_run.get("axes", doc.map_axes)) if doc.regions else doc.map_axes
         labels = {t: doc.model_label(t) or t for t in TARGETS}
-        self.w.regions_table.set_regions([(labels[t], r) for t, r in doc.regions], axes)
+        self.table.set_regions([(labels[t], r) for t, r in doc.regions], axes)
         if not doc.regions_shown():
-            self.w.solver.status.setText(f"the regions were grown on {' × '.join(axes)}: hidden on these axes")
+            self.panel.status.setText(f"the regions were grown on {' × '.join(axes)}: hidden on these axes")
 
     def _highlight(self, index: Optional[int]) -> None:
-        views = self.w.maps_ctl.views()
         if index is None:
-            for view in views.values():
-                view.highlight(None)
-            return
+            return self.maps.highlight(None, None)
         target, _ = self.doc.regions[index]
-        position = sum(1 for t, _ in self.doc.regions[:index] if t == target)
-        views[target].highlight(position)
+        self.maps.highlight(target, sum(1 for t, _ in self.doc.regions[:index] if t == target))
 
 
 class _Relay:

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from semviewer.core.errors import SemviewerError
-from semviewer.core.session.session_file import Session
+from semviewer.core.session.saved_state import Session
 
 
 REGION = {"method": "oir_b", "start": [130.0, 30.0], "lower": [100.0, 10.0], "upper": [160.0, 50.0],

@@ -1,0 +1,37 @@
+"""Opening one finished unit of a study folder as a document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from semviewer.core.errors import SemviewerError
+from semviewer.core.inference.imagenet import ClassSet
+from semviewer.core.maps.semantic_map import SemanticMap
+from semviewer.core.regions.region import Region
+from semviewer.core.session.document import PRIMARY, Document
+
+
+def from_study_unit(record: Any, study: str | Path) -> Document:
+    """A document showing one finished unit of a study folder: its object, classes, model, map,
+    the start points and methods of its regions, and the regions."""
+    if record.state != "done":
+        raise SemviewerError("that unit of the study has no results (it failed or has not run)")
+    semantic_map = SemanticMap.load(record.map_path)
+    regions = [(PRIMARY, Region.from_json(r)) for r in record.regions]
+    axes = list(semantic_map.axis_names[:2])
+    doc = Document()
+    doc.open_object(record.object_source, record.up_axis)
+    doc.set_classes(ClassSet(tuple(record.classes)))
+    doc.set_model(record.model, record.weights)
+    doc.set_view(axes)
+    doc.set_map(PRIMARY, semantic_map)
+    if regions:
+        doc.set_solver(list(dict.fromkeys(r.method for _, r in regions)))
+        doc.set_starts(list(dict.fromkeys(tuple(float(v) for v in r.start) for _, r in regions)), axes)
+    doc.set_regions(regions, {
+        "axes": axes, "domain": regions[0][1].domain if regions else semantic_map.domain(),
+        "configs": {r.method: {"method": r.method} for _, r in regions},
+        "source": {"kind": "study", "study": str(study)}, "provenance": dict(semantic_map.provenance)})
+    doc.unit = {"study": str(study), "name": record.name}
+    return doc
