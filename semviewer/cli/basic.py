@@ -11,6 +11,7 @@ from semviewer.core.inference.models import MODELS
 from semviewer.core.inference.classifier import class_score, top_k
 from semviewer.core.inference.imagenet import imagenet_categories, search_classes
 from semviewer.core.scene.objects import bundled_objects
+from semviewer.core.errors import SemviewerError
 from semviewer.core.files.atomic import check_writable, write_png
 
 
@@ -59,7 +60,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_predict(args: argparse.Namespace) -> int:
     if args.top < 1:
-        raise SystemExit("semviewer: error: --top must be at least 1")
+        raise SemviewerError(f"--top must be at least 1, got {args.top}")
     if args.out:
         check_writable(args.out)
     classifier = load_model(args)

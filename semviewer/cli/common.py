@@ -61,6 +61,8 @@ def load_object(args: argparse.Namespace, require_classes: bool = True) -> Objec
     if classes is None and require_classes:
         raise ClassSetError(f"{args.object} is not a bundled object: name its true class with --classes "
                             f"(ImageNet names or ids, e.g. --classes teapot)")
+    for note in choice.mesh.notes:
+        print(f"semviewer: note: {choice.mesh.name}: {note}", file=sys.stderr)
     return replace(choice, classes=classes)
 
 

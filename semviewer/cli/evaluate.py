@@ -14,6 +14,7 @@ from semviewer.cli.common import add_weights_args
 from semviewer.cli.solver_args import add_solver_args, solver_config
 from semviewer.core.errors import SemviewerError
 from semviewer.core.files.atomic import check_writable, write_json, write_text
+from semviewer.core.files.tables import csv_text
 from semviewer.core.inference.models import DEFAULT_MODEL, MODELS
 from semviewer.core.maps.grids import PRESETS
 from semviewer.core.regions.config import METHOD_LABELS, PAPER_STARTS_2D
@@ -123,8 +124,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     header, rows = _table(outcome, labels, methods)
     _print_table(rows, methods, f"SRVR (and verified SRVR) over {', '.join(o.label for o in plan.objects)} × "
                                 f"{len(plan.starts)} starts ({args.grid} grid)")
-    write_text(args.out, "\n".join([",".join(header)] + [",".join([r[0]] + [f"{v:.6f}" for v in r[1:]])
-                                                          for r in rows]) + "\n")
+    write_text(args.out, csv_text(header, rows))
     write_json(json_path, {
         "software": f"semviewer {__version__}", "date": _now(), "objects": [o.label for o in plan.objects],
         "models": labels, "grid": args.grid, "starts": [list(s) for s in plan.starts],

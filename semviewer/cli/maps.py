@@ -95,7 +95,7 @@ def _one_map(args: argparse.Namespace, scene: Scene, classifier: Classifier, axe
             print(f"{label}: resuming an interrupted map ({int(partial.filled.sum())} of {points} poses already "
                   f"computed)", file=sys.stderr)
         with ProgressBar(points, label) as bar:
-            semantic_map, cached = compute_map(scorer, axes, bar, cache, args.force)
+            semantic_map, cached = compute_map(scorer, axes, bar, cache, args.force, notify=bar.note)
     if cached:
         print(f"{label}: read from the cache ({cache.root})", file=sys.stderr)
     shape = "×".join(str(s) for s in semantic_map.shape)

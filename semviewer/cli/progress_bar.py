@@ -24,6 +24,10 @@ class ProgressBar:
     def partial(self, result: Any) -> None:
         pass
 
+    def note(self, message: str) -> None:
+        """A line above the bar (it is redrawn below it)."""
+        self.bar.write(f"semviewer: {message}", file=sys.stderr)
+
     def cancelled(self) -> bool:
         return False
 

@@ -28,6 +28,9 @@ def cmd_study(args: argparse.Namespace) -> int:
     from semviewer.studies.manifest import load_study
     from semviewer.studies.runner import run_study
 
+    from semviewer.studies.runner import check_run_settings
+
+    check_run_settings(args.executor, args.workers, args.gpu_fraction)
     plan = load_study(args.manifest)
     out = Path(args.out) if args.out else Path(args.manifest).with_suffix("")
     units = plan.units()
@@ -41,8 +44,7 @@ def cmd_study(args: argparse.Namespace) -> int:
         print(f"wrote {out / 'report.csv'}, {out / 'table.md'}, {out / 'table.html'}, {out / 'study.json'}"
               + ("" if args.no_figures else f" and {out / 'figures'}"))
         print((out / "table.md").read_text().split("\n\n", 2)[-1].split("\n\n")[0])
-    if outcome.failed:
-        for name, error in outcome.failed.items():
-            print(f"semviewer: unit {name} failed: {error}", file=sys.stderr)
+    if outcome.failed:            # each failure was said when it happened
+        print(f"semviewer: {len(outcome.failed)} units failed: {', '.join(outcome.failed)}", file=sys.stderr)
         return 1
     return 0

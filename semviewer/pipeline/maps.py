@@ -3,7 +3,7 @@ when it has them, resumed from an interrupted partial, written back as they are 
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from semviewer.core.maps.cache import MapCache, cached_build_map, map_key
 from semviewer.core.maps.semantic_map import SemanticMap
@@ -26,10 +26,12 @@ def resumable(scorer: Scorer, grid: Sequence[GridAxis], cache: Optional[MapCache
 
 
 def compute_map(scorer: Scorer, grid: Sequence[GridAxis], sink: Optional[ProgressSink] = None,
-                cache: Optional[MapCache] = None, force: bool = False,
-                chunk_size: int = 64) -> tuple[SemanticMap, bool]:
+                cache: Optional[MapCache] = None, force: bool = False, chunk_size: int = 64,
+                notify: Callable[[str], None] = lambda message: None) -> tuple[SemanticMap, bool]:
     """The map of ``scorer`` on ``grid``, and whether it came whole from the cache. ``force``
-    recomputes it; without a cache it is computed and kept nowhere."""
+    recomputes it; without a cache it is computed and kept nowhere; a cache that cannot be
+    written is said through ``notify`` and the map still finishes."""
     if [a.name for a in grid] != list(scorer.axes):
         raise ValueError(f"the grid's axes {[a.name for a in grid]} are not the scorer's {list(scorer.axes)}")
-    return cached_build_map(scorer.score, grid, scorer.fixed, scorer.provenance, sink, cache, force, chunk_size)
+    return cached_build_map(scorer.score, grid, scorer.fixed, scorer.provenance, sink, cache, force, chunk_size,
+                            notify)

@@ -11,11 +11,12 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from semviewer.core.files.reading import check_regular, read_text
 from semviewer.core.maps.grids import PRESETS, check_grid_size, preset_grid
 from semviewer.core.scene.axes import GridAxis, parse_grid_axis
 from semviewer.core.inference.classifier import ENGINES
 from semviewer.core.inference.models import MODELS, PREPROCESSING_CHOICES, get_model_spec
-from semviewer.core.inference.weights import locate_weights
+from semviewer.core.inference.weights import check_weights, locate_weights
 from semviewer.core.errors import SemviewerError, first_line
 from semviewer.core.inference.imagenet import parse_class_set
 from semviewer.core.scene.mesh import UP_AXES
@@ -33,6 +34,14 @@ MAX_GRID_AXES = 3
 
 def _fail(where: str, message: str) -> StudyError:
     return StudyError(f"{where}: {message}")
+
+
+def _label(label: Any, where: str) -> str:
+    """A label for reports and file names: one line of printable text."""
+    text = str(label)
+    if not text.strip() or any(ord(c) < 32 or ord(c) == 127 for c in text) or len(text) > 200:
+        raise _fail(where, f"its label {text[:40]!r} must be one line of printable text (give label = \"...\")")
+    return text
 
 
 def _check_keys(table: Any, allowed: set[str], where: str) -> Mapping[str, Any]:
@@ -89,7 +98,7 @@ def _objects(entries: Any, base: Path) -> tuple[StudyObject, ...]:
             raise
         except SemviewerError as exc:
             raise _fail(where, str(exc)) from None
-        found.append(StudyObject(str(label), source, bundled, tuple(classes.ids), up, mesh.sha256))
+        found.append(StudyObject(_label(label, where), source, bundled, tuple(classes.ids), up, mesh.sha256))
     labels = [o.label for o in found]
     if len(set(labels)) != len(labels):
         dup = next(x for x in labels if labels.count(x) > 1)
@@ -124,14 +133,16 @@ def _models(study: Mapping[str, Any], tables: Any, base: Path) -> tuple[StudyMod
             weights = str(weights_path if weights_path.is_absolute() else (base / weights_path).resolve())
         try:
             path = locate_weights(get_model_spec(name), weights, allow_download=False)
-            if not path.is_file():
-                raise SemviewerError(f"weights file {path} does not exist")
+            if weights is not None:          # a file of the user's: read and fitted now, not in every unit
+                check_weights(get_model_spec(name), path)
+            else:
+                check_regular(path, "weights file", SemviewerError)
         except SemviewerError as exc:
             raise _fail(where, str(exc)) from None
         from semviewer.core.files.hashing import file_sha256
 
         label = str(entry.get("label") or (name if weights is None else f"{name}:{Path(weights).stem}"))
-        found.append(StudyModel(label, name, weights, file_sha256(path)))
+        found.append(StudyModel(_label(label, where), name, weights, file_sha256(path)))
     labels = [m.label for m in found]
     if len(set(labels)) != len(labels):
         dup = next(x for x in labels if labels.count(x) > 1)
@@ -199,12 +210,9 @@ def _solver(table: Any, methods: Sequence[str], axes: Sequence[GridAxis]) -> tup
 def load_study(path: str | Path) -> StudyPlan:
     """Read and validate a study manifest (TOML). Every problem is a StudyError naming the key."""
     path = Path(path).expanduser()
-    if not path.is_file():
-        raise StudyError(f"study manifest {path} does not exist")
+    text = read_text(path, "study manifest", error=StudyError)
     try:
-        manifest = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StudyError(f"cannot read study manifest {path}: {exc}") from None
+        manifest = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise StudyError(f"study manifest {path} is not valid TOML: {exc}") from None
     return plan_from_manifest(manifest, path.parent.resolve())

@@ -11,6 +11,7 @@ from semviewer.core.figures import Panel, map_figure, save_figure
 from semviewer.core.regions.config import METHOD_LABELS
 from semviewer.core.regions.region import Region
 from semviewer.core.files.atomic import write_text
+from semviewer.core.files.tables import csv_text
 from semviewer.core.maps.semantic_map import SemanticMap
 from semviewer.core.regions.srvr import CONVENTION, VERIFIED_CONVENTION, RegionRecord, srvr, srvr_table
 
@@ -50,10 +51,7 @@ def model_table(units: Sequence[Mapping[str, Any]], models: Sequence[str],
 
 
 def _csv(rows: Sequence[Mapping[str, Any]]) -> str:
-    lines = [",".join(REPORT_COLUMNS)]
-    for r in rows:
-        lines.append(",".join(f"{r[c]:.6f}" if isinstance(r[c], float) else str(r[c]) for c in REPORT_COLUMNS))
-    return "\n".join(lines) + "\n"
+    return csv_text(REPORT_COLUMNS, ([r[c] for c in REPORT_COLUMNS] for r in rows))
 
 
 def _pct(value: float) -> str:

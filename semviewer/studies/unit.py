@@ -82,7 +82,8 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
     scene = Scene(mesh, classes, RenderSettings(width=payload["size"], height=payload["size"]), base)
     with Scorers(scene) as live:
         scorer = live.get(classifier, [a.name for a in axes])
-        semantic_map, cached = compute_map(scorer, axes, cache=MapCache())
+        notes: list[str] = []
+        semantic_map, cached = compute_map(scorer, axes, cache=MapCache(), notify=notes.append)
         map_seconds = time.perf_counter() - began
         jobs = plan_region_jobs(_document(payload, mesh, classes, base, classifier, semantic_map))
         regions = [r for _, r in run_region_jobs(jobs, live.for_job)]
@@ -96,7 +97,7 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
                   "map_top1_share": float(np.nanmean(top1)) if top1 is not None else float("nan"),
                   "live_evaluations": int(evaluations), "map_from_cache": bool(cached),
                   "engine": classifier.engine, "batch_size": scorer.score.batch_size, "threads": threads,
-                  "map_seconds": map_seconds, "seconds": time.perf_counter() - began},
+                  "map_seconds": map_seconds, "seconds": time.perf_counter() - began, "notes": notes},
     }
 
 

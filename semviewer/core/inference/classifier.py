@@ -291,12 +291,12 @@ class Classifier:
         if len(images) == 0:
             return np.zeros((0, 1000), np.float32)
         if self._onnx is not None:
-            return self._onnx.run(self._onnx_input(images))
+            return check_probabilities(self._onnx.run(self._onnx_input(images)), self.name)
         if self._cuda:
-            return self._submit_cuda(images).result()
+            return check_probabilities(self._submit_cuda(images).result(), self.name)
         with torch.inference_mode():
             logits = self.logits_from_input(self.prepare(images))
-            return torch.softmax(logits.float(), dim=1).cpu().numpy()
+            return check_probabilities(torch.softmax(logits.float(), dim=1).cpu().numpy(), self.name)
 
 
 def resolve_engine(engine: str, device: str, precision: str) -> str:
@@ -352,6 +352,14 @@ def load_classifier(name: str = DEFAULT_MODEL, weights: Optional[str | Path] = N
             classifier.use_torch(notice)
             (notify or _default_notice)(notice)
     return classifier
+
+
+def check_probabilities(probabilities: np.ndarray, model: str) -> np.ndarray:
+    """``probabilities``, or ModelError when any is NaN or infinite (broken weights or engine)."""
+    if not np.isfinite(probabilities).all():
+        raise ModelError(f"{model} returned non-finite probabilities (NaN or infinity); its weights or its "
+                         f"inference engine are broken")
+    return probabilities
 
 
 def top_k(probabilities: np.ndarray, k: int = 5) -> list[tuple[int, float]]:

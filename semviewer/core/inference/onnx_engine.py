@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import json
 import os
+import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,9 @@ from typing import TYPE_CHECKING, Any, Optional
 import numpy as np
 
 from semviewer.core.files.atomic import atomic_path, write_json
+from semviewer.core.errors import SemviewerError
 from semviewer.core.files.hashing import file_sha256
+from semviewer.core.files.reading import read_text
 
 if TYPE_CHECKING:
     import torch
@@ -37,11 +40,24 @@ class EngineUnavailable(Exception):
 
 
 def engine_cache_dir() -> Path:
-    """``$SEMVIEWER_ENGINE_CACHE_DIR``, else ``$XDG_CACHE_HOME/semviewer/engines`` (``~/.cache``)."""
+    """``$SEMVIEWER_ENGINE_CACHE_DIR``, else ``$XDG_CACHE_HOME/semviewer/engines`` (``~/.cache``).
+    When that folder cannot be written (a read-only home), a folder of this user's in the system's
+    temporary directory serves instead, so that exports and measurements are still kept."""
     if os.environ.get("SEMVIEWER_ENGINE_CACHE_DIR"):
-        return Path(os.environ["SEMVIEWER_ENGINE_CACHE_DIR"])
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "semviewer" / "engines"
+        chosen = Path(os.environ["SEMVIEWER_ENGINE_CACHE_DIR"])
+    else:
+        chosen = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "semviewer" / "engines"
+    if _writable(chosen):
+        return chosen
+    return Path(tempfile.gettempdir()) / f"semviewer-{os.getuid()}" / "engines"
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK | os.X_OK)
 
 
 def onnxruntime_version() -> Optional[str]:
@@ -153,55 +169,70 @@ class ExportRecord:
 
 
 def _read_record(path: Path) -> Optional[dict]:
+    """The sidecar of an export, when it is readable JSON with a key and a file hash (else None)."""
     try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
+        data = json.loads(read_text(path, "engine record"))
+    except (SemviewerError, ValueError, RecursionError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("key"), dict) or \
+            not isinstance(data.get("onnx_sha256"), str):
+        return None
+    return data
+
+
+def _parity(session: OnnxSession, want: np.ndarray, check_images: np.ndarray) -> float:
+    """The largest difference of any probability between the session and torch on the check renders."""
+    got = session.run(np.ascontiguousarray(check_images, dtype=np.float32))
+    return float(np.abs(got - want).max()) if got.shape == want.shape else float("inf")
+
+
+def _cached_session(key: ExportKey, onnx_path: Path, record_path: Path, threads: int, want: np.ndarray,
+                    check_images: np.ndarray) -> Optional[tuple[OnnxSession, ExportRecord]]:
+    """The cached export, when its sidecar names this key and its file, and it agrees with torch on
+    the check renders now. The sidecar is not trusted: every load checks the export itself."""
+    record = _read_record(record_path)
+    if record is None or record["key"] != key.__dict__ or not onnx_path.is_file() or \
+            record["onnx_sha256"] != file_sha256(onnx_path):
+        return None
+    try:
+        session = OnnxSession(onnx_path, threads)
+        diff = _parity(session, want, check_images)
+    except Exception:  # an export onnxruntime cannot open or run: exported again
+        return None
+    if not diff <= PARITY_TOLERANCE:
+        return None
+    return session, ExportRecord(record["key"], record["onnx_sha256"], diff, len(check_images), True)
 
 
 def prepare_session(key: ExportKey, module: "torch.nn.Module", scale: "torch.Tensor", bias: "torch.Tensor",
                     reference, check_images: np.ndarray, threads: int,
                     cache_dir: Optional[Path] = None) -> tuple[OnnxSession, ExportRecord, bool]:
-    """An ONNX Runtime session for ``key``: the cached, already verified export when there is one,
-    else a fresh export checked against ``reference`` (the torch probabilities function) on
-    ``check_images``. Returns the session, its record and whether it was exported just now.
+    """An ONNX Runtime session for ``key``: the cached export when it still agrees with
+    ``reference`` (the torch probabilities function) on ``check_images``, else a fresh export
+    checked the same way. Returns the session, its record and whether it was exported just now.
     Raises EngineUnavailable (with the reason) when the export or the parity check fails."""
     root = Path(cache_dir) if cache_dir is not None else engine_cache_dir()
     onnx_path = root / f"{key.stem()}.onnx"
     record_path = root / f"{key.stem()}.json"
-    record = _read_record(record_path)
-    fresh = False
-    if record is not None and record.get("key") == key.__dict__ and onnx_path.is_file():
-        if record.get("passed") is False:
-            raise EngineUnavailable(
-                f"its ONNX export differs from torch by {record.get('max_abs_diff'):.2g} "
-                f"(> {PARITY_TOLERANCE:g}) on the check renders")
-        if record.get("onnx_sha256") == file_sha256(onnx_path):
-            try:
-                session = OnnxSession(onnx_path, threads)
-            except Exception as exc:
-                raise EngineUnavailable(f"onnxruntime cannot open {onnx_path}: {_first_line(exc)}") from None
-            return session, ExportRecord(record["key"], record["onnx_sha256"], record.get("max_abs_diff"),
-                                         int(record.get("checked_images", 0)), True), False
+    want = reference(check_images)
+    cached = _cached_session(key, onnx_path, record_path, threads, want, check_images)
+    if cached is not None:
+        return (*cached, False)
     try:
         export_onnx(module, scale, bias, key.input_size, onnx_path)
-        fresh = True
         session = OnnxSession(onnx_path, threads)
-        got = session.run(np.ascontiguousarray(check_images, dtype=np.float32))
+        diff = _parity(session, want, check_images)
     except Exception as exc:
         raise EngineUnavailable(f"exporting it to ONNX failed: {_first_line(exc)}") from None
-    want = reference(check_images)
-    diff = float(np.abs(got - want).max())
     result = ExportRecord(key.__dict__, file_sha256(onnx_path), diff, len(check_images), diff <= PARITY_TOLERANCE)
     try:
         write_json(record_path, result.to_json())
-    except Exception:  # an unwritable cache costs a re-check next time, nothing else
+    except Exception:  # an unwritable cache costs a new export next time, nothing else
         pass
     if not result.passed:
         raise EngineUnavailable(f"its ONNX export differs from torch by {diff:.2g} (> {PARITY_TOLERANCE:g}) "
                                 f"on the check renders")
-    return session, result, fresh
+    return session, result, True
 
 
 def _first_line(exc: BaseException) -> str:

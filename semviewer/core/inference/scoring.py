@@ -9,7 +9,7 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from semviewer.core.scene.axes import AXES, Pose, check_unique, get_axis, poses_from_points
-from semviewer.core.inference.classifier import Classifier, class_score
+from semviewer.core.inference.classifier import Classifier, check_probabilities, class_score
 from semviewer.core.errors import AxisError, SemviewerError
 from semviewer.core.progress import Cancelled
 from semviewer.core.inference.imagenet import ClassSet
@@ -103,6 +103,7 @@ class ScoreFunction:
             if probs.ndim != 2 or probs.shape[0] != count:
                 raise SemviewerError(f"the classifier returned {probs.shape[0] if probs.ndim else 0} rows of "
                                      f"probabilities for {count} images; the model or engine is broken")
+            check_probabilities(probs, self.classifier.name)
             stop = start + count
             scores[start:stop] = class_score(probs, self._ids)
             top1[start:stop] = np.isin(probs.argmax(axis=1), self._ids)

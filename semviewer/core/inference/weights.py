@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 from semviewer.core.errors import ModelError, first_line
+from semviewer.core.files.reading import MAX_WEIGHTS_BYTES, check_archive, check_regular
 from semviewer.core.inference.models import ModelSpec
 
 
@@ -16,10 +17,8 @@ def read_state_dict(path: Path) -> dict:
     """Load a checkpoint safely (``weights_only=True``) and unwrap common containers."""
     import torch
 
-    if not path.exists():
-        raise ModelError(f"weights file {path} does not exist; check the path")
-    if path.is_dir():
-        raise ModelError(f"weights path {path} is a folder; name the checkpoint file")
+    path = check_regular(path, "weights file", ModelError, MAX_WEIGHTS_BYTES)
+    check_archive(path, "weights file", MAX_WEIGHTS_BYTES, ModelError)
     try:
         with warnings.catch_warnings():   # torch's notes on odd pickle protocols: the error below says it all
             warnings.simplefilter("ignore")
@@ -44,7 +43,18 @@ def read_state_dict(path: Path) -> dict:
         )
     if all(k.startswith("module.") for k in data):
         data = {k[len("module."):]: v for k, v in data.items()}
+    check_finite(data, path)
     return data
+
+
+def check_finite(state: dict, path: Path) -> None:
+    """ModelError naming the first tensor of a state dict that holds NaN or infinity."""
+    import torch
+
+    for name, tensor in state.items():
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise ModelError(f"weights file {path} holds non-finite values (NaN or infinity) in {name!r}; "
+                             f"the checkpoint is damaged or diverged")
 
 
 def load_into(module, state: dict, spec: ModelSpec, path: Path) -> None:
@@ -102,3 +112,9 @@ def locate_weights(spec: ModelSpec, weights: Optional[str | Path] = None,
             f"copy the checkpoint there or pass --weights FILE"
         )
     return _download(spec)
+
+
+def check_weights(spec: ModelSpec, path: Path) -> None:
+    """ModelError unless ``path`` is a safe checkpoint of finite tensors that fits ``spec``'s
+    architecture (it is read and loaded into a fresh network, then let go)."""
+    load_into(spec.build(), read_state_dict(path), spec, path)

@@ -6,10 +6,10 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 from semviewer.core.scene.axes import GridAxis
-from semviewer.core.errors import MapFileError
+from semviewer.core.errors import MapFileError, OutputError
 from semviewer.core.maps.semantic_map import SemanticMap
 
 #: Provenance fields that do not change a map's values (left out of the key).
@@ -33,6 +33,14 @@ def map_key(provenance: Mapping[str, Any], axes: Sequence[GridAxis], fixed: Mapp
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
+def _unlink(path: Path) -> None:
+    """Remove a cache file; a cache that cannot be changed (read-only) is left as it is."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 class MapCache:
     """Complete maps as ``KEY.npz``, interrupted ones as ``KEY.partial.npz`` (both written atomically)."""
 
@@ -48,7 +56,7 @@ class MapCache:
         try:
             return SemanticMap.load(path)
         except MapFileError:
-            path.unlink(missing_ok=True)   # a damaged cache entry is recomputed, not trusted
+            _unlink(path)   # a damaged cache entry is recomputed, not trusted
             return None
 
     def get(self, key: str) -> Optional[SemanticMap]:
@@ -64,20 +72,41 @@ class MapCache:
         self.root.mkdir(parents=True, exist_ok=True)
         if semantic_map.complete:
             semantic_map.save(self._path(key))
-            self._path(key, partial=True).unlink(missing_ok=True)
+            _unlink(self._path(key, partial=True))
         elif semantic_map.filled.any():
             semantic_map.save(self._path(key, partial=True))
 
     def clear(self, key: str) -> None:
-        self._path(key).unlink(missing_ok=True)
-        self._path(key, partial=True).unlink(missing_ok=True)
+        _unlink(self._path(key))
+        _unlink(self._path(key, partial=True))
+
+
+class _Writes:
+    """Cache writes that stop, with one notice, when the cache cannot be written (a full or
+    read-only disk): the map is then computed without the cache, and still finishes."""
+
+    def __init__(self, cache: "MapCache", key: str, notify: Callable[[str], None]) -> None:
+        self.cache, self.key, self.notify, self.failed = cache, key, notify, False
+
+    def put(self, semantic_map: SemanticMap) -> None:
+        if self.failed:
+            return
+        try:
+            self.cache.put(self.key, semantic_map)
+        except (OutputError, OSError) as exc:
+            self.failed = True
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.notify(f"the map cache in {self.cache.root} cannot be written ({reason}); this map is computed "
+                        f"without it and not kept there")
 
 
 def cached_build_map(score, axes: Sequence[GridAxis], fixed: Mapping[str, float], provenance: Mapping[str, Any],
                      sink=None, cache: Optional[MapCache] = None, force: bool = False,
-                     chunk_size: int = 64) -> tuple[SemanticMap, bool]:
+                     chunk_size: int = 64, notify: Callable[[str], None] = lambda message: None
+                     ) -> tuple[SemanticMap, bool]:
     """Build a map, reading a complete cached one instead when there is one (unless ``force``)
-    and resuming from an interrupted partial. Returns the map and whether it came from the cache."""
+    and resuming from an interrupted partial. Returns the map and whether it came from the cache.
+    A cache that cannot be written is said through ``notify`` once and then left alone."""
     from semviewer.core.maps.semantic_map import build_map
 
     if cache is None:
@@ -95,7 +124,7 @@ def cached_build_map(score, axes: Sequence[GridAxis], fixed: Mapping[str, float]
     partial = cache.get_partial(key)
     if partial is not None and partial.axes != tuple(axes):
         partial = None
-    result = build_map(score, axes, fixed, provenance, sink, chunk_size, resume=partial,
-                       checkpoint=lambda m: cache.put(key, m))
-    cache.put(key, result)
+    writes = _Writes(cache, key, notify)
+    result = build_map(score, axes, fixed, provenance, sink, chunk_size, resume=partial, checkpoint=writes.put)
+    writes.put(result)
     return result, False

@@ -15,8 +15,11 @@ from semviewer.core.scene.axes import GridAxis, check_unique
 from semviewer.core.errors import AxisError, MapFileError, first_line
 from semviewer.core.progress import Cancelled, NullSink, ProgressSink, ThrottledSink
 from semviewer.core.files.atomic import atomic_path
+from semviewer.core.files.reading import MiB, check_archive, check_regular
 
 MAP_FORMAT = "semviewer-map"
+#: A map file unpacks to at most this: the largest map's values and top-1 flags, and its manifest.
+MAX_MAP_FILE_BYTES = 512 * MiB
 MAP_VERSION = 1
 AGGREGATES = ("mean", "min", "max")
 @dataclass(frozen=True)
@@ -152,9 +155,8 @@ class SemanticMap:
     @classmethod
     def load(cls, path: str | Path) -> "SemanticMap":
         """Read a map written by ``save``; MapFileError for anything else."""
-        path = Path(path)
-        if not path.is_file():
-            raise MapFileError(f"map file {path} does not exist")
+        path = check_regular(path, "map file", MapFileError)
+        check_archive(path, "map file", MAX_MAP_FILE_BYTES, MapFileError)
         try:
             with np.load(path, allow_pickle=False) as data:
                 if "manifest" not in data or "values" not in data:
@@ -170,6 +172,8 @@ class SemanticMap:
         except Exception as exc:
             raise MapFileError(f"cannot read map file {path}: {first_line(exc, 120)}; "
                                f"the file is corrupt or not an .npz") from None
+        if not isinstance(manifest, dict):
+            raise MapFileError(f"{path} is not a semviewer map (its manifest is a JSON {type(manifest).__name__})")
         if manifest.get("format") != MAP_FORMAT:
             raise MapFileError(f"{path} is not a semviewer map (format {manifest.get('format')!r})")
         if manifest.get("version") != MAP_VERSION:
@@ -236,9 +240,31 @@ def _fill(score: Callable[[np.ndarray], np.ndarray], flat: np.ndarray, shape: tu
     evaluate = getattr(score, "evaluate", None)
     if evaluate is not None:
         res = evaluate(points)
-        values[flat], top1[flat] = res.scores, res.top1
+        top1[flat] = res.top1            # values last: a point counts as done once its value is there
+        values[flat] = res.scores
     else:
         values[flat] = np.asarray(score(points), dtype=np.float64)
+
+
+class _Checkpoints:
+    """Writes the partial map now and then: at most every ``interval`` seconds, and never more
+    often than every ten times what the last write took (a huge map's writes must not slow it)."""
+
+    def __init__(self, write: Optional[Callable[[SemanticMap], None]], interval: float) -> None:
+        self.write, self.interval = write, interval
+        self.due = time.monotonic() + interval
+
+    def maybe(self, snapshot: Callable[[], SemanticMap]) -> None:
+        if self.write is not None and time.monotonic() >= self.due:
+            self.now(snapshot())
+
+    def now(self, partial: SemanticMap) -> None:
+        if self.write is None:
+            return
+        began = time.monotonic()
+        self.write(partial)
+        took = time.monotonic() - began
+        self.due = time.monotonic() + max(self.interval, 10 * took)
 
 
 def build_map(score: Callable[[np.ndarray], np.ndarray], axes: Sequence[GridAxis], fixed: Mapping[str, float],
@@ -251,8 +277,9 @@ def build_map(score: Callable[[np.ndarray], np.ndarray], axes: Sequence[GridAxis
     Reports progress and the partially filled map through ``sink``; stops between chunks
     when the sink cancels (the returned map is then partial, NaN where not computed).
     ``resume`` skips grid points already filled; ``checkpoint`` is called with the
-    partial map at most every ``checkpoint_interval`` seconds and when cancelled.
-    Memory stays bounded: only the value grids and one chunk of images are held.
+    partial map now and then (see ``_Checkpoints``), when cancelled and when interrupted
+    (Ctrl+C: what finished is kept). Memory stays bounded: only the value grids and one chunk
+    of images are held.
     """
     sink = sink or NullSink()
     throttle = ThrottledSink(sink)
@@ -265,15 +292,14 @@ def build_map(score: Callable[[np.ndarray], np.ndarray], axes: Sequence[GridAxis
     total = values.size
     grids = [a.points for a in axes]
     shape = tuple(a.size for a in axes)
-    last_checkpoint = time.monotonic()
+    checkpoints = _Checkpoints(checkpoint, checkpoint_interval)
 
     def snapshot() -> SemanticMap:
         return replace(result, values=values.reshape(shape).copy(), top1=top1.reshape(shape).copy())
 
     def stop_here() -> SemanticMap:
         partial = snapshot()
-        if checkpoint is not None:
-            checkpoint(partial)
+        checkpoints.now(partial)
         sink.partial(partial)
         return partial
 
@@ -285,11 +311,12 @@ def build_map(score: Callable[[np.ndarray], np.ndarray], axes: Sequence[GridAxis
             _fill(score, flat, shape, grids, values, top1)
         except Cancelled:                # the score stopped mid-chunk: the chunk stays to do
             return stop_here()
+        except KeyboardInterrupt:        # Ctrl+C: keep every finished chunk, then stop
+            checkpoints.now(snapshot())
+            raise
         done = total - len(todo) + start + len(flat)
         throttle.report(done / total, f"{done}/{total} poses", snapshot)
-        if checkpoint is not None and time.monotonic() - last_checkpoint > checkpoint_interval:
-            checkpoint(snapshot())
-            last_checkpoint = time.monotonic()
+        checkpoints.maybe(snapshot)
     throttle.flush()
     final = snapshot()
     sink.partial(final)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 
-from semviewer.core.errors import MeshError, first_line
+from semviewer.core.errors import MeshError
 from semviewer.core.files.hashing import file_sha256
 
 if TYPE_CHECKING:
@@ -22,6 +22,8 @@ _UP_ROTATIONS = {
     "x": np.array([[0, -1.0, 0], [1.0, 0, 0], [0, 0, 1.0]]),   # (x, y, z) -> (-y, x, z): +x becomes +y
 }
 UP_AXES = tuple(_UP_ROTATIONS)
+#: A mesh's largest extent must lie in this range to be scaled to [-1, 1] in float32.
+MIN_EXTENT, MAX_EXTENT = 1e-30, 1e30
 
 
 @dataclass(frozen=True, eq=False)
@@ -40,6 +42,7 @@ class MeshData:
     uvs: Optional[np.ndarray] = None       # (V, 2) float32
     texture: Optional[np.ndarray] = None   # (H, W, 3) uint8
     file_sha256: str = ""                  # of the source file, for provenance
+    notes: tuple[str, ...] = ()            # what was left out while reading it (a texture too large...)
 
     @property
     def face_count(self) -> int:
@@ -63,18 +66,56 @@ def content_sha256(vertices: np.ndarray, faces: np.ndarray, colors: Optional[np.
 
 
 def _flatten(loaded) -> "trimesh.Trimesh":
+    """One triangle mesh from a file's geometry. A scene of several parts keeps each part's colour
+    (its texture sampled, or its material's colour) as vertex colours."""
     import trimesh
 
-    if isinstance(loaded, trimesh.Scene):
-        geometries = [g for g in loaded.dump() if isinstance(g, trimesh.Trimesh)]
-        if not geometries:
-            raise MeshError("contains no triangle geometry")
-        if len(geometries) == 1:
-            return geometries[0]
-        return trimesh.util.concatenate(geometries)
     if isinstance(loaded, trimesh.Trimesh):
         return loaded
-    raise MeshError(f"holds a {type(loaded).__name__}, not a triangle mesh")
+    if not isinstance(loaded, trimesh.Scene):
+        raise MeshError(f"holds a {type(loaded).__name__}, not a triangle mesh")
+    geometries = [g for g in loaded.dump() if isinstance(g, trimesh.Trimesh)]
+    if not geometries:
+        raise MeshError("contains no triangle geometry")
+    if len(geometries) == 1:
+        return geometries[0]
+    coloured = [_with_vertex_colours(g) for g in geometries]
+    if any(c is not None for c in coloured):
+        for g, colours in zip(geometries, coloured):
+            g.visual = trimesh.visual.ColorVisuals(g, vertex_colors=colours if colours is not None
+                                                   else np.full((len(g.vertices), 4), 255, np.uint8))
+    return trimesh.util.concatenate(geometries)
+
+
+def _with_vertex_colours(mesh) -> Optional[np.ndarray]:
+    """A part's colour as RGBA uint8 vertex colours: its vertex colours, its texture sampled at
+    its UVs, or its material's colour; None for a part without colour."""
+    colors, uvs, texture = _appearance(mesh)
+    if colors is not None:
+        rgb = colors
+    elif texture is not None:
+        h, w = texture.shape[:2]
+        x = np.clip((uvs[:, 0] % 1.0) * (w - 1), 0, w - 1).astype(int)
+        y = np.clip((1.0 - uvs[:, 1] % 1.0) * (h - 1), 0, h - 1).astype(int)
+        rgb = texture[y, x].astype(np.float32) / 255.0
+    else:
+        main = _material_colour(mesh)
+        if main is None:
+            return None
+        rgb = np.tile(main, (len(mesh.vertices), 1))
+    rgba = np.concatenate([rgb, np.ones((len(rgb), 1), np.float32)], axis=1)
+    return (np.clip(rgba, 0, 1) * 255).astype(np.uint8)
+
+
+def _material_colour(mesh) -> Optional[np.ndarray]:
+    """The colour of an untextured material (a PBR base colour, a diffuse colour), RGB in [0, 1]."""
+    material = getattr(mesh.visual, "material", None)
+    for name in ("baseColorFactor", "diffuse"):
+        value = getattr(material, name, None) if material is not None else None
+        if value is not None:
+            rgb = np.asarray(value, dtype=np.float32).reshape(-1)[:3]
+            return rgb / 255.0 if rgb.max() > 1.0 else rgb
+    return None
 
 
 def _appearance(mesh) -> tuple[Optional[np.ndarray], Optional[np.ndarray], Optional[np.ndarray]]:
@@ -101,10 +142,17 @@ def _appearance(mesh) -> tuple[Optional[np.ndarray], Optional[np.ndarray], Optio
 def normalise_vertices(vertices: np.ndarray) -> np.ndarray:
     """Centre the bounding box at the origin and scale its largest extent to [-1, 1]."""
     lo, hi = vertices.min(axis=0), vertices.max(axis=0)
-    extent = float((hi - lo).max())
-    if not extent > 0:
-        raise MeshError("has zero size (all vertices coincide)")
-    return (vertices - (lo + hi) / 2.0) * (2.0 / extent)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        extent = float((hi - lo).max())
+        if not extent > 0:
+            raise MeshError("has zero size (all vertices coincide)")
+        scale = 2.0 / extent
+        normalised = (vertices - (lo / 2.0 + hi / 2.0)) * scale
+    if not (np.isfinite(extent) and np.isfinite(scale) and MIN_EXTENT <= extent <= MAX_EXTENT) \
+            or not np.isfinite(normalised).all():
+        raise MeshError(f"has coordinates that span {extent:.3g} units, outside what can be scaled to [-1, 1] "
+                        f"({MIN_EXTENT:g} to {MAX_EXTENT:g}); rescale the file")
+    return normalised
 
 
 def check_up_axis(up_axis: object) -> None:
@@ -117,23 +165,14 @@ def load_mesh(path: str | Path, up_axis: str = "y", name: Optional[str] = None) 
     """Load a mesh file (OBJ, GLB/glTF, PLY, STL, OFF, ...) and normalise it.
 
     ``up_axis`` names the file's up axis ("y", "z" or "x"); it is rotated to +y.
-    Raises MeshError with a one-line reason for missing, empty, corrupt or degenerate files.
+    Raises MeshError with a one-line reason for missing, empty, corrupt or degenerate files; what
+    was left out (a texture above the pixel limit) is in the mesh's ``notes``.
     """
-    import trimesh
+    from semviewer.core.scene.mesh_files import read_scene
 
     path = Path(path)
     check_up_axis(up_axis)
-    if not path.exists():
-        raise MeshError(f"mesh file {path} does not exist; check the path")
-    if not path.is_file():
-        raise MeshError(f"mesh path {path} is not a file")
-    if path.stat().st_size == 0:
-        raise MeshError(f"mesh file {path} is empty")
-    try:
-        loaded = trimesh.load(str(path), process=False)
-    except Exception as exc:  # trimesh raises many types for corrupt input
-        reason = first_line(exc)
-        raise MeshError(f"cannot read mesh file {path}: {reason[:200]}; is it a valid mesh format?") from None
+    loaded, notes = read_scene(path)
     try:
         mesh = _flatten(loaded)
     except MeshError as exc:
@@ -165,6 +204,7 @@ def load_mesh(path: str | Path, up_axis: str = "y", name: Optional[str] = None) 
         uvs=uvs,
         texture=texture,
         file_sha256=file_sha256(path),
+        notes=tuple(notes),
     )
 
 

@@ -25,6 +25,7 @@ from semviewer.core.scene.axes import AXES, Pose
 from semviewer.core.scene.mesh import check_up_axis
 from semviewer.core.scene.objects import bundled_objects
 from semviewer.core.files.atomic import write_json
+from semviewer.core.files.reading import read_text
 from semviewer.core.session.document import ALL_METHODS, PRIMARY, Document
 
 
@@ -61,12 +62,12 @@ class Session:
     @classmethod
     def load(cls, path: str | Path) -> "Session":
         path = Path(path)
+        text = read_text(path, "session file")
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise SemviewerError(f"session file {path} does not exist") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise SemviewerError(f"cannot read session file {path}: {exc}; is it a semviewer session (JSON)?") from None
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise SemviewerError(f"cannot read session file {path}: {first_line(exc)}; "
+                                 f"is it a semviewer session (JSON)?") from None
         if not isinstance(data, dict) or data.get("format") != SESSION_FORMAT:
             raise SemviewerError(f"{path} is not a semviewer session file")
         if data.get("version") != SESSION_VERSION:

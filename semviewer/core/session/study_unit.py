@@ -16,12 +16,15 @@ def from_study_unit(record: Any, study: str | Path) -> Document:
     """A document showing one finished unit of a study folder: its object, classes, model, map,
     the start points and methods of its regions, and the regions."""
     if record.state != "done":
-        raise SemviewerError("that unit of the study has no results (it failed or has not run)")
+        raise SemviewerError(f"that unit of the study cannot be opened ({record.state})")
     semantic_map = SemanticMap.load(record.map_path)
     regions = [(PRIMARY, Region.from_json(r)) for r in record.regions]
     axes = list(semantic_map.axis_names[:2])
     doc = Document()
     doc.open_object(record.object_source, record.up_axis)
+    if record.mesh_sha256 and doc.mesh.sha256 != record.mesh_sha256:
+        raise SemviewerError(f"the mesh {record.object_source} changed since this unit was computed; run the study "
+                             f"again to see its map of the mesh as it is now")
     doc.set_classes(ClassSet(tuple(record.classes)))
     doc.set_model(record.model, record.weights)
     doc.set_view(axes)

@@ -91,11 +91,11 @@ class MapController:
         cache, classifiers = self.cache, self.classifiers
 
         def job(sink):
-            classifier = hint or classifiers.get(model, weights, engine)
+            classifier, notes = hint or classifiers.get(model, weights, engine), []
             with Scorer(scene, classifier, [g.name for g in grid], cancelled=sink.cancelled,
                         notify=lambda m: sink.progress(0.0, m)) as scorer:
-                semantic_map, _ = compute_map(scorer, grid, sink, cache)
-            return semantic_map, classifier
+                semantic_map, _ = compute_map(scorer, grid, sink, cache, notify=notes.append)
+            return semantic_map, classifier, notes
         return job
 
     def compute_map(self, which: str = PRIMARY) -> None:
@@ -115,7 +115,7 @@ class MapController:
                             self.feedback.on_progress, lambda m, t=target, k=ticket: doc.set_map(t, m, k))
 
     def _done(self, target: str, result, ticket: int) -> None:
-        semantic_map, classifier = result
+        semantic_map, classifier, notes = result
         if target == COMPARE:
             self.doc.set_compare_classifier(classifier, ticket)
         stored = self.doc.set_map(target, semantic_map, ticket)
@@ -124,7 +124,8 @@ class MapController:
         if stored:
             filled = semantic_map.filled_fraction
             self.feedback.status(f"map of {semantic_map.values.size} poses " +
-                                 ("ready" if filled == 1.0 else f"stopped at {filled:.0%}"))
+                                 ("ready" if filled == 1.0 else f"stopped at {filled:.0%}") +
+                                 "".join(f" · ⚠ {note}" for note in notes))
 
     def _failed(self, message: str) -> None:
         self.feedback.progress.hide()

@@ -89,7 +89,8 @@ class ObjectController(QObject):
             self.doc.set_object(mesh, str(path), up, None, Pose())
             self.mesh_opened.emit(str(path))
             self.feedback.status(f"opened {name} ({mesh.face_count:,} faces{note}); "
-                          f"choose its true class with Object → True class set")
+                                 f"choose its true class with Object → True class set" +
+                                 "".join(f" · ⚠ {n}" for n in mesh.notes))
 
         def read(mesh: MeshData) -> None:
             budget = self.triangle_budget()

@@ -1,5 +1,6 @@
 """Inference engines: ONNX Runtime parity with torch, export caching, fallback, bf16 policy, batch tuning."""
 
+import hashlib
 import json
 import sys
 
@@ -112,7 +113,28 @@ def test_a_failed_parity_check_falls_back(monkeypatch, tmp_path):
     assert clf.engine == "torch" and len(notices) == 1 and "differs from torch" in notices[0]
     notices.clear()
     assert load_classifier("efficientnet-lite0", device="cpu", notify=notices.append).engine == "torch"
-    assert "differs from torch" in notices[0] and len(list(tmp_path.glob("*.onnx"))) == 1   # not re-exported
+    assert "differs from torch" in notices[0] and len(list(tmp_path.glob("*.onnx"))) == 1
+    monkeypatch.setattr(engine, "PARITY_TOLERANCE", 1e-4)               # a failed check is not kept for good
+    assert load_classifier("efficientnet-lite0", device="cpu").engine == "onnxruntime"
+
+
+def test_an_export_swapped_with_its_sidecar_updated_is_checked_again(tmp_path, monkeypatch):
+    cache, other = tmp_path / "engines", tmp_path / "other"
+    monkeypatch.setenv("SEMVIEWER_ENGINE_CACHE_DIR", str(other))
+    _perturbed_weights(tmp_path / "p.pth", 3)
+    load_classifier("efficientnet-lite0", weights=tmp_path / "p.pth", device="cpu")     # another network's export
+    monkeypatch.setenv("SEMVIEWER_ENGINE_CACHE_DIR", str(cache))
+    load_classifier("efficientnet-lite0", device="cpu")
+    onnx, sidecar = next(cache.glob("*.onnx")), next(cache.glob("*.json"))
+    onnx.write_bytes(next(other.glob("*.onnx")).read_bytes())          # swapped behind our back...
+    record = json.loads(sidecar.read_text())
+    record.update(onnx_sha256=hashlib.sha256(onnx.read_bytes()).hexdigest(), max_abs_diff="x")  # ...and "signed"
+    sidecar.write_text(json.dumps(record))
+    clf = load_classifier("efficientnet-lite0", device="cpu")
+    ref = load_classifier("efficientnet-lite0", device="cpu", engine="torch")
+    x = clf.check_images()
+    assert clf.engine == "onnxruntime" and np.abs(clf.probabilities(x) - ref.probabilities(x)).max() <= 1e-4
+    assert json.loads(sidecar.read_text())["max_abs_diff"] <= 1e-4       # exported again and checked
 
 
 def test_bf16_is_refused_without_native_bf16(monkeypatch):
