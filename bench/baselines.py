@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from semviewer.core.inference.classifier import Classifier, PendingProbabilities, load_classifier
+from semviewer.core.inference.classifier import Classifier, PendingProbabilities
+from semviewer.core.inference.loading import load_classifier
 from semviewer.core.inference.models import get_model_spec
 
 
@@ -24,6 +25,9 @@ class EagerBefore:
 
     def submit(self, images) -> PendingProbabilities:
         return PendingProbabilities(self.probabilities(images))
+
+    def describe(self) -> dict:
+        return {**self.clf.describe(), "engine": "torch eager (before)"}
 
 
 def default_classifier(name: str, device: str, **kw) -> Classifier:

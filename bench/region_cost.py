@@ -23,7 +23,7 @@ import torch
 
 from semviewer.core.scene.axes import Pose
 from semviewer.core.inference.batch_tuning import tuned_batch_size
-from semviewer.core.inference.classifier import load_classifier
+from semviewer.core.inference.loading import load_classifier
 from semviewer.core.inference.cpu_info import describe_cpu
 from semviewer.core.scene.objects import get_object
 from semviewer.core.regions.config import PAPER_STARTS_1D, RegionConfig

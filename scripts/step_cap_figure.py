@@ -13,7 +13,8 @@ from semviewer.core.regions.inside import check_regions
 from semviewer.core.maps.map_score import MapScore
 from semviewer.core.regions.config import RegionConfig
 from semviewer.core.regions.solver import find_regions
-from semviewer.core.maps.semantic_map import SemanticMap, build_map
+from semviewer.core.maps.semantic_map import SemanticMap
+from semviewer.core.maps.build import build_map
 from semviewer.core.maps.grids import preset_grid
 
 

@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 @pytest.fixture(scope="session")
 def classifier():
     """The default model (EfficientNet-Lite0), loaded once."""
-    from semviewer.core.inference.classifier import load_classifier
+    from semviewer.core.inference.loading import load_classifier
 
     return load_classifier("efficientnet-lite0", device="cpu", allow_download=False)
 

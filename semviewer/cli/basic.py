@@ -83,7 +83,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
         return 0
     print(f"{obj.mesh.name} at {pose}")
     print(f"model {classifier.name} ({classifier.preprocessing} preprocessing, {classifier.device}, "
-          f"{classifier.engine} engine, {classifier.precision})")
+          f"{classifier.engine} engine, {classifier.precision}" +
+          (f", max |Δp| {classifier.precision_diff:.3f} against fp32 on the check renders"
+           if classifier.precision_diff is not None else "") + ")")
     for i, p in top:
         mark = "*" if i in true_ids else " "
         print(f" {mark} {p:6.1%}  {names[i]} ({i})")

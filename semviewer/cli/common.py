@@ -8,7 +8,9 @@ from dataclasses import replace
 
 from semviewer.core.scene.axes import Pose, parse_pose
 from semviewer.core.inference.models import DEFAULT_MODEL, MODELS, PREPROCESSING_CHOICES
-from semviewer.core.inference.classifier import ENGINES, Classifier, load_classifier
+from semviewer.core.inference.engines import ENGINES
+from semviewer.core.inference.classifier import PRECISIONS, Classifier
+from semviewer.core.inference.loading import load_classifier
 from semviewer.core.errors import ClassSetError
 from semviewer.core.inference.imagenet import parse_class_set
 from semviewer.core.scene.mesh import UP_AXES
@@ -43,13 +45,14 @@ def add_weights_args(p: argparse.ArgumentParser) -> None:
                    help="model: the network's own normalisation; raw: the paper's unnormalised [0, 1] input")
     p.add_argument("--device", default="auto", help="auto (CUDA when available), cpu or cuda")
     p.add_argument("--engine", choices=ENGINES, default="auto",
-                   help="inference engine: auto (ONNX Runtime on the CPU, torch on CUDA), onnxruntime or torch")
+                   help="inference engine: auto (the fastest measured here on the CPU, torch on CUDA), onnxruntime, "
+                        "openvino (pip install 'semviewer[openvino]') or torch")
     precision = p.add_mutually_exclusive_group()
-    precision.add_argument("--bf16", action="store_true",
-                           help="bf16 autocast (torch engine; accepted only where the CPU or GPU computes bf16 "
-                                "natively; probabilities change by about 1e-2)")
-    precision.add_argument("--fp16", action="store_true",
-                           help="fp16 autocast on CUDA (probabilities change by about 1e-3)")
+    precision.add_argument("--precision", choices=PRECISIONS, default=None,
+                           help="fp32 (default); bf16 only where the CPU or GPU computes it natively (probabilities "
+                                "change by about 1e-2; the change measured is recorded); fp16 on CUDA")
+    precision.add_argument("--bf16", action="store_true", help="the same as --precision bf16")
+    precision.add_argument("--fp16", action="store_true", help="the same as --precision fp16")
     p.add_argument("--no-download", action="store_true", help="never download weights")
 
 
@@ -74,8 +77,14 @@ def pose_of(args: argparse.Namespace, obj: ObjectChoice) -> Pose:
     return parse_pose(args.pose, base=obj.default_pose) if args.pose else obj.default_pose
 
 
+def precision_of(args: argparse.Namespace) -> str:
+    """``--precision``, or what ``--bf16`` / ``--fp16`` stand for (default fp32)."""
+    return getattr(args, "precision", None) or ("bf16" if args.bf16 else "fp16" if getattr(args, "fp16", False)
+                                                else "fp32")
+
+
 def load_model(args: argparse.Namespace, name: str | None = None) -> Classifier:
-    precision = "bf16" if args.bf16 else "fp16" if getattr(args, "fp16", False) else "fp32"
+    precision = precision_of(args)
     return load_classifier(name or args.model, weights=args.weights, preprocessing=args.preprocessing,
                            device=args.device, precision=precision, allow_download=not args.no_download,
                            engine=getattr(args, "engine", "auto"))
@@ -110,8 +119,3 @@ def base_pose(args: argparse.Namespace, obj: ObjectChoice, varied: list[str],
 def scene_of(obj: ObjectChoice, args: argparse.Namespace, base: Pose) -> Scene:
     """The scene the pipeline scores: the object, its class set, the render settings and ``base``."""
     return Scene(obj.mesh, obj.classes, render_settings(args), base)
-
-
-def notify(message: str) -> None:
-    """What takes a while, said on stderr."""
-    print(f"semviewer: {message}", file=sys.stderr)

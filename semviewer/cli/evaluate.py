@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from semviewer import __version__
-from semviewer.cli.common import add_weights_args
+from semviewer.cli.common import add_weights_args, precision_of
 from semviewer.cli.solver_args import add_solver_args, solver_config
 from semviewer.core.errors import SemviewerError
 from semviewer.core.files.atomic import check_writable, write_json, write_text
@@ -49,9 +49,9 @@ def _evaluate_manifest(args: argparse.Namespace, methods: list[str]) -> dict:
     """The study manifest that ``evaluate``'s options stand for."""
     if args.weights and len(args.models) > 1:
         raise SemviewerError("--weights names one checkpoint: give a single --models with it")
-    if args.bf16 or getattr(args, "fp16", False):
+    if precision_of(args) != "fp32":
         raise SemviewerError("evaluate runs in fp32 (the numbers of a study must not depend on the device); "
-                             "drop --bf16/--fp16")
+                             "drop --precision, --bf16 or --fp16")
     objects = []
     for name in args.objects:
         if name in bundled_objects():

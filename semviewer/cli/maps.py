@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from semviewer.cli.common import (add_fix_arg, add_object_args, add_weights_args, base_pose, load_model, load_object,
-                                  notify, scene_of)
+                                  scene_of)
 from semviewer.cli.progress_bar import ProgressBar
 from semviewer.core.scene.axes import check_unique, parse_grid_axis
 from semviewer.core.inference.models import DEFAULT_MODEL, MODELS
@@ -88,7 +88,7 @@ def _one_map(args: argparse.Namespace, scene: Scene, classifier: Classifier, axe
              cache: MapCache | None) -> SemanticMap:
     """One model's map through the pipeline, with a progress bar; said when it resumes or is cached."""
     label = f"{scene.mesh.name} · {classifier.name}"
-    with Scorer(scene, classifier, [a.name for a in axes], args.batch_size, notify=notify) as scorer:
+    with Scorer(scene, classifier, [a.name for a in axes], args.batch_size) as scorer:
         _check_size(points, scorer.rate(), args.yes)
         partial = None if args.force else resumable(scorer, axes, cache)
         if partial is not None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from semviewer.cli.common import (add_fix_arg, add_model_args, add_object_args, base_pose, load_model, load_object,
-                                  notify, scene_of)
+                                  scene_of)
 from semviewer.cli.progress_bar import ProgressBar
 from semviewer.cli.solver_args import add_solver_args, solver_config
 from semviewer.core.errors import SemviewerError
@@ -147,7 +147,7 @@ def _live(args: argparse.Namespace, methods: list[str]):
     doc.render_settings = scene.settings
     jobs = plan_region_jobs(doc)
     source = {"kind": "live", "inside_points_per_axis": args.inside_points}
-    with Scorers(scene, args.batch_size, notify=notify) as live:
+    with Scorers(scene, args.batch_size) as live:
         scorer = live.get(classifier, names)
         counted = lambda job, score: source.update(evaluations=score.evaluations,  # noqa: E731 (the solver's)
                                                    forward_passes=score.forward_passes)

@@ -26,8 +26,12 @@ def add_solver_args(p: argparse.ArgumentParser, several_methods: bool) -> None:
     p.add_argument("--max-step", type=float, default=d.max_step,
                    help="opt-in cap on how far a bound moves in one step, as a fraction of the range "
                         "(e.g. 0.005); default 0: the paper's plain gradient descent")
+    p.add_argument("--wrap", action="store_true",
+                   help="let regions cross 0°/360° on a periodic axis whose domain is a full turn (at most one "
+                        "turn wide); default: the paper's clipped domain")
 
 
 def solver_config(args: argparse.Namespace, method: str) -> RegionConfig:
     return RegionConfig(method=method, steps=args.steps, lr=args.lr, alpha=args.alpha, beta=args.beta,
-                        lam=args.lam, eps=args.eps, tol=args.tol, patience=args.patience, max_step=args.max_step)
+                        lam=args.lam, eps=args.eps, tol=args.tol, patience=args.patience, max_step=args.max_step,
+                        wrap=args.wrap)

@@ -65,8 +65,9 @@ def _curve(ax, view, regions: Sequence[Region]) -> None:
     ax.grid(alpha=0.3)
     for region in regions:
         color, doubtful = METHOD_COLORS.get(region.method, "k"), _doubtful(region)
-        ax.axvspan(region.lower[0], region.upper[0], color=color, alpha=0.12 if doubtful else 0.25,
-                   hatch="//" if doubtful else None, label=_label(region))
+        for lower, upper in region.pieces():
+            ax.axvspan(lower[0], upper[0], color=color, alpha=0.12 if doubtful else 0.25,
+                       hatch="//" if doubtful else None, label=_label(region))
         ax.axvline(region.start[0], color="k", lw=0.8, ls=":")
 
 
@@ -82,10 +83,10 @@ def _heatmap(ax, view, regions: Sequence[Region]):
                       cmap=COLORMAP, vmin=0, vmax=1, interpolation="nearest")
     ax.set_ylabel(view.axes[1].axis.label)
     for region in regions:
-        ax.add_patch(Rectangle((region.lower[0], region.lower[1]), region.upper[0] - region.lower[0],
-                               region.upper[1] - region.lower[1], fill=False, lw=1.8,
-                               ec=METHOD_COLORS.get(region.method, "k"), ls="--" if _doubtful(region) else "-",
-                               label=_label(region)))
+        for lower, upper in region.pieces():       # two rectangles for a region across the seam
+            ax.add_patch(Rectangle((lower[0], lower[1]), upper[0] - lower[0], upper[1] - lower[1], fill=False,
+                                   lw=1.8, ec=METHOD_COLORS.get(region.method, "k"),
+                                   ls="--" if _doubtful(region) else "-", label=_label(region)))
         ax.plot(region.start[0], region.start[1], marker="o", color="white", mec="black", ms=6, mew=1.2)
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
-from semviewer.core.inference.classifier import ENGINES
+from semviewer.core.inference.engines import ENGINES
 from semviewer.core.inference.models import MODELS
 from semviewer.core.scene.objects import bundled_objects
 from semviewer.gui.actions import add_action

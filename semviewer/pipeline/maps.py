@@ -27,11 +27,14 @@ def resumable(scorer: Scorer, grid: Sequence[GridAxis], cache: Optional[MapCache
 
 def compute_map(scorer: Scorer, grid: Sequence[GridAxis], sink: Optional[ProgressSink] = None,
                 cache: Optional[MapCache] = None, force: bool = False, chunk_size: int = 64,
-                notify: Callable[[str], None] = lambda message: None) -> tuple[SemanticMap, bool]:
+                notify: Callable[[str], None] = lambda message: None,
+                order: str = "coarse-to-fine") -> tuple[SemanticMap, bool]:
     """The map of ``scorer`` on ``grid``, and whether it came whole from the cache. ``force``
     recomputes it; without a cache it is computed and kept nowhere; a cache that cannot be
-    written is said through ``notify`` and the map still finishes."""
+    written is said through ``notify`` and the map still finishes. Poses are computed coarse to
+    fine (``order="rows"``: row by row); a scorer without a given batch size tunes it in the
+    map's first chunks."""
     if [a.name for a in grid] != list(scorer.axes):
         raise ValueError(f"the grid's axes {[a.name for a in grid]} are not the scorer's {list(scorer.axes)}")
     return cached_build_map(scorer.score, grid, scorer.fixed, scorer.provenance, sink, cache, force, chunk_size,
-                            notify)
+                            notify, scorer.tuner, order)

@@ -16,6 +16,7 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from semviewer.core.inference.classifier import Classifier
+from semviewer.core.scene.axes import AXES
 from semviewer.core.session.document import COMPARE, PRIMARY, Document
 from semviewer.core.errors import SemviewerError
 from semviewer.core.regions.inside import DEFAULT_POINTS_PER_AXIS, check_regions
@@ -41,6 +42,7 @@ class RegionJob:
     score: Optional[MapScore] = None
     classifier: Optional[Classifier] = None
     inside_points: int = DEFAULT_POINTS_PER_AXIS
+    wrap: tuple[bool, ...] = ()     # per axis: periodic with a full-turn Ω (where --wrap lets regions cross)
 
     @property
     def live(self) -> bool:
@@ -91,8 +93,14 @@ def plan_region_jobs(document: Document) -> list[RegionJob]:
             raise SemviewerError(f"start point {tuple(float(v) for v in starts[outside][0])} lies outside the "
                                  f"domain ({omega}); choose start points inside it")
         jobs.append(RegionJob(target, label, tuple(axes), domain, starts, configs, score, classifier,
-                              document.inside_points))
+                              document.inside_points, full_turns(axes, domain)))
     return jobs
+
+
+def full_turns(axes, domain: np.ndarray) -> tuple[bool, ...]:
+    """Which axes are periodic and span a full turn in Ω: where a region may cross the seam."""
+    return tuple(AXES[name].periodic and abs((hi - lo) - (AXES[name].upper - AXES[name].lower)) < 1e-9
+                 for name, (lo, hi) in zip(axes, domain))
 
 
 def region_run_record(document: Document, jobs: list[RegionJob]) -> dict[str, Any]:
@@ -133,7 +141,7 @@ def run_region_jobs(jobs: list[RegionJob], open_live_score: Callable[[RegionJob]
             grown: list[Region] = []
             for config in job.configs:
                 with sink_for(job, config) as sink:
-                    grown.extend(find_regions(score, job.starts, job.domain, config, sink))
+                    grown.extend(find_regions(score, job.starts, job.domain, config, sink, wrap=job.wrap or None))
                 if cancelled():
                     break
             solved(job, score)

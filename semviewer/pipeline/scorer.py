@@ -17,7 +17,7 @@ import numpy as np
 
 from semviewer import __version__
 from semviewer.core.errors import SemviewerError
-from semviewer.core.inference.batch_tuning import tuned_batch_size
+from semviewer.core.inference.batch_tuning import BatchTuner, cached_batch_size
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.inference.imagenet import ClassSet
 from semviewer.core.inference.scoring import ScoreFunction
@@ -70,26 +70,26 @@ def check_batch_size(batch_size: Optional[int]) -> None:
 
 class Scorer:
     """f over ``axes`` of a scene with one classifier: its own render thread, a ScoreFunction, the
-    batch size (given, else the fastest measured on this machine) and its provenance.
+    batch size and its provenance. Without a given batch size it starts at the size kept for this
+    classifier here, and a map computed with it tunes the size in its first chunks (``tuner``).
 
-    ``cancelled`` is checked between batches (the score raises ``Cancelled``); ``notify`` hears
-    what takes a while (measuring the batch size). Close it, or use it as a context manager.
+    ``cancelled`` is checked between batches (the score raises ``Cancelled``). Close it, or use it
+    as a context manager.
     """
 
     def __init__(self, scene: Scene, classifier: Classifier, axes: Sequence[str], batch_size: Optional[int] = None,
-                 cancelled: Optional[Callable[[], bool]] = None,
-                 notify: Optional[Callable[[str], None]] = None) -> None:
+                 cancelled: Optional[Callable[[], bool]] = None) -> None:
         check_batch_size(batch_size)
         self.scene, self.classifier, self.axes = scene, classifier, tuple(axes)
         self.thread = open_render_thread(scene.mesh, scene.settings)
         try:
-            self.score = ScoreFunction(self.thread, classifier, scene.classes, self.axes, scene.base, batch_size or 8)
-            if batch_size is None:
-                self.score.batch_size = tuned_batch_size(classifier, pipeline=self.score.probe, notify=notify,
-                                                         cancelled=cancelled or (lambda: False))
+            self.score = ScoreFunction(self.thread, classifier, scene.classes, self.axes, scene.base,
+                                       batch_size or cached_batch_size(classifier))
         except BaseException:
             self.thread.close()
             raise
+        self.tuner = None if batch_size is not None else \
+            BatchTuner(classifier, lambda size: setattr(self.score, "batch_size", size))
         self.score.cancelled = cancelled
         self.provenance = score_provenance(scene, classifier, self.axes)
         self.fixed = scene.fixed(self.axes)
@@ -121,16 +121,15 @@ class Scorers:
     ``for_job`` is what ``run_region_jobs`` asks for to grow regions live."""
 
     def __init__(self, scene: Scene, batch_size: Optional[int] = None,
-                 cancelled: Optional[Callable[[], bool]] = None,
-                 notify: Optional[Callable[[str], None]] = None) -> None:
+                 cancelled: Optional[Callable[[], bool]] = None) -> None:
         check_batch_size(batch_size)
-        self.scene, self.batch_size, self.cancelled, self.notify = scene, batch_size, cancelled, notify
+        self.scene, self.batch_size, self.cancelled = scene, batch_size, cancelled
         self._open: dict[tuple[int, tuple[str, ...]], Scorer] = {}
 
     def get(self, classifier: Classifier, axes: Sequence[str]) -> Scorer:
         key = (id(classifier), tuple(axes))
         if key not in self._open:
-            self._open[key] = Scorer(self.scene, classifier, axes, self.batch_size, self.cancelled, self.notify)
+            self._open[key] = Scorer(self.scene, classifier, axes, self.batch_size, self.cancelled)
         return self._open[key]
 
     @contextmanager

@@ -14,7 +14,7 @@ import numpy as np
 from semviewer.core.files.reading import check_regular, read_text
 from semviewer.core.maps.grids import PRESETS, check_grid_size, preset_grid
 from semviewer.core.scene.axes import GridAxis, parse_grid_axis
-from semviewer.core.inference.classifier import ENGINES
+from semviewer.core.inference.engines import ENGINES
 from semviewer.core.inference.models import MODELS, PREPROCESSING_CHOICES, get_model_spec
 from semviewer.core.inference.weights import check_weights, locate_weights
 from semviewer.core.errors import SemviewerError, first_line

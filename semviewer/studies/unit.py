@@ -22,7 +22,7 @@ from semviewer.core.errors import first_line
 @lru_cache(maxsize=4)
 def _classifier(name: str, weights: Optional[str], preprocessing: str, engine: str, threads: int):
     """One model per (name, weights, ...) in each worker process, loaded on first use."""
-    from semviewer.core.inference.classifier import load_classifier
+    from semviewer.core.inference.loading import load_classifier
 
     return load_classifier(name, weights=weights, preprocessing=preprocessing, engine=engine,
                            threads=threads, allow_download=False, notify=lambda message: None)

@@ -2,6 +2,8 @@
 
 import json
 
+import numpy as np
+
 import pytest
 from PIL import Image
 
@@ -78,3 +80,29 @@ def test_paper_1d_starts_run_at_elevation_35(tmp_path):
     assert main(["regions", "--axes", "azimuth=0:360", "--method", "oir_b", "--steps", "1", "--fix", "elevation=20",
                  "--out", str(out)]) == 0
     assert json.loads(out.read_text())["provenance"]["fixed"]["elevation"] == 20.0
+
+
+def test_wrap_lets_a_region_on_a_map_cross_the_seam(tmp_path):
+    from semviewer.core.maps.build import build_map
+    from semviewer.core.scene.axes import parse_grid_axis
+
+    def band(p):                            # high on azimuth 300°…60° (across 0°), at any elevation
+        near = np.minimum(np.mod(p[:, 0], 360.0), 360.0 - np.mod(p[:, 0], 360.0))
+        return 1.0 / (1.0 + np.exp((near - 60.0) / 3.0))
+
+    axes = (parse_grid_axis("azimuth=0:360:5"), parse_grid_axis("elevation=-10:90:10"))
+    build_map(band, axes, {}, {"model": "synthetic"}).save(tmp_path / "band.npz")
+    runs = {}
+    for wrap in ([], ["--wrap"]):
+        out = tmp_path / f"r{len(wrap)}.json"
+        assert main(["regions", "--map", str(tmp_path / "band.npz"), "--start", "10,40", "--method", "oir_b",
+                     "--eps", "1", "--max-step", "0.005", "--steps", "1500", *wrap, "--out", str(out),
+                     "--figure", str(tmp_path / f"r{len(wrap)}.png")]) == 0
+        runs[bool(wrap)] = json.loads(out.read_text())
+    clipped, crossing = runs[False]["regions"][0], runs[True]["regions"][0]
+    assert clipped["lower"][0] == 0.0 and "wrap" not in clipped and runs[True]["config"]["oir_b"]["wrap"] is True
+    assert crossing["lower"][0] < -40.0 and crossing["wrap"] == [True, False]
+    assert crossing["volume_ratio"] > 1.6 * clipped["volume_ratio"]
+    width = crossing["upper"][0] - crossing["lower"][0]
+    assert abs(crossing["inside"]["points"] - width / 5 * 10) <= 20       # the map cells on both sides count
+    assert crossing["inside"]["top1_fraction"] == pytest.approx(120 / width, abs=0.06)

@@ -10,7 +10,7 @@ from semviewer.core.inference.imagenet import ClassSet
 from semviewer.core.progress import Cancelled, ListSink
 from semviewer.core.regions.config import RegionConfig
 from semviewer.core.regions.solver import find_regions
-from semviewer.core.maps.semantic_map import build_map
+from semviewer.core.maps.build import build_map
 
 
 class StopsAfter:

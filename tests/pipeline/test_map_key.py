@@ -6,6 +6,7 @@ import pytest
 
 from semviewer.core.scene.axes import parse_grid_axis
 from semviewer.core.inference.classifier import Classifier
+from semviewer.core.inference.engines import attach_onnxruntime
 from semviewer.core.inference.imagenet import ClassSet
 from semviewer.core.maps.cache import map_key
 from semviewer.core.scene.mesh import load_mesh
@@ -21,7 +22,7 @@ def _classifier(base, **changes):
     kw.update({k: v for k, v in changes.items() if k in kw})
     clf = Classifier(base.spec, base.module, base.weights_path, changes.get("weights_id", base.weights_id), **kw)
     if changes.get("engine", base.engine) == "onnxruntime" and kw["precision"] == "fp32":
-        clf.use_onnxruntime()
+        attach_onnxruntime(clf, 2)
     return clf
 
 

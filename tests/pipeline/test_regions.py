@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from semviewer.core.errors import SemviewerError
-from semviewer.core.maps.semantic_map import SemanticMap, build_map
+from semviewer.core.maps.semantic_map import SemanticMap
+from semviewer.core.maps.build import build_map
 from semviewer.core.session.document import PRIMARY, Document
 from semviewer.pipeline.regions import plan_region_jobs, run_region_jobs
 

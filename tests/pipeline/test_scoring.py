@@ -9,7 +9,7 @@ from semviewer.core.scene.axes import Pose, parse_grid_axis
 from semviewer.core.errors import AxisError
 from semviewer.core.scene.objects import get_object
 from semviewer.core.inference.scoring import ScoreFunction
-from semviewer.core.maps.semantic_map import build_map
+from semviewer.core.maps.build import build_map
 from semviewer.render import Renderer, open_render_thread
 
 

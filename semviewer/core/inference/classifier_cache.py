@@ -7,7 +7,8 @@ from collections import OrderedDict
 from concurrent.futures import Future
 from typing import Callable, Optional
 
-from semviewer.core.inference.classifier import Classifier, load_classifier
+from semviewer.core.inference.classifier import Classifier
+from semviewer.core.inference.loading import load_classifier
 
 Key = tuple[str, Optional[str], str]
 

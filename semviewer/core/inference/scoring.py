@@ -132,16 +132,3 @@ class ScoreFunction:
         self.evaluations += k
         all_images = np.concatenate(images_out) if images and images_out else None
         return ScoreResult(scores, top1, probs_out, all_images)
-
-    def probe(self, size: int) -> int:
-        """Score 2 batches of ``size`` points (at the base pose) with that batch size; returns the count.
-        A ``run`` for batch-size tuning of the whole pipeline (rendering overlaps inference)."""
-        kept = self.batch_size
-        self.batch_size = size
-        try:
-            points = np.array([[self.base[name] for name in self.axes]] * (2 * size))
-            self.evaluate(points)
-        finally:
-            self.batch_size = kept
-        self.evaluations -= 2 * size
-        return 2 * size

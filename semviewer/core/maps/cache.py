@@ -102,15 +102,15 @@ class _Writes:
 
 def cached_build_map(score, axes: Sequence[GridAxis], fixed: Mapping[str, float], provenance: Mapping[str, Any],
                      sink=None, cache: Optional[MapCache] = None, force: bool = False,
-                     chunk_size: int = 64, notify: Callable[[str], None] = lambda message: None
-                     ) -> tuple[SemanticMap, bool]:
+                     chunk_size: int = 64, notify: Callable[[str], None] = lambda message: None,
+                     tuner: Any = None, order: str = "coarse-to-fine") -> tuple[SemanticMap, bool]:
     """Build a map, reading a complete cached one instead when there is one (unless ``force``)
     and resuming from an interrupted partial. Returns the map and whether it came from the cache.
     A cache that cannot be written is said through ``notify`` once and then left alone."""
-    from semviewer.core.maps.semantic_map import build_map
+    from semviewer.core.maps.build import build_map
 
     if cache is None:
-        return build_map(score, axes, fixed, provenance, sink, chunk_size), False
+        return build_map(score, axes, fixed, provenance, sink, chunk_size, order=order, tuner=tuner), False
     key = map_key(provenance, axes, fixed)
     if force:
         cache.clear(key)
@@ -125,6 +125,7 @@ def cached_build_map(score, axes: Sequence[GridAxis], fixed: Mapping[str, float]
     if partial is not None and partial.axes != tuple(axes):
         partial = None
     writes = _Writes(cache, key, notify)
-    result = build_map(score, axes, fixed, provenance, sink, chunk_size, resume=partial, checkpoint=writes.put)
+    result = build_map(score, axes, fixed, provenance, sink, chunk_size, resume=partial, checkpoint=writes.put,
+                       order=order, tuner=tuner)
     writes.put(result)
     return result, False

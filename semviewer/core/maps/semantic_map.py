@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import math
-import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
 from semviewer.core.scene.axes import GridAxis, check_unique
 from semviewer.core.errors import AxisError, MapFileError, first_line
-from semviewer.core.progress import Cancelled, NullSink, ProgressSink, ThrottledSink
 from semviewer.core.files.atomic import atomic_path
 from semviewer.core.files.reading import MiB, check_archive, check_regular
 
@@ -139,8 +137,15 @@ class SemanticMap:
 
     # -- I/O -----------------------------------------------------------------
     def manifest(self) -> dict:
-        return {"format": MAP_FORMAT, "version": MAP_VERSION, "axes": [a.to_json() for a in self.axes],
+        """The JSON beside the values; a map not yet complete says how far it got."""
+        data = {"format": MAP_FORMAT, "version": MAP_VERSION, "axes": [a.to_json() for a in self.axes],
                 "fixed": self.fixed, "provenance": self.provenance, "shape": list(self.shape)}
+        if not self.complete:
+            from semviewer.core.maps.progressive import STRIDES, level_reached
+
+            data["partial"] = {"filled_fraction": self.filled_fraction, "level_reached": level_reached(self.filled),
+                               "levels": len(STRIDES)}
+        return data
 
     def save(self, path: str | Path) -> Path:
         """Write ``.npz`` (values, top-1 flags, JSON manifest) atomically."""
@@ -229,96 +234,3 @@ def empty_map(axes: Sequence[GridAxis], fixed: Mapping[str, float], provenance: 
 
 def grid_size(axes: Sequence[GridAxis]) -> int:
     return int(math.prod(a.size for a in axes))
-
-
-def _fill(score: Callable[[np.ndarray], np.ndarray], flat: np.ndarray, shape: tuple[int, ...],
-          grids: list[np.ndarray], values: np.ndarray, top1: np.ndarray) -> None:
-    """Evaluate the grid points at flat indices ``flat`` into ``values`` (and ``top1`` when the
-    score reports it, as ``ScoreFunction.evaluate`` does)."""
-    index = np.unravel_index(flat, shape)
-    points = np.stack([g[i] for g, i in zip(grids, index)], axis=1)
-    evaluate = getattr(score, "evaluate", None)
-    if evaluate is not None:
-        res = evaluate(points)
-        top1[flat] = res.top1            # values last: a point counts as done once its value is there
-        values[flat] = res.scores
-    else:
-        values[flat] = np.asarray(score(points), dtype=np.float64)
-
-
-class _Checkpoints:
-    """Writes the partial map now and then: at most every ``interval`` seconds, and never more
-    often than every ten times what the last write took (a huge map's writes must not slow it)."""
-
-    def __init__(self, write: Optional[Callable[[SemanticMap], None]], interval: float) -> None:
-        self.write, self.interval = write, interval
-        self.due = time.monotonic() + interval
-
-    def maybe(self, snapshot: Callable[[], SemanticMap]) -> None:
-        if self.write is not None and time.monotonic() >= self.due:
-            self.now(snapshot())
-
-    def now(self, partial: SemanticMap) -> None:
-        if self.write is None:
-            return
-        began = time.monotonic()
-        self.write(partial)
-        took = time.monotonic() - began
-        self.due = time.monotonic() + max(self.interval, 10 * took)
-
-
-def build_map(score: Callable[[np.ndarray], np.ndarray], axes: Sequence[GridAxis], fixed: Mapping[str, float],
-              provenance: Mapping[str, Any], sink: Optional[ProgressSink] = None, chunk_size: int = 64,
-              resume: Optional[SemanticMap] = None,
-              checkpoint: Optional[Callable[[SemanticMap], None]] = None,
-              checkpoint_interval: float = 5.0) -> SemanticMap:
-    """Evaluate ``score`` on the grid in chunks (C order: rows of the last axis fill first).
-
-    Reports progress and the partially filled map through ``sink``; stops between chunks
-    when the sink cancels (the returned map is then partial, NaN where not computed).
-    ``resume`` skips grid points already filled; ``checkpoint`` is called with the
-    partial map now and then (see ``_Checkpoints``), when cancelled and when interrupted
-    (Ctrl+C: what finished is kept). Memory stays bounded: only the value grids and one chunk
-    of images are held.
-    """
-    sink = sink or NullSink()
-    throttle = ThrottledSink(sink)
-    result = resume if resume is not None else empty_map(axes, fixed, provenance)
-    if resume is not None and (resume.axes != tuple(axes)):
-        raise AxisError("cannot resume: the partial map has other axes")
-    values = result.values.copy().reshape(-1)
-    top1 = (result.top1.copy() if result.top1 is not None else np.full(result.shape, np.nan, np.float32)).reshape(-1)
-    todo = np.flatnonzero(np.isnan(values))
-    total = values.size
-    grids = [a.points for a in axes]
-    shape = tuple(a.size for a in axes)
-    checkpoints = _Checkpoints(checkpoint, checkpoint_interval)
-
-    def snapshot() -> SemanticMap:
-        return replace(result, values=values.reshape(shape).copy(), top1=top1.reshape(shape).copy())
-
-    def stop_here() -> SemanticMap:
-        partial = snapshot()
-        checkpoints.now(partial)
-        sink.partial(partial)
-        return partial
-
-    for start in range(0, len(todo), chunk_size):
-        if sink.cancelled():
-            return stop_here()
-        flat = todo[start:start + chunk_size]
-        try:
-            _fill(score, flat, shape, grids, values, top1)
-        except Cancelled:                # the score stopped mid-chunk: the chunk stays to do
-            return stop_here()
-        except KeyboardInterrupt:        # Ctrl+C: keep every finished chunk, then stop
-            checkpoints.now(snapshot())
-            raise
-        done = total - len(todo) + start + len(flat)
-        throttle.report(done / total, f"{done}/{total} poses", snapshot)
-        checkpoints.maybe(snapshot)
-    throttle.flush()
-    final = snapshot()
-    sink.partial(final)
-    sink.progress(1.0, "done")
-    return final

@@ -42,7 +42,9 @@ class RegionConfig:
     the score has no ``gradient``). ``min_width`` is the smallest region width (default 2·eps).
     ``max_step`` caps how far a bound moves in one step, as a fraction of its domain range
     (an opt-in trust region that keeps the Δ-scaled n-D steps from jumping over a narrow
-    edge); the default 0 is the paper's plain gradient descent.
+    edge); the default 0 is the paper's plain gradient descent. ``wrap`` lets a bound leave the
+    domain on a periodic axis whose domain is a full turn (a region may cross 0°/360°, at most one
+    turn wide); the default is the paper's clipped domain.
     """
 
     method: str = "oir_b"
@@ -57,6 +59,7 @@ class RegionConfig:
     fd_step: float = 0.005
     min_width: Optional[float] = None
     max_step: float = 0.0
+    wrap: bool = False
 
     def check(self, n: int) -> None:
         """Raise RegionError for hyper-parameters out of range in ``n`` dimensions."""
@@ -82,6 +85,8 @@ class RegionConfig:
                 raise RegionError(f"fd_step must be in (0, 0.5), got {self.fd_step}")
         if not 0 <= self.max_step <= 1:
             raise RegionError(f"max_step must be in [0, 1] (a fraction of the domain range), got {self.max_step}")
+        if not isinstance(self.wrap, bool):
+            raise RegionError(f"wrap must be true or false, got {self.wrap!r}")
         if self.min_width is not None and not self.min_width > 0:
             raise RegionError(f"min_width must be positive, got {self.min_width}")
 

@@ -60,6 +60,27 @@ def inside_from_lattice(evaluate: Callable[[np.ndarray], Any], region: Region,
     return _summary(np.asarray(result.scores, float), np.asarray(result.top1, float), weights, "lattice")
 
 
+def _cells(grid, lo: float, hi: float, wrap: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The grid points inside [lo, hi] on one axis and the share of each one's cell inside it. On
+    an axis that wraps, a point counts at its position one turn on or back when that is inside.
+    A region narrower than the grid gets the grid point nearest its centre."""
+    points = grid.points
+    if wrap:
+        period = grid.axis.upper - grid.axis.lower
+        shifted = np.stack([points - period, points, points + period])
+        pick = np.argmax((shifted >= lo - 1e-9) & (shifted <= hi + 1e-9), axis=0)
+        points = shifted[pick, np.arange(points.size)]
+    inside = (points >= lo - 1e-9) & (points <= hi + 1e-9)
+    if not inside.any():
+        inside = np.zeros(grid.size, bool)
+        inside[np.argmin(np.abs(points - (lo + hi) / 2))] = True
+        return inside, np.ones(1)
+    pts = points[inside]     # each grid point stands for its cell; a cell cut by the region's edge counts in part
+    half = np.diff(grid.points).min() / 2 if grid.size > 1 else 0.5
+    weights = np.clip(np.minimum(pts + half, hi) - np.maximum(pts - half, lo), 0.0, None) / (2 * half)
+    return inside, np.where(weights > 0, weights, 1e-9)
+
+
 def inside_from_map(semantic_map: SemanticMap, region: Region, axes: Sequence[str],
                     at: Optional[Mapping[str, float]] = None) -> InsideCheck:
     """Check a region on the map's grid cells inside it, weighted by the share of each cell inside
@@ -69,17 +90,9 @@ def inside_from_map(semantic_map: SemanticMap, region: Region, axes: Sequence[st
     top1_view = semantic_map.view(list(axes), at=at, values=semantic_map.top1) \
         if semantic_map.top1 is not None else None
     masks, axis_weights = [], []
-    for grid, lo, hi in zip(view.axes, region.lower, region.upper):
-        inside = (grid.points >= lo - 1e-9) & (grid.points <= hi + 1e-9)
-        if not inside.any():
-            inside = np.zeros(grid.size, bool)
-            inside[np.argmin(np.abs(grid.points - (lo + hi) / 2))] = True
-            weights = np.ones(1)
-        else:   # each grid point stands for its cell; a cell cut by the region's edge counts in part
-            pts = grid.points[inside]
-            half = np.diff(grid.points).min() / 2 if grid.size > 1 else 0.5
-            weights = np.clip(np.minimum(pts + half, hi) - np.maximum(pts - half, lo), 0.0, None) / (2 * half)
-            weights = np.where(weights > 0, weights, 1e-9)
+    wraps = region.wrap or (False,) * len(view.axes)
+    for grid, lo, hi, wrap in zip(view.axes, region.lower, region.upper, wraps):
+        inside, weights = _cells(grid, lo, hi, wrap)
         masks.append(inside)
         axis_weights.append(weights)
     selector = np.ix_(*masks)
@@ -88,14 +101,14 @@ def inside_from_map(semantic_map: SemanticMap, region: Region, axes: Sequence[st
         weights = np.multiply.outer(weights, w)
     weights = np.asarray(weights).reshape(-1)
     scores = np.asarray(view.values, float)[selector].reshape(-1)
-    if top1_view is not None:
-        top1 = np.asarray(top1_view.values, float)[selector].reshape(-1)
-    else:   # maps without top-1 flags: count the points where f > 0.5 (then certainly top-1)
-        top1 = (scores > 0.5).astype(float)
+    # where a map has no top-1 flags, count the points where f > 0.5 (then certainly top-1)
+    top1 = np.asarray(top1_view.values, float)[selector].reshape(-1) if top1_view is not None \
+        else np.full(scores.shape, np.nan)
+    top1 = np.where(np.isnan(top1), (scores > 0.5).astype(float), top1)
     keep = np.isfinite(scores)
     if not keep.any():
         raise ValueError("the map has no computed values inside the region")
-    return _summary(scores[keep], np.nan_to_num(top1[keep]), weights[keep], "map")
+    return _summary(scores[keep], top1[keep], weights[keep], "map")
 
 
 def with_inside(region: Region, check: InsideCheck) -> Region:

@@ -78,23 +78,46 @@ class Region:
     stop_reason: str             # "steps", "converged", "cancelled" or "invalid score"
     message: str = ""
     inside: Optional[InsideCheck] = None
+    wrap: tuple[bool, ...] = ()  # per axis: the bounds may leave Ω there (a periodic axis, one full turn)
 
     @property
     def volume_ratio(self) -> float:
-        """Vol(D) / Vol(Ω) with D clipped to Ω (the SRVR term of one region)."""
-        return volume_ratio(self.lower, self.upper, self.domain)
+        """Vol(D) / Vol(Ω) with D clipped to Ω, or as an arc on axes that wrap (the SRVR term of one region)."""
+        return volume_ratio(self.lower, self.upper, self.domain, self.wrap)
 
     @property
     def verified_ratio(self) -> float:
         """Vol(D)/Vol(Ω) × the top-1 share inside (NaN when the region was not checked)."""
         return float("nan") if self.inside is None else self.volume_ratio * self.inside.top1_fraction
 
+    def pieces(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The region as boxes inside Ω: itself, or the two parts either side of the seam when it
+        crosses 0°/360° (what a figure or the window draws)."""
+        boxes = [(self.lower.copy(), self.upper.copy())]
+        for k, wraps in enumerate(self.wrap):
+            lo, hi = self.domain[k]
+            period, split = hi - lo, []
+            for lower, upper in boxes:
+                if not wraps or (lower[k] >= lo and upper[k] <= hi):
+                    split.append((lower, upper))
+                    continue
+                shift = period if lower[k] < lo else -period
+                inner, outer = (lower.copy(), upper.copy()), (lower.copy(), upper.copy())
+                if shift > 0:      # the part below lo shows at the top end
+                    inner[0][k], outer[0][k], outer[1][k] = lo, lower[k] + period, hi
+                else:              # the part above hi shows at the bottom end
+                    inner[1][k], outer[0][k], outer[1][k] = hi, lo, upper[k] - period
+                split += [inner, outer]
+            boxes = split
+        return boxes
+
     def to_json(self) -> dict:
         return {"method": self.method, "start": self.start.tolist(), "lower": self.lower.tolist(),
                 "upper": self.upper.tolist(), "domain": self.domain.tolist(),
                 "volume_ratio": self.volume_ratio, "evaluations": self.evaluations, "steps": self.steps,
                 "stop_reason": self.stop_reason, "message": self.message,
-                **({"inside": self.inside.to_json()} if self.inside is not None else {})}
+                **({"inside": self.inside.to_json()} if self.inside is not None else {}),
+                **({"wrap": list(self.wrap)} if any(self.wrap) else {})}
 
     @classmethod
     def from_json(cls, data: Any) -> "Region":
@@ -117,9 +140,12 @@ class Region:
             raise RegionError("a region's stop_reason and message must be text")
         if (lower > upper).any() or (domain[:, 0] >= domain[:, 1]).any():
             raise RegionError("a region needs lower ≤ upper and a domain with lower < upper on every axis")
-        inside = data.get("inside")
+        inside, wrap = data.get("inside"), data.get("wrap", [])
+        if not isinstance(wrap, list) or not all(isinstance(w, bool) for w in wrap) or len(wrap) not in (0, n):
+            raise RegionError(f"a region's wrap must be one true or false per axis, got {str(wrap)[:40]!r}")
+        _check_bounds(lower, upper, domain, wrap)
         return cls(method, start, lower, upper, domain, np.zeros((0, 2, n)), evaluations, steps, reason, message,
-                   None if inside is None else InsideCheck.from_json(inside))
+                   None if inside is None else InsideCheck.from_json(inside), tuple(wrap))
 
 
 def _number(value: Any, name: str) -> float:
@@ -161,9 +187,23 @@ class RegionsSnapshot:
     reasons: tuple = field(default_factory=tuple)
 
 
-def volume_ratio(lower: np.ndarray, upper: np.ndarray, domain: np.ndarray) -> float:
-    """∏ r / ∏ (Ω range), after clipping the box to the domain Ω."""
+def _check_bounds(lower: np.ndarray, upper: np.ndarray, domain: np.ndarray, wrap: list) -> None:
+    """A region that crosses the seam is at most one turn wide; elsewhere it cannot leave Ω far."""
+    span = domain[:, 1] - domain[:, 0]
+    wraps = np.asarray(wrap or [False] * len(span), bool)
+    if ((upper - lower) > span * (1 + 1e-9))[wraps].any():
+        raise RegionError("a region that wraps around must be at most one full turn wide")
+
+
+def volume_ratio(lower: np.ndarray, upper: np.ndarray, domain: np.ndarray, wrap=()) -> float:
+    """∏ r / ∏ (Ω range), after clipping the box to the domain Ω; on the axes that ``wrap`` the
+    box is an arc, counted whole up to one full turn."""
     domain = np.asarray(domain, float)
+    span = domain[:, 1] - domain[:, 0]
     lo = np.clip(lower, domain[:, 0], domain[:, 1])
     hi = np.clip(upper, domain[:, 0], domain[:, 1])
-    return float(np.prod(np.maximum(hi - lo, 0.0)) / np.prod(domain[:, 1] - domain[:, 0]))
+    widths = np.maximum(hi - lo, 0.0)
+    if any(wrap):
+        arcs = np.minimum(np.asarray(upper, float) - np.asarray(lower, float), span)
+        widths = np.where(np.asarray(wrap, bool), arcs, widths)
+    return float(np.prod(widths) / np.prod(span))

@@ -52,11 +52,17 @@ def _evaluate(score: Score, points: np.ndarray) -> np.ndarray:
 
 
 def _project(a: np.ndarray, b: np.ndarray, starts: np.ndarray, domain: np.ndarray,
-             min_width: float) -> tuple[np.ndarray, np.ndarray]:
-    """docs/algorithms.md §6.2: inside Ω, around the start, at least ``min_width`` wide."""
-    lo, hi = domain[:, 0], domain[:, 1]
+             min_width: float, wrap: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
+    """docs/algorithms.md §6.2: inside Ω, around the start, at least ``min_width`` wide. On the
+    axes that ``wrap`` the box may leave Ω (it crosses the seam) but stays at most one turn wide."""
+    span = domain[:, 1] - domain[:, 0]
+    wrap = np.zeros(len(span), bool) if wrap is None else wrap
+    lo, hi = np.where(wrap, -np.inf, domain[:, 0]), np.where(wrap, np.inf, domain[:, 1])
+    excess = np.where(wrap, np.maximum(b - a - span, 0.0), 0.0)          # wider than a turn: cut both ends
+    a, b = a + excess / 2, b - excess / 2
     a = np.clip(np.minimum(a, starts), lo, None)
     b = np.clip(np.maximum(b, starts), None, hi)
+    b = np.where(wrap, np.minimum(b, a + span), b)
     narrow = (b - a) < min_width
     if narrow.any():
         half = min_width / 2
@@ -100,7 +106,8 @@ class _Step:
     """One gradient step of one method for the active regions: the points to evaluate, and the
     new bounds from their values."""
 
-    def __init__(self, score: Score, config: RegionConfig, domain: np.ndarray, periodic: np.ndarray) -> None:
+    def __init__(self, score: Score, config: RegionConfig, domain: np.ndarray, periodic: np.ndarray,
+                 wrap: np.ndarray) -> None:
         self.score, self.config, self.domain = score, config, domain
         self.n = domain.shape[0]
         self.m = corner_matrix(self.n)
@@ -109,6 +116,7 @@ class _Step:
         self.fd_h = config.fd_step * self.span
         self.gradient_fn = getattr(score, "gradient", None) if config.method == "oir_w" else None
         self.min_width = config.min_width if config.min_width is not None else 2 * config.eps
+        self.wrap = wrap
 
     def points(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The corners (S, 2^n, n) of the boxes, and every point of this step for all of them at once."""
@@ -152,7 +160,7 @@ class _Step:
         if self.config.max_step > 0:
             cap = self.config.max_step * self.span
             step_a, step_b = np.clip(step_a, -cap, cap), np.clip(step_b, -cap, cap)
-        return _project(a - step_a, b - step_b, starts, self.domain, self.min_width)
+        return _project(a - step_a, b - step_b, starts, self.domain, self.min_width, self.wrap)
 
 
 @dataclass
@@ -174,7 +182,7 @@ class _Growth:
     @classmethod
     def seeded(cls, method: str, starts: np.ndarray, step: _Step, eps: float) -> "_Growth":
         count = len(starts)
-        a, b = _project(starts - eps, starts + eps, starts, step.domain, step.min_width)
+        a, b = _project(starts - eps, starts + eps, starts, step.domain, step.min_width, step.wrap)
         zeros = lambda: np.zeros(count, dtype=np.int64)  # noqa: E731
         return cls(method, starts, a, b, [[] for _ in range(count)], zeros(), zeros(), zeros(),
                    np.ones(count, bool), [""] * count, [""] * count)
@@ -206,11 +214,12 @@ class _Growth:
         return RegionsSnapshot(self.method, self.starts.copy(), self.a.copy(), self.b.copy(), self.steps.copy(),
                                self.active.copy(), tuple(self.reasons))
 
-    def regions(self, domain: np.ndarray) -> list[Region]:
+    def regions(self, domain: np.ndarray, wrap: np.ndarray) -> list[Region]:
         n = domain.shape[0]
+        flags = tuple(bool(w) for w in wrap) if wrap.any() else ()
         return [Region(self.method, self.starts[i].copy(), self.a[i].copy(), self.b[i].copy(), domain.copy(),
                        np.array(self.history[i]).reshape(-1, 2, n), int(self.evaluations[i]), int(self.steps[i]),
-                       self.reasons[i], self.messages[i])
+                       self.reasons[i], self.messages[i], wrap=flags)
                 for i in range(len(self.starts))]
 
 
@@ -242,30 +251,37 @@ def _grow(score: Score, step: _Step, growth: _Growth, sink: ProgressSink) -> Non
 
 
 def find_regions(score: Score, starts: np.ndarray, domain: np.ndarray, config: RegionConfig = RegionConfig(),
-                 sink: Optional[ProgressSink] = None, periodic: Optional[Sequence[bool]] = None) -> list[Region]:
+                 sink: Optional[ProgressSink] = None, periodic: Optional[Sequence[bool]] = None,
+                 wrap: Optional[Sequence[bool]] = None) -> list[Region]:
     """Grow one region per start point, all in lock-step (one batched score call per step).
 
     ``score`` maps points (k, n) to values (k,) in [0, 1]; ``starts`` is (S, n) or (n,);
     ``domain`` is (n, 2). OIR_W uses ``score.gradient(points) -> (k, n)`` when present,
     central finite differences otherwise. ``periodic`` (default: ``score.periodic`` when the
-    score has it, else none) names the axes the score wraps around; see ``_outside_rule``.
+    score has it, else none) names the axes the score wraps around; see ``_outside_rule``. With
+    ``config.wrap`` the regions may cross the seam on the axes of ``wrap`` (default: the periodic
+    ones; give only axes whose domain is a full turn).
     """
     starts, domain = _check_inputs(starts, domain)
-    config.check(starts.shape[1])
-    step = _Step(score, config, domain, _periodic_mask(score, periodic, starts.shape[1]))
+    n = starts.shape[1]
+    config.check(n)
+    mask = _periodic_mask(score, periodic, n)
+    crossing = np.zeros(n, bool) if not config.wrap else \
+        mask if wrap is None else np.asarray(wrap, bool).reshape(-1) & mask
+    step = _Step(score, config, domain, mask, crossing)
     growth = _Growth.seeded(config.method, starts, step, config.eps)
     sink = sink or NullSink()
     _grow(score, step, growth, sink)
     sink.partial(growth.snapshot())
     sink.progress(1.0, "done")
-    return growth.regions(domain)
+    return growth.regions(domain, crossing)
 
 
 def find_region(score: Score, start: Sequence[float] | np.ndarray, domain: np.ndarray,
                 config: RegionConfig = RegionConfig(), sink: Optional[ProgressSink] = None,
-                periodic: Optional[Sequence[bool]] = None) -> Region:
+                periodic: Optional[Sequence[bool]] = None, wrap: Optional[Sequence[bool]] = None) -> Region:
     """Grow one region around ``start`` (shape (n,)) inside ``domain`` (shape (n, 2))."""
     start = np.asarray(start, dtype=np.float64)
     if start.ndim != 1:
         raise RegionError(f"start must have shape (n,), got {start.shape}")
-    return find_regions(score, start[None], domain, config, sink, periodic)[0]
+    return find_regions(score, start[None], domain, config, sink, periodic, wrap)[0]

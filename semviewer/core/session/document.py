@@ -22,7 +22,8 @@ import numpy as np
 
 from semviewer.core.scene.axes import AXES, Pose
 from semviewer.core.inference.models import DEFAULT_MODEL, MODELS
-from semviewer.core.inference.classifier import ENGINES, Classifier
+from semviewer.core.inference.engines import ENGINES
+from semviewer.core.inference.classifier import Classifier
 from semviewer.core.errors import SemviewerError
 from semviewer.core.session.events import EventGroup
 from semviewer.core.inference.imagenet import ClassSet

@@ -92,8 +92,7 @@ class MapController:
 
         def job(sink):
             classifier, notes = hint or classifiers.get(model, weights, engine), []
-            with Scorer(scene, classifier, [g.name for g in grid], cancelled=sink.cancelled,
-                        notify=lambda m: sink.progress(0.0, m)) as scorer:
+            with Scorer(scene, classifier, [g.name for g in grid], cancelled=sink.cancelled) as scorer:
                 semantic_map, _ = compute_map(scorer, grid, sink, cache, notify=notes.append)
             return semantic_map, classifier, notes
         return job
@@ -192,8 +191,9 @@ class MapController:
         """The regions grown on the axes shown, and the ones growing now (dashed)."""
         shown = self.doc.regions_shown()
         for target, view in self.views.items():
-            shapes = [RegionShape(r.method, tuple(r.lower), tuple(r.upper), tuple(r.start))
-                      for t, r in self.doc.regions if t == target and shown]
+            mine = [r for t, r in self.doc.regions if t == target and shown]
+            shapes = [RegionShape(r.method, tuple(lower), tuple(upper), tuple(r.start), region=i)
+                      for i, r in enumerate(mine) for lower, upper in r.pieces()]
             view.set_regions(shapes + self.live_shapes.get(target, []))
 
     def set_live_shapes(self, target: Optional[str], shapes: list[RegionShape]) -> None:

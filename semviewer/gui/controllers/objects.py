@@ -137,9 +137,11 @@ class ObjectController(QObject):
 
         def done(classifier: Classifier) -> None:
             self.doc.set_model(name, weights, classifier, keep_results)
-            self.feedback.status(f"{name} loaded ({classifier.device}, {classifier.engine}) · drag the object to turn it · "
-                          f"Compute map to see where the network recognises it · Ctrl+click the map to add start "
-                          f"points, then Start" + "".join(f" · ⚠ {n}" for n in notices))
+            low = f", {classifier.precision}: max |Δp| {classifier.precision_diff:.3f} against fp32" \
+                if classifier.precision_diff is not None else ""
+            self.feedback.status(f"{name} loaded ({classifier.device}, {classifier.engine}{low}) · drag the object "
+                                 f"to turn it · Compute map to see where the network recognises it · Ctrl+click the "
+                                 f"map to add start points, then Start" + "".join(f" · ⚠ {n}" for n in notices))
 
         def failed(message: str) -> None:
             self.predictions.set_status(self.doc.model_name if self.doc.classifier else "no model loaded")

@@ -36,6 +36,7 @@ class SolverController:
         for widget in (panel.method, panel.source):
             widget.currentIndexChanged.connect(self._edited)
         panel.early.toggled.connect(self._edited)
+        panel.wrap.toggled.connect(self._edited)
         table.region_selected.connect(self._highlight)
         doc.events.solver.connect(self._show_settings)
         doc.events.starts.connect(self._show_starts)
@@ -98,7 +99,7 @@ class SolverController:
         scene = Scene.of(doc)
 
         def job(sink):
-            with Scorers(scene, cancelled=sink.cancelled, notify=lambda m: sink.progress(0.0, m)) as live:
+            with Scorers(scene, cancelled=sink.cancelled) as live:
                 return run_region_jobs(jobs, live.for_job, lambda j, c: nullcontext(_Relay(sink, j.target)),
                                        sink.cancelled, notify=lambda message: sink.progress(1.0, message))
 

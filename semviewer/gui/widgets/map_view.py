@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QApplication, QGraphicsRectItem, QLabel, QVBoxLayout, QWidget
 
 from semviewer.core.regions.config import METHOD_LABELS
+from semviewer.core.maps.progressive import STRIDES, preview
 from semviewer.core.style import COLORMAP, METHOD_COLORS
 from semviewer.core.maps.semantic_map import SemanticMap
 
@@ -29,6 +30,7 @@ class RegionShape:
     upper: tuple
     start: tuple
     active: bool = False
+    region: int = -1        # which region it draws (a region across the seam is two shapes); -1: its own
 
 
 class MapView(QWidget):
@@ -76,6 +78,7 @@ class MapView(QWidget):
         self.map: Optional[SemanticMap] = None
         self.axes_shown: tuple[str, ...] = ()
         self.values: Optional[np.ndarray] = None
+        self.preview_level: Optional[int] = None     # the coarse level a map being computed is shown at
         self._pressed = False
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.plot.scene().sigMouseMoved.connect(self._on_move)
@@ -94,6 +97,8 @@ class MapView(QWidget):
         self.map = semantic_map
         self.axes_shown = tuple(show)
         self.values = view.values
+        shown, level = preview(np.asarray(view.values, dtype=np.float32))
+        self.preview_level = level if np.isnan(view.values).any() else None
         x_axis = view.axes[0]
         self.item.setLabel("bottom", x_axis.axis.label)
         xs = x_axis.points
@@ -103,7 +108,7 @@ class MapView(QWidget):
             ys = y_axis.points
             dy = ys[1] - ys[0] if ys.size > 1 else 1.0
             self.item.setLabel("left", y_axis.axis.label)
-            self.image.setImage(np.asarray(view.values, dtype=np.float32), levels=(0.0, 1.0), autoLevels=False)
+            self.image.setImage(shown, levels=(0.0, 1.0), autoLevels=False)
             self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * xs.size, dy * ys.size))
             self.image.show()
             self.colorbar.show()
@@ -114,7 +119,7 @@ class MapView(QWidget):
                                   padding=0)
         else:
             self.item.setLabel("left", "true-class probability")
-            self.curve.setData(xs, np.nan_to_num(view.values, nan=np.nan), connect="finite")
+            self.curve.setData(xs, shown, connect="finite")
             self.curve.show()
             self.image.hide()
             self.colorbar.hide()
@@ -122,6 +127,10 @@ class MapView(QWidget):
             self.vcursor.show()
             self.item.vb.setRange(xRange=(xs[0], xs[-1]), yRange=(0, 1), padding=0.02)
         notes = f" ({view.description})" if view.description else ""
+        if self.preview_level is not None:
+            filled = float(np.isfinite(view.values).mean())
+            notes += (f" · preview: coarse level {self.preview_level + 1} of {len(STRIDES)} filled in, "
+                      f"{filled:.0%} computed" if self.preview_level >= 0 else f" · {filled:.0%} computed")
         self.set_message(title + notes)
 
     def clear_map(self, message: str = "", axes: Sequence = ()) -> None:
@@ -162,7 +171,8 @@ class MapView(QWidget):
         self._region_items = []
         for i, shape in enumerate(shapes):
             color = METHOD_QCOLORS.get(shape.method, QColor("white"))
-            width = 4 if i == self._highlight else 2
+            lit = (shape.region if shape.region >= 0 else i) == self._highlight
+            width = 4 if lit else 2
             if len(shape.lower) >= 2 and len(self.axes_shown) == 2:
                 rect = QGraphicsRectItem(QRectF(shape.lower[0], shape.lower[1], shape.upper[0] - shape.lower[0],
                                                 shape.upper[1] - shape.lower[1]))
@@ -176,7 +186,7 @@ class MapView(QWidget):
                 self._region_items.append(rect)
             else:
                 fill = QColor(color)
-                fill.setAlpha(90 if i == self._highlight else 50)
+                fill.setAlpha(90 if lit else 50)
                 span = pg.LinearRegionItem(values=(shape.lower[0], shape.upper[0]), movable=False, brush=fill,
                                            pen=pg.mkPen(color, width=width))
                 self.item.addItem(span)

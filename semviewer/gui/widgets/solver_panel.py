@@ -109,6 +109,12 @@ class SolverPanel(QWidget):
         self.early.setToolTip("Stop a region once its bounds move less than a tolerance for 10 steps "
                               "(the paper runs all T steps)")
         form.addRow(self.early)
+        self.wrap = QCheckBox("let regions cross 0°/360°")
+        self.wrap.setObjectName("wrapCheck")
+        self.wrap.setToolTip("On a periodic axis whose domain is a full turn (azimuth 0…360), a bound may pass the "
+                             "seam: a band of high f across 0° grows as one region, at most one turn wide, drawn as "
+                             "two rectangles. Off: the paper's clipped domain.")
+        form.addRow(self.wrap)
 
     @staticmethod
     def _int(form: QFormLayout, label: str, value: int, lo: int, hi: int, tip: str) -> QSpinBox:
@@ -133,13 +139,15 @@ class SolverPanel(QWidget):
     def config(self, method: str) -> RegionConfig:
         return RegionConfig(method=method, steps=self.steps.value(), lr=self.lr.value(), alpha=self.alpha.value(),
                             beta=self.beta.value(), lam=self.lam.value(), eps=self.eps.value(),
-                            tol=1e-3 if self.early.isChecked() else 0.0, max_step=self.max_step.value())
+                            tol=1e-3 if self.early.isChecked() else 0.0, max_step=self.max_step.value(),
+                            wrap=self.wrap.isChecked())
 
     def set_config(self, config: dict) -> None:
         for key, box in (("steps", self.steps), ("lr", self.lr), ("alpha", self.alpha), ("beta", self.beta),
                          ("lam", self.lam), ("eps", self.eps), ("max_step", self.max_step)):
             if key in config:
                 box.setValue(config[key])
+        self.wrap.setChecked(bool(config.get("wrap", False)))
 
     def set_running(self, running: bool) -> None:
         self.start.setEnabled(not running)

@@ -3,7 +3,8 @@ import pytest
 import torch
 
 from semviewer.core.inference.models import MODELS, get_model_spec
-from semviewer.core.inference.classifier import class_score, load_classifier, top_k
+from semviewer.core.inference.classifier import class_score, top_k
+from semviewer.core.inference.loading import load_classifier
 from semviewer.core.errors import ModelError
 
 REQUIRED = ["efficientnet-lite0", "efficientnet-lite2", "resnet50", "vgg11_bn", "alexnet", "inception_v3",

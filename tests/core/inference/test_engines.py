@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from semviewer.core.inference.batch_tuning import best_batch, cached_batch_size, tuned_batch_size
-from semviewer.core.inference.classifier import load_classifier
+from semviewer.core.inference.batch_tuning import BatchTuner, batch_record, cached_batch_size
+from semviewer.core.inference.loading import load_classifier
 from semviewer.core.errors import ModelError
 
 
@@ -22,10 +22,31 @@ def teapot_batch(teapot_mesh):
         return r.render([Pose({"azimuth": a, "elevation": e}) for a in range(0, 360, 45) for e in (10, 40)])
 
 
-def test_auto_is_onnxruntime_on_the_cpu(classifier):
-    assert classifier.engine == "onnxruntime" and classifier.device == "cpu"
-    assert classifier.describe()["engine"] == "onnxruntime"
-    assert classifier.threads >= 1
+def test_auto_is_the_fastest_engine_measured_here(tmp_path, monkeypatch):
+    from semviewer.core.inference.engines import _installed
+
+    monkeypatch.setenv("SEMVIEWER_ENGINE_CACHE_DIR", str(tmp_path))
+    notes = []
+    clf = load_classifier("efficientnet-lite0", device="cpu", notify=notes.append)
+    (entry,) = json.loads((tmp_path / "engine_choice.json").read_text()).values()
+    assert clf.engine == entry["engine"] == max(entry["images_per_second"], key=entry["images_per_second"].get)
+    assert set(entry["images_per_second"]) == set(_installed()) and clf.describe()["engine"] == clf.engine
+    assert (len(notes) == 1 and "measured the engines once" in notes[0]) or len(_installed()) == 1
+    again = load_classifier("efficientnet-lite0", device="cpu", notify=notes.append)
+    assert again.engine == clf.engine and len(notes) <= 1                # kept: not measured twice
+
+
+def test_openvino_agrees_with_torch_and_bf16_records_its_difference(teapot_batch):
+    pytest.importorskip("openvino")
+    from semviewer.core.inference.openvino_engine import native_bf16
+
+    ov = load_classifier("efficientnet-lite0", device="cpu", engine="openvino")
+    ref = load_classifier("efficientnet-lite0", device="cpu", engine="torch")
+    assert ov.engine == "openvino" and np.abs(ov.probabilities(teapot_batch) - ref.probabilities(teapot_batch)).max() <= 1e-4
+    if not native_bf16():
+        pytest.skip("this CPU has no native bf16")
+    low = load_classifier("efficientnet-lite0", device="cpu", precision="bf16")
+    assert low.engine == "openvino" and 0 < low.describe()["precision_max_abs_diff"] <= 0.05
 
 
 def test_engines_agree_on_rendered_teapots(classifier, teapot_batch):
@@ -65,16 +86,16 @@ def test_export_once_per_weights_file(tmp_path, monkeypatch):
     monkeypatch.setenv("SEMVIEWER_ENGINE_CACHE_DIR", str(cache))
     first = tmp_path / "a.pth"
     _perturbed_weights(first, 1)
-    a = load_classifier("efficientnet-lite0", weights=first, device="cpu")
+    a = load_classifier("efficientnet-lite0", weights=first, device="cpu", engine="onnxruntime")
     assert a.engine == "onnxruntime" and len(list(cache.glob("*.onnx"))) == 1
-    record = json.loads(next(cache.glob("*.json")).read_text())
+    record = json.loads(next(p for p in cache.glob("*.json") if p.name != "engine_choice.json").read_text())
     assert record["passed"] and record["max_abs_diff"] <= 1e-4 and record["checked_images"] == 6
     assert record["key"]["weights_sha256"] == a.weights_sha256
     exported = next(cache.glob("*.onnx")).stat().st_mtime_ns
-    assert load_classifier("efficientnet-lite0", weights=first, device="cpu").engine == "onnxruntime"
+    assert load_classifier("efficientnet-lite0", weights=first, device="cpu", engine="onnxruntime").engine == "onnxruntime"
     assert next(cache.glob("*.onnx")).stat().st_mtime_ns == exported    # reused, not exported again
     _perturbed_weights(first, 2)                                         # same path, changed weights
-    b = load_classifier("efficientnet-lite0", weights=first, device="cpu")
+    b = load_classifier("efficientnet-lite0", weights=first, device="cpu", engine="onnxruntime")
     assert len(list(cache.glob("*.onnx"))) == 2                         # a changed file is a new export
     x = b.check_images()
     assert np.abs(a.probabilities(x) - b.probabilities(x)).max() > 1e-4
@@ -99,7 +120,7 @@ def test_auto_falls_back_to_torch_without_onnxruntime(monkeypatch, capsys):
     assert clf.engine == "torch" and "onnxruntime" in clf.engine_notice
     lines = [line for line in capsys.readouterr().err.splitlines() if line]
     assert len(lines) == 1 and "runs on torch" in lines[0] and "pip install onnxruntime" in lines[0]
-    with pytest.raises(ModelError, match="onnxruntime engine cannot serve.*--engine torch"):
+    with pytest.raises(ModelError, match="onnxruntime engine cannot serve"):
         load_classifier("efficientnet-lite0", device="cpu", engine="onnxruntime")
 
 
@@ -153,33 +174,61 @@ def test_gradients_come_from_torch(classifier):
     assert x.grad is not None and float(x.grad.abs().sum()) > 0
 
 
-def test_batch_size_is_measured_once_and_cached(classifier, tmp_path):
-    assert cached_batch_size(classifier, tmp_path) is None
-    calls = []
-    batch = tuned_batch_size(classifier, tmp_path, candidates=(1, 4), notify=calls.append)
-    assert batch in (1, 4) and len(calls) == 1 and "measuring" in calls[0]
-    assert cached_batch_size(classifier, tmp_path) == batch
-    assert tuned_batch_size(classifier, tmp_path, candidates=(1, 4), notify=calls.append) == batch
-    assert len(calls) == 1                                               # no second measurement
-    data = json.loads((tmp_path / "batch_sizes.json").read_text())
-    (key, entry), = data.items()
-    assert "onnxruntime|efficientnet-lite0" in key and set(entry["images_per_second"]) == {"1", "4"}
-    assert key.endswith("|classifier")
+class _Timed:
+    """A score whose chunks take a time that depends on the batch size (16 is the fastest)."""
+
+    def __init__(self):
+        self.batch_size = 8
+        self.sizes = []
+
+    def seconds(self, poses):
+        self.sizes.append(self.batch_size)
+        return poses / {2: 50, 4: 80, 8: 100, 16: 130, 32: 90}[self.batch_size]
 
 
-def test_the_pipeline_batch_is_measured_separately(classifier, teapot_mesh, tmp_path):
-    from semviewer.core.inference.imagenet import ClassSet
-    from semviewer.core.inference.scoring import ScoreFunction
-    from semviewer.render import open_render_thread
+def _tune(classifier, tmp_path, slow=1.0, steady_poses=2000):
+    score = _Timed()
+    tuner = BatchTuner(classifier, lambda size: setattr(score, "batch_size", size), tmp_path)
+    measured = tuner.measuring
+    while tuner.measuring:
+        poses = tuner.next_chunk(64)
+        tuner.observe(poses, score.seconds(poses))
+    for _ in range(steady_poses // 64):
+        tuner.observe(64, score.seconds(64) * slow)
+    tuner.finish()
+    return score, measured
 
-    with open_render_thread(teapot_mesh) as thread:
-        score = ScoreFunction(thread, classifier, ClassSet((849,)), ["azimuth"], batch_size=5)
-        assert score.probe(2) == 4 and score.batch_size == 5 and score.evaluations == 0
-        batch = tuned_batch_size(classifier, tmp_path, candidates=(2, 8), pipeline=score.probe)
-    assert batch in (2, 8) and cached_batch_size(classifier, tmp_path, "pipeline") == batch
-    assert cached_batch_size(classifier, tmp_path) is None
+
+def test_the_batch_size_is_tuned_inside_the_first_chunks_and_kept(classifier, tmp_path):
+    assert cached_batch_size(classifier, tmp_path) == 8 and batch_record(classifier, tmp_path) is None
+    score, measured = _tune(classifier, tmp_path)
+    assert measured and score.sizes[:6] == [8, 8, 16, 16, 32, 32]    # warm-up and timed: up while faster
+    assert set(score.sizes[6:]) == {16} and cached_batch_size(classifier, tmp_path) == 16
+    record = batch_record(classifier, tmp_path)
+    assert record["poses_per_second"] == pytest.approx(130, rel=0.01) and set(record["tried"]) == {"8", "16", "32"}
+    assert f"{classifier.engine}|efficientnet-lite0" in next(iter(json.loads((tmp_path / "batch_sizes.json").read_text())))
+    score, measured = _tune(classifier, tmp_path)
+    assert not measured and set(score.sizes) == {16}                        # a kept choice: no measuring
 
 
-def test_best_batch_prefers_small_batches_within_noise():
-    assert best_batch({1: 100.0, 8: 103.0, 64: 90.0}) == 1
-    assert best_batch({1: 20.0, 8: 40.0, 16: 41.0}) == 8
+def test_a_map_too_short_to_try_every_size_keeps_what_it_measured_for_the_next(classifier, tmp_path):
+    score = _Timed()
+    tuner = BatchTuner(classifier, lambda size: setattr(score, "batch_size", size), tmp_path)
+    for _ in range(4):                                                    # 8 and 16 tried, then the map ends
+        poses = tuner.next_chunk(64)
+        tuner.observe(poses, score.seconds(poses))
+    tuner.finish()
+    assert set(batch_record(classifier, tmp_path)["tried"]) == {"8", "16"}
+    score = _Timed()
+    tuner = BatchTuner(classifier, lambda size: setattr(score, "batch_size", size), tmp_path)
+    assert tuner.plan == [(32, False), (32, True)]                       # the next map goes on from there
+
+
+def test_a_map_much_slower_than_the_record_has_its_batch_tried_again(classifier, tmp_path):
+    _tune(classifier, tmp_path)
+    _tune(classifier, tmp_path, slow=1.1)                                 # 10 % slower: kept
+    assert not batch_record(classifier, tmp_path).get("recheck")
+    _tune(classifier, tmp_path, slow=1.5)                                 # measured under load
+    assert batch_record(classifier, tmp_path)["recheck"] is True
+    _, measured = _tune(classifier, tmp_path)
+    assert measured and not batch_record(classifier, tmp_path).get("recheck")

@@ -10,7 +10,9 @@ from semviewer.core.errors import MapFileError
 from semviewer.core.maps.cache import MapCache, cached_build_map, map_key
 from semviewer.core.maps.map_score import MapScore
 from semviewer.core.progress import ListSink
-from semviewer.core.maps.semantic_map import SemanticMap, build_map, empty_map
+from semviewer.core.maps.semantic_map import SemanticMap, empty_map
+from semviewer.core.maps.build import build_map
+from semviewer.core.maps.progressive import coarse_to_fine
 
 
 def analytic(points):
@@ -95,11 +97,16 @@ def test_build_fills_in_chunks_and_matches_f():
 def test_cancel_stops_between_chunks_and_leaves_a_consistent_partial_map():
     axes = (parse_grid_axis("azimuth=0:360:10"), parse_grid_axis("elevation=0:90:10"))
     f = CountingScore()
-    m = build_map(f, axes, {}, {}, f.sink(3), chunk_size=10)
+    m = build_map(f, axes, {}, {}, f.sink(3), chunk_size=10, order="rows")
     assert len(f.calls) == 3 and not m.complete
     assert m.filled.sum() == 30
     np.testing.assert_allclose(m.values.reshape(-1)[:30], analytic(m.points()[:30]), rtol=1e-6)
     assert np.isnan(m.values.reshape(-1)[30:]).all()
+    f = CountingScore()                                                   # coarse to fine: the first 30 of that order
+    m = build_map(f, axes, {}, {}, f.sink(3), chunk_size=10)
+    first = coarse_to_fine(np.arange(m.values.size), m.shape)[:30]
+    assert sorted(np.flatnonzero(m.filled.reshape(-1))) == sorted(first)
+    np.testing.assert_allclose(m.values.reshape(-1)[first], analytic(m.points()[first]), rtol=1e-6)
 
 
 def test_cache_hit_resume_and_key(tmp_path):

@@ -12,7 +12,7 @@ from semviewer.core.maps.map_score import MapScore
 from semviewer.core.regions.region import Region
 from semviewer.core.regions.config import RegionConfig, RegionError
 from semviewer.core.regions.solver import find_region
-from semviewer.core.maps.semantic_map import build_map
+from semviewer.core.maps.build import build_map
 from semviewer.core.regions.srvr import RegionRecord, srvr_table
 
 

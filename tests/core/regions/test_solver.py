@@ -7,7 +7,7 @@ from semviewer.core.progress import ListSink
 from semviewer.core.regions.config import METHODS, RegionConfig, RegionError
 from semviewer.core.regions.gradients import corner_matrix, naive_gradients, oir_b_gradients, oir_w_gradients
 from semviewer.core.regions.solver import find_region, find_regions
-from semviewer.core.regions.region import volume_ratio
+from semviewer.core.regions.region import Region, volume_ratio
 
 
 def sig(x):
@@ -337,3 +337,39 @@ def test_the_default_is_the_papers_solver():
     np.testing.assert_allclose(r.upper, [163.72, 63.72], atol=0.01)
     capped = find_region(smooth_plateau_2d, [130.0, 30.0], domain, RegionConfig(method="oir_b", max_step=0.005))
     assert abs(capped.lower[0] - r.lower[0]) > 1.0                  # the opt-in cap is a different method
+
+
+def band_across_the_seam(p):
+    """f ≈ 1 on azimuth [300, 360) ∪ [0, 60] (a band that crosses 0°), at any elevation."""
+    az = np.mod(p[:, 0], 360.0)
+    near = np.minimum(np.abs(az - 0.0), 360.0 - az)                     # distance from 0° around the circle
+    return 1.0 / (1.0 + np.exp((near - 60.0) / 1.5))
+
+
+class Periodic:
+    periodic = (True, False)
+
+    def __call__(self, points):
+        return band_across_the_seam(points)
+
+
+@pytest.mark.parametrize("method", ["oir_b", "oir_w"])
+def test_a_band_across_the_seam_grows_into_one_region_with_wrap(method):
+    domain = np.array([[0.0, 360.0], [-10.0, 90.0]])
+    config = dict(method=method, steps=1500, eps=1.0, max_step=0.005)
+    clipped = find_region(Periodic(), [10.0, 40.0], domain, RegionConfig(**config))
+    assert clipped.lower[0] == 0.0 and 55.0 < clipped.upper[0] < 75.0          # stopped at the seam
+    crossing = find_region(Periodic(), [10.0, 40.0], domain, RegionConfig(**config, wrap=True))
+    assert -75.0 < crossing.lower[0] < -55.0 and 55.0 < crossing.upper[0] < 75.0   # one band: 300° … 60°
+    r = crossing.upper - crossing.lower
+    assert crossing.volume_ratio == pytest.approx(r[0] / 360 * r[1] / 100)           # the arc counts whole
+    again = Region.from_json(crossing.to_json())
+    assert again.wrap == (True, False) and again.volume_ratio == pytest.approx(crossing.volume_ratio)
+
+
+def test_a_wrapping_region_is_at_most_one_turn_wide():
+    domain = np.array([[0.0, 360.0]])
+    everywhere = type("Ones", (), {"periodic": (True,), "__call__": lambda self, p: np.ones(len(p))})()
+    r = find_region(everywhere, [100.0], domain, RegionConfig(method="oir_b", steps=400, eps=5.0, wrap=True))
+    assert r.upper[0] - r.lower[0] <= 360.0 + 1e-9 and r.lower[0] <= 100.0 <= r.upper[0]
+    assert r.volume_ratio <= 1.0 + 1e-12

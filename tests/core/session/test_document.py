@@ -12,7 +12,8 @@ from semviewer.core.session.document import COMPARE, PRIMARY, Document
 from semviewer.core.errors import SemviewerError
 from semviewer.core.inference.imagenet import ClassSet
 from semviewer.pipeline.regions import plan_region_jobs, region_run_record, run_region_jobs
-from semviewer.core.maps.semantic_map import SemanticMap, build_map
+from semviewer.core.maps.semantic_map import SemanticMap
+from semviewer.core.maps.build import build_map
 from semviewer.core.session.saved_state import Session, from_session, saved_state, to_session
 
 
@@ -33,7 +34,7 @@ SESSION_SCRIPT = textwrap.dedent("""
     from semviewer.core.session.exports import export_figure, export_map, export_map_csv, export_regions
     from semviewer.core.inference.imagenet import ClassSet
     from semviewer.pipeline.regions import plan_region_jobs, region_run_record, run_region_jobs
-    from semviewer.core.maps.semantic_map import build_map
+    from semviewer.core.maps.build import build_map
     from semviewer.core.session.saved_state import Session, from_session, same_state, to_session
 
     out = Path(sys.argv[1])

@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from semviewer.core.errors import SemviewerError
-from semviewer.core.maps.semantic_map import SemanticMap, build_map
+from semviewer.core.maps.semantic_map import SemanticMap
+from semviewer.core.maps.build import build_map
 from semviewer.core.session.document import PRIMARY, Document
 from semviewer.core.session.exports import export_figure, export_map, export_map_csv, export_regions, export_render
 from semviewer.pipeline.regions import plan_region_jobs, region_run_record, run_region_jobs
