@@ -31,11 +31,13 @@ class EagerBefore:
 
 
 def default_classifier(name: str, device: str, **kw) -> Classifier:
-    """A registered model on the default engine (torchvision models with random weights)."""
+    """A model spec on the default engine: packaged weights or a model file as they are, any other
+    network with random weights (speed does not depend on the values)."""
     spec = get_model_spec(name)
-    if spec.weights_package:
+    if spec.weights_package or spec.file:
         return load_classifier(name, device=device, **kw)
-    weights = f"/tmp/semviewer-bench-{name}.pth"     # random weights, saved once so the engine can key its export
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+    weights = f"/tmp/semviewer-bench-{safe}.pth"     # random weights, saved once so the engine can key its export
     torch.manual_seed(0)
     torch.save(spec.build().state_dict(), weights)
     return load_classifier(name, weights=weights, device=device, **kw)

@@ -9,7 +9,7 @@ from semviewer.cli.common import (add_model_args, add_object_args, load_model, l
                                   render_settings)
 from semviewer.core.inference.models import MODELS
 from semviewer.core.inference.classifier import class_score, top_k
-from semviewer.core.inference.imagenet import imagenet_categories, search_classes
+from semviewer.core.inference.labels import search_classes
 from semviewer.core.scene.objects import bundled_objects
 from semviewer.core.errors import SemviewerError
 from semviewer.core.files.atomic import check_writable, write_png
@@ -32,18 +32,22 @@ def register(sub) -> None:
     p = sub.add_parser("objects", help="list the bundled objects")
     p.set_defaults(handler=cmd_objects)
 
-    p = sub.add_parser("models", help="list the classifiers and where their weights come from")
+    p = sub.add_parser("models", help="list the classifiers and how to name any other")
+    p.add_argument("--all", action="store_true", help="also list every torchvision (and timm, when installed) "
+                                                      "classification model")
     p.set_defaults(handler=cmd_models)
 
-    p = sub.add_parser("classes", help="search ImageNet class names")
+    p = sub.add_parser("classes", help="search class names (ImageNet's, or a model's own)")
     p.add_argument("text", nargs="?", default="", help="part of a class name")
+    p.add_argument("--model", default=None, metavar="SPEC", help="search this model's labels (default ImageNet-1k)")
+    p.add_argument("--labels", default=None, help="search this labels file")
     p.set_defaults(handler=cmd_classes)
 
 
-def _render(args: argparse.Namespace):
+def _render(args: argparse.Namespace, labels=None):
     from semviewer.render import Renderer
 
-    obj = load_object(args, require_classes=False)
+    obj = load_object(args, labels, require_classes=False)
     pose = pose_of(args, obj)
     with Renderer(obj.mesh, render_settings(args)) as renderer:
         image = renderer.render([pose])[0]
@@ -64,9 +68,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.out:
         check_writable(args.out)
     classifier = load_model(args)
-    obj, pose, image = _render(args)
+    obj, pose, image = _render(args, classifier.labels)
     probs = classifier.probabilities(image[None])[0]
-    names = imagenet_categories()
+    names = classifier.labels.names
     top = top_k(probs, args.top)
     labelled = obj.classes is not None
     true_ids = list(obj.classes.ids) if labelled else []
@@ -102,18 +106,43 @@ def cmd_objects(args: argparse.Namespace) -> int:
     return 0
 
 
+MODEL_KINDS = """Any other classifier is named the same way in --model, a study's [[models]] name, a session
+and the window (Model → Open model file…):
+  torchvision:NAME     any torchvision classification model (semviewer models --all), default weights
+  timm:NAME            any timm model (pip install 'semviewer[timm]'), its pretrained config
+  path/to/model.onnx   an ONNX model, run as it is; a card beside it (model.toml) says how to feed it
+  path/to/model.pt     a TorchScript model (torch.jit.save), with a card like an ONNX model's
+Weights of your own: --weights FILE (a state dict or .safetensors); outputs other than ImageNet-1k:
+--labels FILE (one name a line, or a JSON list)."""
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     for spec in MODELS.values():
         print(f"{spec.name:20s} {spec.description}")
         print(f"{'':20s} input {spec.input_size}, weights: {spec.weights_origin()}")
+    print()
+    print(MODEL_KINDS)
+    if args.all:
+        from semviewer.core.inference.sources import list_all
+
+        found = list_all()
+        for family, names in found.items():
+            print(f"\n{family} ({len(names)}):")
+            print("\n".join(f"  {family}:{n}" for n in names))
+        if "timm" not in found:
+            print("\ntimm is not installed: pip install 'semviewer[timm]' to list and use its models")
     return 0
 
 
 def cmd_classes(args: argparse.Namespace) -> int:
-    matches = search_classes(args.text, limit=1000) if args.text else list(enumerate(imagenet_categories()))
+    from semviewer.core.inference.models import get_model_spec
+
+    labels = get_model_spec(args.model or "efficientnet-lite0", args.labels).label_set
+    matches = search_classes(args.text, limit=len(labels), labels=labels)
     for i, name in matches:
         print(f"{i:4d}  {name}")
     if not matches:
-        print(f"no ImageNet class contains {args.text!r}")
+        kind = "ImageNet class" if labels.imagenet else "class of these labels"
+        print(f"no {kind} contains {args.text!r}")
         return 1
     return 0

@@ -5,14 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
+from typing import Optional
 
 from semviewer.core.scene.axes import Pose, parse_pose
-from semviewer.core.inference.models import DEFAULT_MODEL, MODELS, PREPROCESSING_CHOICES
+from semviewer.core.inference.models import DEFAULT_MODEL, PREPROCESSING_CHOICES
 from semviewer.core.inference.engines import ENGINES
 from semviewer.core.inference.classifier import PRECISIONS, Classifier
 from semviewer.core.inference.loading import load_classifier
 from semviewer.core.errors import ClassSetError
-from semviewer.core.inference.imagenet import parse_class_set
+from semviewer.core.inference.labels import Labels, imagenet_labels, parse_class_set
 from semviewer.core.scene.mesh import UP_AXES
 from semviewer.core.scene.objects import DEFAULT_OBJECT, ObjectChoice, resolve_object
 from semviewer.core.scene.render_settings import RenderSettings
@@ -34,13 +35,18 @@ def add_object_args(p: argparse.ArgumentParser, pose: bool = True) -> None:
 
 
 def add_model_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS), metavar="NAME",
-                   help=f"classifier (see `semviewer models`; default {DEFAULT_MODEL})")
+    p.add_argument("--model", default=DEFAULT_MODEL, metavar="SPEC",
+                   help=f"classifier: a registry name, torchvision:NAME, timm:NAME, or an .onnx or TorchScript "
+                        f"file (see `semviewer models`; default {DEFAULT_MODEL})")
     add_weights_args(p)
 
 
 def add_weights_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--weights", default=None, help="checkpoint file (a state dict) instead of the default weights")
+    p.add_argument("--weights", default=None,
+                   help="weights file (a state dict or .safetensors) instead of the model's default weights")
+    p.add_argument("--labels", default=None,
+                   help="the names of the model's outputs (a text file, one a line, or a JSON list); "
+                        "default ImageNet-1k")
     p.add_argument("--preprocessing", choices=PREPROCESSING_CHOICES, default="model",
                    help="model: the network's own normalisation; raw: the paper's unnormalised [0, 1] input")
     p.add_argument("--device", default="auto", help="auto (CUDA when available), cpu or cuda")
@@ -56,16 +62,30 @@ def add_weights_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-download", action="store_true", help="never download weights")
 
 
-def load_object(args: argparse.Namespace, require_classes: bool = True) -> ObjectChoice:
-    """The object of ``--object`` with its class set (``--classes``, else a bundled object's own).
-    Rendering and plain predictions need no class (``require_classes=False``: classes may be None)."""
+def load_object(args: argparse.Namespace, labels: Optional[Labels] = None,
+                require_classes: bool = True) -> ObjectChoice:
+    """The object of ``--object`` with its class set on ``labels`` (the model's; default ImageNet):
+    ``--classes``, else a bundled object's own. Rendering and plain predictions need no class
+    (``require_classes=False``: classes may be None)."""
     choice = resolve_object(args.object, args.up_axis)
-    classes = parse_class_set(args.classes) if args.classes else choice.classes
-    if classes is None and require_classes:
-        raise ClassSetError(f"{args.object} is not a bundled object: name its true class with --classes "
-                            f"(ImageNet names or ids, e.g. --classes teapot)")
     for note in choice.mesh.notes:
         print(f"semviewer: note: {choice.mesh.name}: {note}", file=sys.stderr)
+    return with_classes(args, choice, labels, require_classes)
+
+
+def with_classes(args: argparse.Namespace, choice: ObjectChoice, labels: Optional[Labels] = None,
+                 require_classes: bool = True) -> ObjectChoice:
+    """The object with its true class set on ``labels``."""
+    labels = labels or imagenet_labels()
+    if args.classes:
+        classes = parse_class_set(args.classes, labels)
+    else:
+        classes = choice.classes.on(labels) if choice.classes is not None else None
+        if classes is None and require_classes:
+            what = f"{args.object} is not a bundled object" if choice.classes is None else \
+                f"the class set of {args.object} ({choice.classes}) is not among the model's labels"
+            raise ClassSetError(f"{what}: name its true class with --classes (names or ids of the model's "
+                                f"labels, e.g. --classes {labels.names[0]!r})")
     return replace(choice, classes=classes)
 
 
@@ -87,7 +107,7 @@ def load_model(args: argparse.Namespace, name: str | None = None) -> Classifier:
     precision = precision_of(args)
     return load_classifier(name or args.model, weights=args.weights, preprocessing=args.preprocessing,
                            device=args.device, precision=precision, allow_download=not args.no_download,
-                           engine=getattr(args, "engine", "auto"))
+                           engine=getattr(args, "engine", "auto"), labels=getattr(args, "labels", None))
 
 
 def add_batch_size_arg(p: argparse.ArgumentParser) -> None:

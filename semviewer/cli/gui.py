@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from semviewer.core.inference.models import DEFAULT_MODEL, MODELS
+from semviewer.core.inference.models import DEFAULT_MODEL
 from semviewer.core.scene.objects import DEFAULT_OBJECT
 
 
 def register(sub) -> None:
     p = sub.add_parser("gui", help="open the desktop window (the default command)")
     p.add_argument("--object", default=DEFAULT_OBJECT, help="bundled object or mesh file to open")
-    p.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS), metavar="NAME")
+    p.add_argument("--model", default=DEFAULT_MODEL, metavar="SPEC",
+                   help="classifier: a registry name, torchvision:NAME, timm:NAME, or a model file")
     p.add_argument("--session", default=None, help="a session file (JSON) to reopen")
     p.set_defaults(handler=cmd_gui)
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 
 from semviewer.cli.common import (add_fix_arg, add_object_args, add_weights_args, base_pose, load_model, load_object,
-                                  scene_of)
+                                  scene_of, with_classes)
 from semviewer.cli.progress_bar import ProgressBar
 from semviewer.core.scene.axes import check_unique, parse_grid_axis
-from semviewer.core.inference.models import DEFAULT_MODEL, MODELS
+from semviewer.core.inference.models import DEFAULT_MODEL, get_model_spec
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.errors import SemviewerError
 from semviewer.core.figures import Panel, map_figure, save_figure
@@ -31,7 +31,8 @@ CONFIRM_SECONDS = 2 * 3600
 def register(sub) -> None:
     p = sub.add_parser("map", help="compute a semantic map (true-class score on a grid of poses)")
     add_object_args(p, pose=False)
-    p.add_argument("--model", default=DEFAULT_MODEL, choices=list(MODELS), metavar="NAME")
+    p.add_argument("--model", default=DEFAULT_MODEL, metavar="SPEC",
+                   help="classifier: a registry name, torchvision:NAME, timm:NAME, or a model file (see `semviewer models`)")
     add_weights_args(p)
     p.add_argument("--axes", nargs="+", default=None, metavar="AXIS=LO:HI:STEP",
                    help="grid axes, upper bound excluded (default: the paper preset, "
@@ -109,20 +110,23 @@ def cmd_map(args: argparse.Namespace) -> int:
         raise SemviewerError("say what to write: --out MAP.npz, --figure FIG.svg and/or --csv MAP.csv")
     models = list(dict.fromkeys(args.compare)) if args.compare else [args.model]
     for name in models:
-        if name not in MODELS:
-            raise SemviewerError(f"unknown model {name!r}; known models: {', '.join(MODELS)}")
+        get_model_spec(name, args.labels)              # a wrong spec is said before anything is computed
     several = len(models) > 1
     outputs = [per_model_path(args.out, m, several) for m in models] if args.out else []
     for path in outputs + [p for p in (args.figure, args.csv) if p]:
         check_writable(path)
     axes, preset_fixed = _grid(args)
     show = args.show.split(",") if args.show else None
-    obj = load_object(args)
+    obj = load_object(args, require_classes=False)
     names = [a.name for a in axes]
     points = check_grid_size(axes)
-    scene = scene_of(obj, args, base_pose(args, obj, names, preset_fixed))
+    base = base_pose(args, obj, names, preset_fixed)
     cache = None if args.no_cache else MapCache()
-    results = [(name, _one_map(args, scene, load_model(args, name), axes, points, cache)) for name in models]
+    results = []
+    for name in models:
+        classifier = load_model(args, name)
+        scene = scene_of(with_classes(args, obj, classifier.labels), args, base)
+        results.append((name, _one_map(args, scene, classifier, axes, points, cache)))
     for path, (_, semantic_map) in zip(outputs, results):
         semantic_map.save(path)
         print(f"wrote {path}")

@@ -137,10 +137,10 @@ def _live(args: argparse.Namespace, methods: list[str]):
     """Regions grown live (every step renders and classifies), and the figure's map when asked."""
     names, domain = _domain(args.axes or ["azimuth=0:360", "elevation=-10:90"])
     doc = _document(args, methods, names, domain, "live")
-    obj = load_object(args)
+    classifier = load_model(args)
+    obj = load_object(args, classifier.labels)
     # the paper's 1-D setting is azimuth at elevation 35° (--fix elevation=... overrides it)
     base = base_pose(args, obj, names, PAPER_1D_FIXED if names == ["azimuth"] else None)
-    classifier = load_model(args)
     doc.set_object(obj.mesh, args.object, args.up_axis, obj.classes, base)
     doc.set_model(args.model, args.weights, classifier)
     scene = scene_of(obj, args, base)

@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         if self.document.mesh is None:              # the object asked for could not be opened
             self.objects.open_object(DEFAULT_OBJECT)
         if load_model:
-            self.objects.set_model(model_name or DEFAULT_MODEL)
+            self.feedback.guarded(self.objects.set_model, model_name or DEFAULT_MODEL)
 
     # -- construction ------------------------------------------------------------------------
     def _build_ui(self) -> None:

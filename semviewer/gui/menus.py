@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QActionGroup, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
-from semviewer.core.inference.engines import ENGINES
-from semviewer.core.inference.models import MODELS
 from semviewer.core.scene.objects import bundled_objects
 from semviewer.gui.actions import add_action
+from semviewer.gui.model_menu import ModelMenu, RecentModels
 
 
 def build_menus(w: QMainWindow) -> None:
@@ -37,7 +36,7 @@ def build_menus(w: QMainWindow) -> None:
     file.addSeparator()
     add(file, "&Quit", w.close, QKeySequence.StandardKey.Quit, "quitAction")
     _object_menu(bar.addMenu("&Object"), add, objects)
-    _model_menu(w, bar.addMenu("&Model"), add, objects)
+    w.model_menu = ModelMenu(w, bar.addMenu("&Model"), add, objects, w.document, RecentModels(w.settings))
     view = bar.addMenu("&View")
     add(view, "&Reset view", w.document.reset_pose, "Ctrl+0", "resetViewAction")
     for dock in w.docks.values():
@@ -50,21 +49,3 @@ def _object_menu(menu, add, objects) -> None:
     menu.addSeparator()
     add(menu, "True &class set…", objects.choose_classes, "Ctrl+K", "chooseClassesAction")
     add(menu, "Triangle &budget…", objects.set_triangle_budget, None, "triangleBudgetAction")
-
-
-def _model_menu(w: QMainWindow, menu, add, objects) -> None:
-    for name in MODELS:
-        add(menu, name, lambda n=name: objects.set_model(n))
-    menu.addSeparator()
-    add(menu, "Load &weights file…", objects.load_weights, None, "loadWeightsAction")
-    engines = menu.addMenu("Inference &engine")
-    w.engine_actions = QActionGroup(w)
-    for name in ENGINES:
-        label = {"auto": "auto (ONNX Runtime on the CPU, torch on CUDA)"}.get(name, name)
-        action = add(engines, label, lambda n=name: objects.set_engine(n), None, f"engine-{name}")
-        action.setCheckable(True)
-        w.engine_actions.addAction(action)
-    compare = menu.addMenu("&Compare with")
-    for name in MODELS:
-        add(compare, name, lambda n=name: objects.set_compare_model(n))
-    add(compare, "(no comparison)", lambda: objects.set_compare_model(None))

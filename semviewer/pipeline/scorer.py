@@ -19,7 +19,7 @@ from semviewer import __version__
 from semviewer.core.errors import SemviewerError
 from semviewer.core.inference.batch_tuning import BatchTuner, cached_batch_size
 from semviewer.core.inference.classifier import Classifier
-from semviewer.core.inference.imagenet import ClassSet
+from semviewer.core.inference.labels import ClassSet
 from semviewer.core.inference.scoring import ScoreFunction
 from semviewer.core.scene.axes import Pose
 from semviewer.core.scene.mesh import MeshData
@@ -52,11 +52,23 @@ class Scene:
         return {k: v for k, v in self.base.as_dict().items() if k not in axes}
 
 
+def classes_for(classes: ClassSet, classifier: Classifier) -> ClassSet:
+    """The true class set on the classifier's own labels (the same names there); one line when the
+    model has no output of that name."""
+    mapped = classes.on(classifier.labels)
+    if mapped is None:
+        missing = next((n for n in classes.names if n not in classifier.labels.names), str(classes))
+        raise SemviewerError(f"{classifier.name} has no class {missing!r} among its {len(classifier.labels)} "
+                             f"labels; choose a true class of that model")
+    return mapped
+
+
 def score_provenance(scene: Scene, classifier: Classifier, axes: Sequence[str]) -> dict[str, Any]:
-    """Where a score's values come from: object and mesh hash, the classifier (model, weights,
-    preprocessing, engine, precision), classes, render settings, the fixed axes, software, date."""
+    """Where a score's values come from: object and mesh hash, the classifier (model, weights and
+    labels with their hashes, preprocessing, engine, precision), classes, render settings, the fixed
+    axes, software, date."""
     return {"object": scene.mesh.name, "mesh_sha256": scene.mesh.sha256, **classifier.describe(),
-            "classes": scene.classes.to_json(), "render_settings": scene.settings.to_json(),
+            "classes": classes_for(scene.classes, classifier).to_json(), "render_settings": scene.settings.to_json(),
             "fixed": scene.fixed(axes), "software": f"semviewer {__version__}",
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
 
@@ -83,8 +95,8 @@ class Scorer:
         self.scene, self.classifier, self.axes = scene, classifier, tuple(axes)
         self.thread = open_render_thread(scene.mesh, scene.settings)
         try:
-            self.score = ScoreFunction(self.thread, classifier, scene.classes, self.axes, scene.base,
-                                       batch_size or cached_batch_size(classifier))
+            self.score = ScoreFunction(self.thread, classifier, classes_for(scene.classes, classifier), self.axes,
+                                       scene.base, batch_size or cached_batch_size(classifier))
         except BaseException:
             self.thread.close()
             raise

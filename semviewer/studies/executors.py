@@ -93,7 +93,7 @@ def _reachable(address: Optional[str]) -> None:
         return
     host, _, port = address.removeprefix("ray://").rpartition(":")
     if not host or not port.isdigit():
-        raise SemviewerError(f"--address {address!r}: give HOST:PORT (e.g. 10.0.0.5:6379) or auto")
+        raise SemviewerError(f"the Ray address {address!r}: give HOST:PORT (e.g. 10.0.0.5:6379) or auto")
     try:
         socket.create_connection((host, int(port)), timeout=CONNECT_SECONDS).close()
     except OSError as exc:
@@ -118,8 +118,8 @@ def ray_tasks(payloads: Sequence[Mapping[str, Any]], threads: int, address: Opti
     try:
         import ray
     except ImportError:
-        raise SemviewerError("--executor ray needs Ray, which is not installed: pip install 'semviewer[ray]' "
-                             "(or pip install ray), or use --executor local") from None
+        raise SemviewerError("the ray executor needs Ray, which is not installed: pip install 'semviewer[ray]' "
+                             "(or pip install ray), or use the local executor") from None
     started = False
     if not ray.is_initialized():
         _reachable(address)

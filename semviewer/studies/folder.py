@@ -172,6 +172,7 @@ class StudyUnitRecord:
     map_path: Path
     regions: tuple[dict, ...]
     state: str                 # "done", "failed: <error>" or "damaged: <why>"
+    labels: Optional[str] = None   # the model's labels file, if it has one
 
 
 def _unit_order(folder: Path) -> list[str]:
@@ -197,7 +198,7 @@ def _unit_record(path: Path) -> StudyUnitRecord:
     obj, model = record["unit"]["object"], record["unit"]["model"]
     return StudyUnitRecord(f"{record['object']} × {record['model']}", obj["source"], obj["bundled"], obj["up_axis"],
                            tuple(obj["classes"]), obj["mesh_sha256"], model["name"], model["weights"],
-                           path.parent / record["map_file"], tuple(record["regions"]), "done")
+                           path.parent / record["map_file"], tuple(record["regions"]), "done", model.get("labels"))
 
 
 def read_study(folder: str | Path) -> list[StudyUnitRecord]:

@@ -7,7 +7,7 @@ import json
 import tomllib
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -15,17 +15,18 @@ from semviewer.core.files.reading import check_regular, read_text
 from semviewer.core.maps.grids import PRESETS, check_grid_size, preset_grid
 from semviewer.core.scene.axes import GridAxis, parse_grid_axis
 from semviewer.core.inference.engines import ENGINES
-from semviewer.core.inference.models import MODELS, PREPROCESSING_CHOICES, get_model_spec
+from semviewer.core.inference.models import PREPROCESSING_CHOICES, get_model_spec
+from semviewer.core.inference.sources import MODEL_FILE_SUFFIXES
 from semviewer.core.inference.weights import check_weights, locate_weights
 from semviewer.core.errors import SemviewerError, first_line
-from semviewer.core.inference.imagenet import parse_class_set
+from semviewer.core.inference.labels import ClassSet, parse_class_set, read_labels
 from semviewer.core.scene.mesh import UP_AXES
 from semviewer.core.regions.config import METHODS, RegionConfig, paper_starts
 from semviewer.studies.plan import SCORES, StudyError, StudyModel, StudyObject, StudyPlan
 
 _STUDY_KEYS = {"name", "models", "methods", "score", "engine", "preprocessing", "size", "inside_points"}
 _OBJECT_KEYS = {"name", "path", "classes", "up_axis", "label"}
-_MODEL_KEYS = {"name", "weights", "label"}
+_MODEL_KEYS = {"name", "weights", "label", "labels"}
 _SOLVER_KEYS = {f.name for f in fields(RegionConfig)} - {"method"} | {"starts"}
 _TOP_KEYS = {"study", "grid", "solver", "objects", "models"}
 #: A study's map has at most this many axes (a unit renders every grid point).
@@ -53,7 +54,30 @@ def _check_keys(table: Any, allowed: set[str], where: str) -> Mapping[str, Any]:
     return table
 
 
-def _objects(entries: Any, base: Path) -> tuple[StudyObject, ...]:
+def _classes(value: Any, models: Sequence[StudyModel]) -> ClassSet:
+    """An object's class set: on ImageNet's labels, or else on the first model labels that name it."""
+    try:
+        return parse_class_set(value)
+    except SemviewerError as first:
+        for model in models:
+            if model.labels is not None:
+                try:
+                    return parse_class_set(value, read_labels(model.labels))
+                except SemviewerError:
+                    continue
+        raise first
+
+
+def _check_classes(classes: ClassSet, models: Sequence[StudyModel]) -> None:
+    """Every model of the study names the object's classes among its labels."""
+    for model in models:
+        labels = get_model_spec(model.name, model.labels).label_set
+        if classes.on(labels) is None:
+            raise SemviewerError(f"the model {model.label!r} has no class {str(classes)!r} among its {len(labels)} "
+                                 f"labels")
+
+
+def _objects(entries: Any, base: Path, models: Sequence[StudyModel] = ()) -> tuple[StudyObject, ...]:
     from semviewer.core.scene.mesh import load_mesh
     from semviewer.core.scene.objects import bundled_objects
 
@@ -69,7 +93,7 @@ def _objects(entries: Any, base: Path) -> tuple[StudyObject, ...]:
         classes_value = entry.get("classes", "")
         if not (isinstance(classes_value, str) or (isinstance(classes_value, list) and all(
                 isinstance(c, (str, int)) and not isinstance(c, bool) for c in classes_value))):
-            raise _fail(where, "classes must be ImageNet names or ids, e.g. [\"coffee mug\", \"cup\"]")
+            raise _fail(where, "classes must be class names or ids, e.g. [\"coffee mug\", \"cup\"]")
         if ("name" in entry) == ("path" in entry):
             raise _fail(where, "give either name (a bundled object) or path (a mesh file), not both or neither")
         up = entry.get("up_axis", "y")
@@ -83,27 +107,63 @@ def _objects(entries: Any, base: Path) -> tuple[StudyObject, ...]:
                                        f"use path = \"...\" for a mesh file")
                 obj = bundled_objects()[name]
                 mesh = obj.load()
-                classes = parse_class_set(entry["classes"]) if "classes" in entry else obj.classes
+                classes = _classes(entry["classes"], models) if "classes" in entry else obj.classes
                 label, source, bundled = entry.get("label", name), name, True
             else:
                 path = Path(str(entry["path"])).expanduser()
                 path = path if path.is_absolute() else (base / path)
                 where = f"{where} ({entry['path']})"
                 if "classes" not in entry:
-                    raise _fail(where, "a mesh file needs classes = [\"...\"] (ImageNet names or ids)")
-                classes = parse_class_set(entry["classes"])
+                    raise _fail(where, "a mesh file needs classes = [\"...\"] (class names or ids)")
+                classes = _classes(entry["classes"], models)
                 mesh = load_mesh(path, up_axis=up)
                 label, source, bundled = entry.get("label", path.stem), str(path.resolve()), False
+            _check_classes(classes, models)
         except StudyError:
             raise
         except SemviewerError as exc:
             raise _fail(where, str(exc)) from None
-        found.append(StudyObject(_label(label, where), source, bundled, tuple(classes.ids), up, mesh.sha256))
+        found.append(StudyObject(_label(label, where), source, bundled, tuple(classes.ids), up, mesh.sha256,
+                                 classes.names))
     labels = [o.label for o in found]
     if len(set(labels)) != len(labels):
         dup = next(x for x in labels if labels.count(x) > 1)
         raise _fail("[[objects]]", f"two objects are labelled {dup!r}; give one of them label = \"...\"")
     return tuple(found)
+
+
+def _relative(value: Any, base: Path) -> Optional[str]:
+    """A file the manifest names, absolute (relative paths are relative to the manifest's folder)."""
+    if value is None:
+        return None
+    path = Path(str(value)).expanduser()
+    return str(path if path.is_absolute() else (base / path).resolve())
+
+
+def _model(where: str, entry: Mapping[str, Any], base: Path) -> StudyModel:
+    """One model entry: its spec resolved, its weights located and fitted, its labels read."""
+    from semviewer.core.files.hashing import file_sha256
+
+    for key in ("name", "weights", "label", "labels"):
+        if key in entry and not isinstance(entry[key], str):
+            raise _fail(where, f"{key} must be text, got {type(entry[key]).__name__}")
+    if not isinstance(entry.get("name"), str):
+        raise _fail(where, "name the model (a registry name, torchvision:NAME, timm:NAME or a model file)")
+    name, weights, labels = entry["name"], _relative(entry.get("weights"), base), _relative(entry.get("labels"), base)
+    if Path(name).suffix.lower() in MODEL_FILE_SUFFIXES:
+        name = _relative(name, base) or name        # a model file, relative to the manifest
+    try:
+        spec = get_model_spec(name, labels)
+        path = locate_weights(spec, weights, allow_download=False)
+        if weights is not None:          # a file of the user's: read and fitted now, not in every unit
+            check_weights(spec, path)
+        else:
+            check_regular(path, "weights file", SemviewerError)
+    except SemviewerError as exc:
+        raise _fail(where, str(exc)) from None
+    shown = Path(name).name if spec.file else name
+    label = str(entry.get("label") or (shown if weights is None else f"{shown}:{Path(weights).stem}"))
+    return StudyModel(_label(label, where), spec.name, weights, file_sha256(path), labels, spec.label_set.sha256)
 
 
 def _models(study: Mapping[str, Any], tables: Any, base: Path) -> tuple[StudyModel, ...]:
@@ -119,30 +179,7 @@ def _models(study: Mapping[str, Any], tables: Any, base: Path) -> tuple[StudyMod
                     for i, t in enumerate(tables, start=1)]
     if not entries:
         raise _fail("[study] models", "name at least one model (see `semviewer models`)")
-    found: list[StudyModel] = []
-    for where, entry in entries:
-        name = entry.get("name")
-        for key in ("name", "weights", "label"):
-            if key in entry and not isinstance(entry[key], str):
-                raise _fail(where, f"{key} must be text, got {type(entry[key]).__name__}")
-        if name not in MODELS:
-            raise _fail(where, f"unknown model {name!r}; known models: {', '.join(MODELS)}")
-        weights = entry.get("weights")
-        if weights is not None:
-            weights_path = Path(str(weights)).expanduser()
-            weights = str(weights_path if weights_path.is_absolute() else (base / weights_path).resolve())
-        try:
-            path = locate_weights(get_model_spec(name), weights, allow_download=False)
-            if weights is not None:          # a file of the user's: read and fitted now, not in every unit
-                check_weights(get_model_spec(name), path)
-            else:
-                check_regular(path, "weights file", SemviewerError)
-        except SemviewerError as exc:
-            raise _fail(where, str(exc)) from None
-        from semviewer.core.files.hashing import file_sha256
-
-        label = str(entry.get("label") or (name if weights is None else f"{name}:{Path(weights).stem}"))
-        found.append(StudyModel(_label(label, where), name, weights, file_sha256(path)))
+    found = [_model(where, entry, base) for where, entry in entries]
     labels = [m.label for m in found]
     if len(set(labels)) != len(labels):
         dup = next(x for x in labels if labels.count(x) > 1)
@@ -258,7 +295,7 @@ def _plan(manifest: Mapping[str, Any], base_dir: Path) -> StudyPlan:
     methods = list(dict.fromkeys(methods))
     solver, starts = _solver(manifest.get("solver"), methods, grid)
     models = _models(study, manifest.get("models"), base_dir)
-    objects = _objects(manifest.get("objects"), base_dir)
+    objects = _objects(manifest.get("objects"), base_dir, models)
     return StudyPlan(name, objects, models, tuple(methods), score, tuple(a.to_json() for a in grid), solver, starts,
                      engine, preprocessing,
                      size, inside_points, json.loads(json.dumps(manifest, default=str)), str(base_dir))

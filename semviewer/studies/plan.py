@@ -33,16 +33,19 @@ class StudyObject:
     classes: tuple[int, ...]
     up_axis: str
     mesh_sha256: str            # of the loaded, normalised mesh (what is rendered)
+    class_names: tuple[str, ...] = ()   # the classes by name (matched on each model's labels)
 
 
 @dataclass(frozen=True)
 class StudyModel:
-    """One network of a study: a registry name and its weights file."""
+    """One network of a study: a model spec, its weights file and its labels file."""
 
     label: str
     name: str
     weights: Optional[str]      # a file the user named, or None for the model's own weights
     weights_sha256: str
+    labels: Optional[str] = None  # a labels file for its outputs (absolute), or None for the model's own
+    labels_sha256: str = ""
 
 
 @dataclass(frozen=True)

@@ -152,9 +152,9 @@ def check_run_settings(executor: str, workers: Optional[int], gpu_fraction: floa
     if executor not in EXECUTORS:
         raise SemviewerError(f"unknown executor {executor!r}; choose {' or '.join(EXECUTORS)}")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
-        raise SemviewerError(f"--workers must be a whole number of at least 1, got {workers!r}")
+        raise SemviewerError(f"the number of workers must be a whole number of at least 1, got {workers!r}")
     if not 0.0 <= gpu_fraction <= 1.0:
-        raise SemviewerError(f"--gpu-fraction must be a share of one GPU, from 0 to 1, got {gpu_fraction:g}")
+        raise SemviewerError(f"the GPU fraction must be a share of one GPU, from 0 to 1, got {gpu_fraction:g}")
 
 
 def run_study(plan: StudyPlan, out_dir: str | Path, executor: str = "local", workers: Optional[int] = None,

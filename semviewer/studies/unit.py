@@ -20,11 +20,12 @@ from semviewer.core.errors import first_line
 
 
 @lru_cache(maxsize=4)
-def _classifier(name: str, weights: Optional[str], preprocessing: str, engine: str, threads: int):
-    """One model per (name, weights, ...) in each worker process, loaded on first use."""
+def _classifier(name: str, weights: Optional[str], labels: Optional[str], preprocessing: str, engine: str,
+                threads: int):
+    """One model per (name, weights, labels, ...) in each worker process, loaded on first use."""
     from semviewer.core.inference.loading import load_classifier
 
-    return load_classifier(name, weights=weights, preprocessing=preprocessing, engine=engine,
+    return load_classifier(name, weights=weights, preprocessing=preprocessing, engine=engine, labels=labels,
                            threads=threads, allow_download=False, notify=lambda message: None)
 
 
@@ -48,7 +49,7 @@ def _document(payload: Mapping[str, Any], mesh, classes, base, classifier, seman
     doc = Document()
     doc.set_view([a.name for a in semantic_map.axes])
     doc.set_object(mesh, obj["source"], obj["up_axis"], classes, base)
-    doc.set_model(model["name"], model["weights"], classifier)
+    doc.set_model(model["name"], model["weights"], classifier, labels=model.get("labels"))
     doc.set_map(PRIMARY, semantic_map)
     doc.set_domain(semantic_map.domain())
     doc.set_solver(payload["methods"], dict(payload["solver"]), payload["score"], max(0, payload["inside_points"]))
@@ -62,7 +63,7 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
     ``threads`` (0: all physical cores) is the inference threads this unit may use.
     """
     from semviewer.core.inference.cpu_info import physical_cores
-    from semviewer.core.inference.imagenet import ClassSet
+    from semviewer.core.inference.labels import parse_class_set
     from semviewer.core.maps.cache import MapCache
     from semviewer.core.scene.axes import GridAxis
     from semviewer.core.scene.render_settings import RenderSettings
@@ -76,8 +77,9 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
     mesh, base = _mesh(obj)
     if mesh.sha256 != obj["mesh_sha256"]:
         raise RuntimeError(f"the mesh {obj['source']} changed since the study was validated; run it again")
-    classifier = _classifier(model["name"], model["weights"], payload["preprocessing"], payload["engine"], threads)
-    classes = ClassSet(tuple(obj["classes"]))
+    classifier = _classifier(model["name"], model["weights"], model.get("labels"), payload["preprocessing"],
+                             payload["engine"], threads)
+    classes = parse_class_set(list(obj.get("class_names") or obj["classes"]), classifier.labels)
     axes = tuple(GridAxis.from_json(a) for a in payload["grid"])
     scene = Scene(mesh, classes, RenderSettings(width=payload["size"], height=payload["size"]), base)
     with Scorers(scene) as live:

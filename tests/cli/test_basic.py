@@ -63,10 +63,36 @@ def test_bad_input_exits_2_with_one_line(argv, message, tmp_path, box_mesh_file,
     assert message in err and len(err.splitlines()) == 1 and "Traceback" not in err
 
 
-def test_unknown_model_is_an_argparse_error(capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(["predict", "--model", "resnet51"])
-    assert exc.value.code == 2
+def test_unknown_model_is_one_line(capsys):
+    assert main(["predict", "--model", "resnet51"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "unknown model 'resnet51'; did you mean resnet50" in err and len(err.splitlines()) == 1
+
+
+def test_every_kind_of_model_is_named_and_listed(capsys):
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    assert all(kind in out for kind in ("torchvision:NAME", "timm:NAME", "model.onnx", "TorchScript", "--labels"))
+    assert main(["models", "--all"]) == 0
+    out = capsys.readouterr().out
+    assert "torchvision:vit_b_16" in out and "torchvision:convnext_tiny" in out and "torchvision:resnet50" in out
+
+
+def test_classes_of_a_model_of_ten_classes(tiny_models, capsys):
+    assert main(["classes", "--model", str(tiny_models["onnx"])]) == 0
+    assert capsys.readouterr().out.split() == [w for i, n in enumerate(tiny_models["names"]) for w in (str(i), n)]
+    assert main(["classes", "mug", "--labels", str(tiny_models["labels"])]) == 1
+    assert "no class of these labels contains 'mug'" in capsys.readouterr().out
+
+
+def test_predict_with_an_onnx_model_of_ten_classes(tiny_models, capsys):
+    assert main(["predict", "--object", "teapot", "--model", str(tiny_models["onnx"]), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["true_classes"]["names"] == ["teapot"] and data["true_classes"]["ids"] == [0]   # on its labels
+    assert {t["name"] for t in data["top"]} <= set(tiny_models["names"]) and data["model"]["classes_count"] == 10
+    assert main(["predict", "--object", "teapot", "--model", str(tiny_models["onnx"]), "--classes", "coffee mug"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "unknown class of the model's labels 'coffee mug'" in err and len(err.splitlines()) == 1
 
 
 def test_gui_without_a_display_says_so(monkeypatch, capsys):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from semviewer.core.scene.axes import Pose, parse_grid_axis
-from semviewer.core.inference.imagenet import ClassSet
+from semviewer.core.inference.labels import ClassSet
 from semviewer.core.progress import Cancelled, ListSink
 from semviewer.core.regions.config import RegionConfig
 from semviewer.core.regions.solver import find_regions

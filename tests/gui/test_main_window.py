@@ -162,7 +162,7 @@ def test_open_a_mesh_file_and_choose_classes(window, qtbot, box_mesh_file):
     from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDropEvent
 
-    from semviewer.core.inference.imagenet import parse_class_set
+    from semviewer.core.inference.labels import parse_class_set
 
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(box_mesh_file))])

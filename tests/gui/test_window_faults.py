@@ -11,7 +11,7 @@ def _wait_running(window, qtbot, kind):
 
 @pytest.mark.parametrize("switch", ["object", "model", "classes", "mesh"])
 def test_switching_mid_map_cancels_it_and_its_results_never_land(window, qtbot, switch, box_mesh_file):
-    from semviewer.core.inference.imagenet import ClassSet
+    from semviewer.core.inference.labels import ClassSet
 
     window.map_settings.set_resolution("paper")
     window.maps_ctl.compute_map()

@@ -7,7 +7,7 @@ import pytest
 from semviewer.core.scene.axes import parse_grid_axis
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.inference.engines import attach_onnxruntime
-from semviewer.core.inference.imagenet import ClassSet
+from semviewer.core.inference.labels import ClassSet
 from semviewer.core.maps.cache import map_key
 from semviewer.core.scene.mesh import load_mesh
 from semviewer.core.scene.render_settings import RenderSettings

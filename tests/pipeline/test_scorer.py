@@ -3,7 +3,7 @@
 import pytest
 
 from semviewer.core.errors import SemviewerError
-from semviewer.core.inference.imagenet import ClassSet
+from semviewer.core.inference.labels import ClassSet
 from semviewer.core.scene.axes import Pose
 from semviewer.pipeline.scorer import MAX_BATCH_SIZE, Scene, Scorer, Scorers
 

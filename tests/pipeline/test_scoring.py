@@ -93,7 +93,7 @@ class _ShortClassifier:
 
 def test_row_counts_are_checked(classifier):
     from semviewer.core.errors import SemviewerError
-    from semviewer.core.inference.imagenet import ClassSet
+    from semviewer.core.inference.labels import ClassSet
 
     points = np.array([[0.0], [90.0], [180.0]])
     short_render = ScoreFunction(_ShortRenderer(), classifier, ClassSet((849,)), ["azimuth"], batch_size=2)

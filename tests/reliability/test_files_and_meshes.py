@@ -127,3 +127,15 @@ def test_the_parts_of_a_multi_material_scene_keep_their_colours(tmp_path):
     assert mesh.colors is not None
     left = mesh.vertices[:, 0] < 0                       # the first box, after normalising
     assert np.allclose(mesh.colors[left], [1, 0, 0]) and np.allclose(mesh.colors[~left], [0, 0, 1])
+
+
+def test_a_zip64_record_that_spans_disks_is_a_damaged_archive_not_a_traceback(tmp_path):
+    import struct
+
+    from semviewer.core.errors import ModelError
+    from semviewer.core.inference.weights import read_state_dict
+
+    path = tmp_path / "w.pth"                 # a ZIP64 locator naming 2 disks, then an end record
+    path.write_bytes(b"junk" * 8 + struct.pack("<4sLQL", b"PK\x06\x07", 0, 0, 2) + b"PK\x05\x06" + bytes(18))
+    with pytest.raises(ModelError, match="is a damaged archive"):
+        read_state_dict(path)

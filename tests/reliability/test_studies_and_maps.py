@@ -122,8 +122,8 @@ def test_a_study_output_that_cannot_be_a_folder_is_one_line(study, capsys, out):
 def test_evaluate_into_proc_and_bad_run_settings_are_refused_up_front(study, capsys):
     for argv, text in ((["evaluate", "--objects", "teapot", "--models", "efficientnet-lite0", "--grid", "coarse",
                          "--out", "/proc/ev.csv"], "/proc"),
-                       (["study", str(study / "study.toml"), "--workers", "0"], "--workers must be"),
-                       (["study", str(study / "study.toml"), "--gpu-fraction", "-1"], "--gpu-fraction must be"),
+                       (["study", str(study / "study.toml"), "--workers", "0"], "number of workers must be"),
+                       (["study", str(study / "study.toml"), "--gpu-fraction", "-1"], "GPU fraction must be"),
                        (["predict", "--object", "teapot", "--top", "0"], "--top must be at least 1")):
         with time_limit(60):
             assert main(argv) == 2

@@ -186,3 +186,32 @@ def test_worker_processes_give_the_same_numbers(study_dir):
     two = run_study(plan, study_dir / "two", workers=2, threads=2, progress=False, figures=False)
     assert not one.failed and not two.failed and len(two.computed) == 3
     assert (study_dir / "two" / "report.csv").read_text() == (study_dir / "one" / "report.csv").read_text()
+
+
+def test_a_study_of_an_onnx_model_with_its_own_labels_beside_a_registry_model(tiny_models, tmp_path, capsys):
+    import shutil
+
+    from semviewer.core.session.study_unit import from_study_unit
+    from semviewer.studies.folder import read_study
+
+    for name in ("tiny.onnx", "tiny.toml", "labels.txt"):
+        shutil.copy(tiny_models["folder"] / name, tmp_path / name)
+    manifest = ('[study]\nname = "mine"\nmodels = ["efficientnet-lite0"]\nmethods = ["naive"]\nsize = 64\n'
+                '[grid]\nazimuth = "0:360:90"\nelevation = "0:60:30"\n[solver]\nsteps = 5\nstarts = [[90, 30]]\n'
+                '[[models]]\nname = "tiny.onnx"\n[[objects]]\nname = "teapot"\n')
+    (tmp_path / "study.toml").write_text(manifest)
+    out = tmp_path / "out"
+    assert main(["study", str(tmp_path / "study.toml"), "--out", str(out), "--workers", "1"]) == 0
+    rows = _report(out / "report.csv")
+    assert {r["model"] for r in rows} == {"efficientnet-lite0", "tiny.onnx"}
+    records = {r.model: r for r in read_study(out)}
+    tiny = records[str((tmp_path / "tiny.onnx").resolve())]
+    unit = json.loads(next(p for p in (out / "units").glob("*.json") if "tiny" in p.name).read_text())
+    assert unit["provenance"]["classes"] == {"ids": [0], "names": ["teapot"], "labels": str(
+        (tmp_path / "labels.txt").resolve()), "labels_sha256": unit["provenance"]["labels_sha256"]}
+    doc = from_study_unit(tiny, out)
+    assert doc.labels.names == tiny_models["names"] and doc.classes.ids == (0,)
+    (tmp_path / "study.toml").write_text(manifest.replace('name = "teapot"', 'name = "mug"'))
+    assert main(["study", str(tmp_path / "study.toml"), "--out", str(tmp_path / "out2")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "[[objects]] #1" in err and "the model 'tiny.onnx' has no class 'coffee mug + cup'" in err

@@ -88,9 +88,9 @@ def check_archive(path: str | Path, what: str, limit: int = MAX_UNPACKED_BYTES,
                   error: Type[SemviewerError] = SemviewerError) -> None:
     """For a zip archive (a zipped mesh, a map's .npz): ``error`` when its members would unpack
     to more than ``limit`` bytes in all. Other files pass."""
-    if not zipfile.is_zipfile(path):
-        return
     try:
+        if not zipfile.is_zipfile(path):      # which itself raises on some damaged ZIP64 records
+            return
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Optional, Sequence
 import numpy as np
 
 from semviewer.core.errors import ModelError
-from semviewer.core.inference.models import (IMAGENET_MEAN, IMAGENET_STD, PREPROCESSING_CHOICES,
+from semviewer.core.inference.models import (PREPROCESSING_CHOICES,
                                              ModelSpec)
 
 if TYPE_CHECKING:  # torch is imported lazily: keep it off the path to the first window
@@ -22,7 +22,7 @@ def resolve_device(device: str = "auto") -> str:
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ModelError("CUDA was requested but is not available; use --device cpu")
+        raise ModelError("CUDA was requested but is not available; run on the CPU")
     if device not in ("cpu",) and not device.startswith("cuda"):
         raise ModelError(f"unknown device {device!r}; use auto, cpu or cuda")
     return device
@@ -44,16 +44,16 @@ def check_precision(precision: str, device: str) -> None:
         import torch
 
         if precision == "bf16" and not torch.cuda.is_bf16_supported():
-            raise ModelError("--bf16 refused: this GPU has no native bf16; use --fp16 or fp32")
+            raise ModelError("bf16 refused: this GPU has no native bf16; use fp16 or fp32")
         return
     if precision == "fp16":
-        raise ModelError("--fp16 is for CUDA devices; on the CPU use fp32 (the default ONNX Runtime engine is "
+        raise ModelError("fp16 is for CUDA devices; on the CPU use fp32 (the default ONNX Runtime engine is "
                          "the fast path there)")
     from semviewer.core.inference.cpu_info import cpu_capability, native_bf16
 
     if not native_bf16():
-        raise ModelError(f"--bf16 refused: this CPU (torch capability {cpu_capability()}) has no native bf16 "
-                         f"(AVX-512 BF16 or AMX), where bf16 runs about 10x slower than fp32; drop --bf16")
+        raise ModelError(f"bf16 refused: this CPU (torch capability {cpu_capability()}) has no native bf16 "
+                         f"(AVX-512 BF16 or AMX), where bf16 runs about 10x slower than fp32; use fp32")
 
 
 def _check_images() -> np.ndarray:
@@ -111,15 +111,12 @@ class Classifier:
 
         self.gate = PriorityGate()      # live predictions (urgent=True) before map and solver batches
         self._cuda = device.startswith("cuda")
-        self.module = module.to(device).eval()
-        if self.precision != "fp32" or self._cuda:
+        self.module = module.to(device).eval() if module is not None else None
+        if self.module is not None and (self.precision != "fp32" or self._cuda):
             self.module = self.module.to(memory_format=torch.channels_last)
-        for p in self.module.parameters():
+        for p in (self.module.parameters() if self.module is not None else ()):
             p.requires_grad_(False)
-        if spec.normalisation == "imagenet":
-            mean, std = IMAGENET_MEAN, IMAGENET_STD
-        else:  # tflite: (255 x - 127) / 128 == (x - 127/255) / (128/255)
-            mean, std = (127.0 / 255.0,) * 3, (128.0 / 255.0,) * 3
+        mean, std = spec.normalisation_values()
         if preprocessing == "raw":
             mean, std = (0.0,) * 3, (1.0,) * 3
         self._mean = torch.tensor(mean, device=device).view(1, 3, 1, 1)
@@ -129,11 +126,35 @@ class Classifier:
     def name(self) -> str:
         return self.spec.name
 
+    @property
+    def labels(self):
+        """The names of the model's outputs (ImageNet-1k unless it has its own)."""
+        return self.spec.label_set
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.spec.label_set)
+
+    def _torch_module(self):
+        if self.module is None:
+            raise ModelError(f"{self.name} is an ONNX model: it runs on onnxruntime and has no torch module "
+                             f"(no gradients, no torch engine)")
+        return self.module
+
+    def _softmax(self, out: "torch.Tensor") -> "torch.Tensor":
+        import torch
+
+        return out.float() if self.spec.output == "probabilities" else torch.softmax(out.float(), dim=1)
+
     def describe(self) -> dict:
         """Provenance of this classifier (for manifests and map keys)."""
+        mean, std = self.spec.normalisation_values()
         return {"model": self.spec.name, "weights": str(self.weights_path) if self.weights_path else None,
-                "weights_id": self.weights_id, "preprocessing": self.preprocessing,
-                "input_size": self.spec.input_size, "engine": self.engine, "precision": self.precision,
+                "weights_id": self.weights_id, "weights_sha256": self.weights_sha256,
+                "preprocessing": self.preprocessing, "input_size": self.spec.input_size,
+                "normalisation": {"mean": list(mean), "std": list(std)} if self.preprocessing == "model" else "raw",
+                "output": self.spec.output, **self.labels.describe(),
+                "engine": self.engine, "precision": self.precision,
                 "device": "cuda" if self._cuda else "cpu",
                 **({"precision_max_abs_diff": self.precision_diff} if self.precision_diff is not None else {})}
 
@@ -164,7 +185,7 @@ class Classifier:
 
         x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32)).permute(0, 3, 1, 2) / 255.0
         with torch.inference_mode():
-            return torch.softmax(self.module((x - self._mean.cpu()) / self._std.cpu()).float(), dim=1).numpy()
+            return self._softmax(self._torch_module()((x - self._mean.cpu()) / self._std.cpu())).numpy()
 
     def graph_input(self, images) -> np.ndarray:
         """The ONNX graph's input: float32 NHWC in [0, 255] at the model's input size (one pass for
@@ -213,11 +234,12 @@ class Classifier:
         """Logits for already prepared input (differentiable when x requires grad); always torch."""
         import torch
 
+        module = self._torch_module()
         if self.precision != "fp32":
             dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
             with torch.autocast("cuda" if self._cuda else "cpu", dtype=dtype):
-                return self.module(x).float()
-        return self.module(x)
+                return module(x).float()
+        return module(x)
 
     def submit(self, images) -> PendingProbabilities:
         """Start classifying a batch; on CUDA this returns while the GPU works (upload from pinned
@@ -231,8 +253,7 @@ class Classifier:
         import torch
 
         with torch.inference_mode():
-            logits = self.logits_from_input(self.prepare(images))
-            probs = torch.softmax(logits.float(), dim=1)
+            probs = self._softmax(self.logits_from_input(self.prepare(images)))
             host = torch.empty(probs.shape, dtype=probs.dtype, pin_memory=True)
             host.copy_(probs, non_blocking=True)
             event = torch.cuda.Event()
@@ -240,7 +261,7 @@ class Classifier:
         return PendingProbabilities(host, event)
 
     def probabilities(self, images, urgent: bool = False) -> np.ndarray:
-        """Softmax probabilities (N, 1000) as float32 numpy. ``urgent`` calls (the live view) go
+        """Softmax probabilities (N, classes) as float32 numpy. ``urgent`` calls (the live view) go
         first: other calls wait while one runs."""
         if urgent:
             with self.gate.urgent():
@@ -258,14 +279,14 @@ class Classifier:
         import torch
 
         if len(images) == 0:
-            return np.zeros((0, 1000), np.float32)
+            return np.zeros((0, self.num_classes), np.float32)
         if self._session is not None:
             return check_probabilities(self._session.run(self.graph_input(images)), self.name)
         if self._cuda:
             return check_probabilities(self._submit_cuda(images).result(), self.name)
         with torch.inference_mode():
-            logits = self.logits_from_input(self.prepare(images))
-            return check_probabilities(torch.softmax(logits.float(), dim=1).cpu().numpy(), self.name)
+            probs = self._softmax(self.logits_from_input(self.prepare(images)))
+            return check_probabilities(probs.cpu().numpy(), self.name)
 
 
 def check_probabilities(probabilities: np.ndarray, model: str) -> np.ndarray:
@@ -283,6 +304,6 @@ def top_k(probabilities: np.ndarray, k: int = 5) -> list[tuple[int, float]]:
 
 
 def class_score(probabilities: np.ndarray, class_ids: Sequence[int]) -> np.ndarray:
-    """Summed probability of a class set, for each row of (N, 1000) probabilities, in [0, 1]
+    """Summed probability of a class set, for each row of (N, classes) probabilities, in [0, 1]
     (a float32 sum over many classes can round just above 1)."""
     return np.clip(np.asarray(probabilities)[..., list(class_ids)].sum(axis=-1), 0.0, 1.0)

@@ -25,8 +25,9 @@ class ClassifierCache:
         self.loads = 0
 
     def get(self, name: str, weights: Optional[str] = None, engine: str = "auto",
-            notify: Optional[Callable[[str], None]] = None) -> Classifier:
-        key = (name, weights, engine)
+            notify: Optional[Callable[[str], None]] = None, labels: Optional[str] = None) -> Classifier:
+        """The classifier of a model spec with these weights, labels and engine (loaded once)."""
+        key = (name, weights, engine, labels)
         with self._lock:
             future = self._entries.get(key)
             owner = future is None
@@ -39,7 +40,7 @@ class ClassifierCache:
                 self._entries.popitem(last=False)
         if owner:
             try:
-                future.set_result(self._loader(name, weights=weights, engine=engine, notify=notify))
+                future.set_result(self._loader(name, weights=weights, engine=engine, notify=notify, labels=labels))
             except BaseException as exc:
                 with self._lock:            # a failed load is not cached: the next call tries again
                     if self._entries.get(key) is future:

@@ -38,9 +38,11 @@ def export_key(classifier):
 
     from semviewer.core.inference.onnx_engine import EXPORTER, OPSET, ExportKey, onnxruntime_version
 
-    return ExportKey(classifier.spec.architecture, classifier.weights_sha256, classifier.spec.input_size,
-                     classifier.preprocessing, classifier.spec.normalisation, EXPORTER, OPSET,
-                     torch.__version__.split("+")[0], onnxruntime_version() or "none")
+    spec = classifier.spec
+    mean, std = spec.normalisation_values()
+    feeding = f"{spec.family}|{mean}|{std}|{spec.output}|{len(spec.label_set)}"
+    return ExportKey(spec.architecture, classifier.weights_sha256, spec.input_size, classifier.preprocessing, feeding,
+                     EXPORTER, OPSET, torch.__version__.split("+")[0], onnxruntime_version() or "none")
 
 
 def _exported(classifier, threads: int, cache_dir: Optional[Path]):
@@ -58,7 +60,8 @@ def _exported(classifier, threads: int, cache_dir: Optional[Path]):
     bias = -classifier._mean.cpu() / classifier._std.cpu()
     checks = classifier.graph_input(classifier.check_images())
     session, _, fresh = prepare_session(export_key(classifier), classifier.module, scale, bias,
-                                        classifier.torch_probabilities_from_nhwc, checks, threads, cache_dir)
+                                        classifier.torch_probabilities_from_nhwc, checks, threads, cache_dir,
+                                        softmax=classifier.spec.output == "logits")
     return session, fresh
 
 
@@ -182,6 +185,8 @@ def choose_engine(classifier, engine: str, threads: int, notify: Callable[[str],
     does and ``notify`` says why; an engine asked for by name that cannot serve is a ModelError."""
     if engine not in ENGINES:
         raise ModelError(f"unknown engine {engine!r}; choose {', '.join(ENGINES)}")
+    if classifier.spec.family == "onnx":
+        return _attach_user_onnx(classifier, engine, threads)
     unavailable = _unavailable()
     if engine in _ATTACH:
         try:
@@ -202,6 +207,17 @@ def choose_engine(classifier, engine: str, threads: int, notify: Callable[[str],
         notify(notice)
         if classifier.precision == "bf16":
             classifier.precision_diff = _torch_bf16_diff(classifier)
+
+
+def _attach_user_onnx(classifier, engine: str, threads: int) -> None:
+    """An ONNX file runs as it is, on ONNX Runtime, in fp32; its output is checked on the check renders."""
+    from semviewer.core.inference.user_onnx import UserOnnxSession
+
+    if engine not in ("auto", "onnxruntime") or classifier.precision != "fp32":
+        raise ModelError(f"{classifier.name} is an ONNX model: it runs on onnxruntime in fp32")
+    session = UserOnnxSession(classifier.spec, threads)
+    classifier.use_session(session, "onnxruntime", threads)
+    classifier.probabilities(classifier.check_images()[:2])     # its outputs against its labels, now
 
 
 def _torch_bf16_diff(classifier) -> float:

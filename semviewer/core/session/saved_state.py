@@ -18,7 +18,7 @@ import numpy as np
 
 from semviewer import __version__
 from semviewer.core.errors import SemviewerError, first_line
-from semviewer.core.inference.imagenet import ClassSet
+from semviewer.core.inference.labels import ClassSet
 from semviewer.core.regions.config import METHODS
 from semviewer.core.regions.region import Region
 from semviewer.core.scene.axes import AXES, Pose
@@ -41,6 +41,7 @@ class Session:
     up_axis: str = "y"
     model: str = "efficientnet-lite0"
     weights: Optional[str] = None
+    labels: Optional[str] = None              # a labels file for the model's outputs
     classes: list[int] = field(default_factory=list)
     pose: dict[str, float] = field(default_factory=dict)
     map_axes: list[str] = field(default_factory=lambda: ["azimuth", "elevation"])
@@ -97,6 +98,7 @@ def to_session(doc: Document) -> Session:
     if "domain" in run:
         run["domain"] = np.asarray(run["domain"], dtype=float).tolist()
     return Session(object=source, up_axis=doc.up_axis, model=doc.model_name, weights=doc.weights,
+                   labels=str(Path(doc.model_labels).expanduser().resolve()) if doc.model_labels else None,
                    classes=list(doc.classes.ids) if doc.classes else [], pose=doc.pose.as_dict(),
                    map_axes=list(doc.map_axes), resolution=doc.resolution, aggregate=doc.aggregate,
                    compare_model=doc.compare_model,
@@ -143,15 +145,16 @@ def _apply_fields(doc: Document, session: Session) -> None:
     """Everything but the object, applied through the document's setters (the object is opened first)."""
     with _field("engine"):
         doc.set_engine(session.engine)
-    with _field("classes"):
-        if not isinstance(session.classes, list) or any(isinstance(c, bool) for c in session.classes):
-            raise SemviewerError("classes must be ImageNet ids")
-        if session.classes:
-            doc.set_classes(ClassSet(tuple(int(c) for c in session.classes)))
     with _field("model"):
         _text(session.weights, "weights", optional=True)
-        doc.set_model(session.model, session.weights)
+        _text(session.labels, "labels", optional=True)
+        doc.set_model(session.model, session.weights, labels=session.labels)
         doc.set_compare_model(session.compare_model)
+    with _field("classes"):
+        if not isinstance(session.classes, list) or any(isinstance(c, bool) for c in session.classes):
+            raise SemviewerError("classes must be class ids of the model's labels")
+        if session.classes:
+            doc.set_classes(ClassSet(tuple(int(c) for c in session.classes), doc.labels))
     with _field("map_axes"):
         doc.set_view(list(session.map_axes), session.resolution, session.aggregate)
     with _field("solver"):

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from semviewer.core.errors import SemviewerError
-from semviewer.core.inference.imagenet import ClassSet
+from semviewer.core.inference.labels import ClassSet
 from semviewer.core.maps.semantic_map import SemanticMap
 from semviewer.core.regions.region import Region
 from semviewer.core.session.document import PRIMARY, Document
@@ -25,8 +25,9 @@ def from_study_unit(record: Any, study: str | Path) -> Document:
     if record.mesh_sha256 and doc.mesh.sha256 != record.mesh_sha256:
         raise SemviewerError(f"the mesh {record.object_source} changed since this unit was computed; run the study "
                              f"again to see its map of the mesh as it is now")
-    doc.set_classes(ClassSet(tuple(record.classes)))
-    doc.set_model(record.model, record.weights)
+    doc.set_model(record.model, record.weights, labels=record.labels)
+    ids = semantic_map.provenance.get("classes", {}).get("ids") or list(record.classes)
+    doc.set_classes(ClassSet(tuple(int(i) for i in ids), doc.labels))
     doc.set_view(axes)
     doc.set_map(PRIMARY, semantic_map)
     if regions:

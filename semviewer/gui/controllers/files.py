@@ -178,7 +178,7 @@ class FileController:
             self.jobs.cancel("mesh")
         self.doc.restore(reopened)
         if self.doc.classifier is None:
-            self.objects.set_model(self.doc.model_name, self.doc.weights, keep_results=True)
+            self.objects.set_model(self.doc.model_name, self.doc.weights, keep_results=True, labels=self.doc.model_labels)
 
     # -- recent files, drops -------------------------------------------------------------------
     def add_recent(self, path: str) -> None:

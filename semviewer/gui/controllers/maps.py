@@ -87,11 +87,12 @@ class MapController:
         doc = self.doc
         scene, grid, engine = Scene.of(doc), doc.grid(), doc.engine
         same = model == doc.model_name and weights == doc.weights     # not the primary's custom weights
+        labels = doc.model_labels if same else None
         hint = doc.classifier if same else doc.classifiers[COMPARE] if target == COMPARE else None
         cache, classifiers = self.cache, self.classifiers
 
         def job(sink):
-            classifier, notes = hint or classifiers.get(model, weights, engine), []
+            classifier, notes = hint or classifiers.get(model, weights, engine, labels=labels), []
             with Scorer(scene, classifier, [g.name for g in grid], cancelled=sink.cancelled) as scorer:
                 semantic_map, _ = compute_map(scorer, grid, sink, cache, notify=notes.append)
             return semantic_map, classifier, notes

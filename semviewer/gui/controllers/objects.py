@@ -14,16 +14,17 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from semviewer.core.scene.axes import Pose
-from semviewer.core.inference.models import MODELS
+from semviewer.core.inference.models import get_model_spec
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.errors import SemviewerError
-from semviewer.core.inference.imagenet import ClassSet
+from semviewer.core.inference.labels import ClassSet
 from semviewer.core.scene.mesh import MeshData, load_mesh
 from semviewer.core.scene.mesh import decimate as decimate_mesh
 from semviewer.core.scene.objects import bundled_objects, resolve_object
 from semviewer.core.session.document import Document
 from semviewer.core.inference.classifier_cache import ClassifierCache
 from semviewer.gui.dialogs.class_dialog import ClassSetDialog
+from semviewer.gui.dialogs.model_dialog import WEIGHTS_FILTER, ModelChoice, ModelFileDialog
 from semviewer.gui.feedback import Feedback
 from semviewer.gui.widgets.predictions import PredictionsPanel
 from semviewer.gui.workers import JobRunner
@@ -34,9 +35,10 @@ DEFAULT_TRIANGLE_BUDGET = 500_000
 
 class ObjectController(QObject):
     """Object, class set, model, weights and engine. ``mesh_opened`` tells which mesh file was
-    opened (for the recent files)."""
+    opened (for the recent files), ``model_opened`` which model (spec, weights, labels) loaded."""
 
     mesh_opened = Signal(str)
+    model_opened = Signal(str, object, object)
 
     def __init__(self, doc: Document, predictions: PredictionsPanel, jobs: JobRunner, feedback: Feedback,
                  settings: QSettings, classifiers: ClassifierCache, parent: QWidget) -> None:
@@ -118,7 +120,7 @@ class ObjectController(QObject):
 
     def choose_classes(self, classes: Optional[ClassSet] = None) -> None:
         if classes is None:
-            dialog = ClassSetDialog(self.doc.classes, self.parent_widget)
+            dialog = ClassSetDialog(self.doc.classes, self.parent_widget, self.doc.labels)
             if not dialog.exec():
                 return
             classes = dialog.class_set()
@@ -126,42 +128,68 @@ class ObjectController(QObject):
                 raise SemviewerError("no class selected; the true class set needs at least one class")
         self.doc.set_classes(classes)
 
-    def set_model(self, name: str, weights: Optional[str] = None, keep_results: bool = False) -> None:
-        """Load a model in the background; the window keeps working meanwhile. The maps and regions
-        are dropped when it is ready, unless ``keep_results`` (they were made with this model)."""
-        if name not in MODELS:
-            raise SemviewerError(f"unknown model {name!r}")
-        self.predictions.set_status(f"loading {name}…")
-        self.feedback.status(f"loading {name}…")
+    def set_model(self, name: str, weights: Optional[str] = None, keep_results: bool = False,
+                  labels: Optional[str] = None) -> None:
+        """Load a model spec (a registry name, torchvision:NAME, timm:NAME or a model file) in the
+        background; the window keeps working meanwhile. The maps and regions are dropped when it is
+        ready, unless ``keep_results`` (they were made with this model)."""
+        get_model_spec(name, labels)                    # an unknown name or a bad card: one line now
+        shown = Path(name).name if "/" in name else name
+        self.predictions.set_status(f"loading {shown}…")
+        self.feedback.status(f"loading {shown}…")
         engine, notices, cache = self.doc.engine, [], self.classifiers
 
         def done(classifier: Classifier) -> None:
-            self.doc.set_model(name, weights, classifier, keep_results)
+            self.doc.set_model(name, weights, classifier, keep_results, labels)
+            self.model_opened.emit(name, weights, labels)
             low = f", {classifier.precision}: max |Δp| {classifier.precision_diff:.3f} against fp32" \
                 if classifier.precision_diff is not None else ""
-            self.feedback.status(f"{name} loaded ({classifier.device}, {classifier.engine}{low}) · drag the object "
-                                 f"to turn it · Compute map to see where the network recognises it · Ctrl+click the "
-                                 f"map to add start points, then Start" + "".join(f" · ⚠ {n}" for n in notices))
+            reset = f" · ⚠ its labels do not name the old true class: it is now {self.doc.classes}; choose it " \
+                    f"with Object → True class set" if self.doc.classes_reset else ""
+            self.feedback.status(f"{shown} loaded ({classifier.device}, {classifier.engine}{low}){reset} · drag the "
+                                 f"object to turn it · Compute map to see where the network recognises it · "
+                                 f"Ctrl+click the map to add start points, then Start"
+                                 + "".join(f" · ⚠ {n}" for n in notices))
 
         def failed(message: str) -> None:
             self.predictions.set_status(self.doc.model_name if self.doc.classifier else "no model loaded")
+            if "give a weights file" in message:
+                message += " (Model → Open model file… takes an architecture and its weights file)"
             self.feedback.show_error(message)
 
-        self.jobs.start("model", lambda sink: cache.get(name, weights, engine, notify=notices.append), done, failed)
+        self.jobs.start("model", lambda sink: cache.get(name, weights, engine, notify=notices.append, labels=labels),
+                        done, failed)
+
+    def open_model_file(self, choice: Optional[ModelChoice] = None) -> None:
+        """Model → Open model file…: a model file, or an architecture with a weights file."""
+        if choice is None:
+            folder = str(self.settings.value("folders/model", "") or "")
+            dialog = ModelFileDialog(self.parent_widget, folder)
+            if not dialog.exec():
+                return
+            choice = dialog.choice()
+            self.settings.setValue("folders/model", dialog.folder)
+        self.set_model(choice.spec, choice.weights, labels=choice.labels)
 
     def load_weights(self, path: Optional[str] = None) -> None:
+        """Other weights for the current architecture (a state dict or .safetensors)."""
+        if self.doc.model_spec.file:
+            raise SemviewerError(f"{Path(self.doc.model_name).name} is a model file and carries its own weights; "
+                                 f"open another with Model → Open model file…")
         if path is None:
+            folder = str(self.settings.value("folders/weights", "") or Path.home())
             path, _ = QFileDialog.getOpenFileName(self.parent_widget, f"Weights for {self.doc.model_name}",
-                                                  str(Path.home()), "PyTorch checkpoints (*.pth *.pt *.bin);;All files (*)")
+                                                  folder, WEIGHTS_FILTER)
             if not path:
                 return
-        self.set_model(self.doc.model_name, path)
+            self.settings.setValue("folders/weights", str(Path(path).parent))
+        self.set_model(self.doc.model_name, path, labels=self.doc.model_labels)
 
     def set_engine(self, engine: str) -> None:
         """Run the classifiers on ``engine`` (auto, onnxruntime or torch); reloads the model."""
-        model, weights = self.doc.model_name, self.doc.weights
+        model, weights, labels = self.doc.model_name, self.doc.weights, self.doc.model_labels
         self.doc.set_engine(engine)
-        self.set_model(model, weights)
+        self.set_model(model, weights, labels=labels)
 
     def set_compare_model(self, name: Optional[str]) -> None:
         """Compare with ``name`` (None: no comparison); its map is computed when there is a primary one."""

@@ -58,5 +58,5 @@ class PoseController(QObject):
     def _on_prediction(self, probs: np.ndarray, pose: Pose) -> None:
         classifier = self.doc.classifier
         if self.doc.classes is not None and classifier is not None:
-            self.predictions.show_probabilities(probs, self.doc.classes, classifier.name)
+            self.predictions.show_probabilities(probs, self.doc.classes, classifier.name, classifier.labels)
             self.predicted_pose = pose

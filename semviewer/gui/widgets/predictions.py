@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import numpy as np
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
 from semviewer.core.inference.classifier import class_score, top_k
-from semviewer.core.inference.imagenet import ClassSet, imagenet_categories
+from semviewer.core.inference.labels import ClassSet, Labels
 
 ROWS = 5
 
@@ -48,15 +49,26 @@ class PredictionsPanel(QWidget):
     def set_status(self, text: str) -> None:
         self.header.setText(text)
 
-    def show_probabilities(self, probs: np.ndarray, classes: ClassSet, model: str) -> None:
-        names = imagenet_categories()
+    def show_probabilities(self, probs: np.ndarray, classes: ClassSet, model: str,
+                           labels: Optional[Labels] = None) -> None:
+        """The top classes of one render by the model's own label names; the true class set (on
+        those labels) starred, its probability and rank."""
+        labels = labels or classes.labels
+        names = labels.names if len(labels) == len(probs) else [str(i) for i in range(len(probs))]
+        true = classes.on(labels) if len(labels) == len(probs) else None
         self.probabilities = probs
         for (i, p), name, bar in zip(top_k(probs, ROWS), self.names, self.bars):
-            mark = "★ " if i in classes.ids else ""
+            mark = "★ " if true is not None and i in true.ids else ""
             name.setText(f"{mark}{names[i]}")
+            name.setToolTip(f"class {i}: {names[i]}")
             bar.setValue(int(round(p * 1000)))
             bar.setFormat(f"{p:.1%}")
-        self.true_probability = float(class_score(probs, classes.ids))
-        rank = int((probs > probs[list(classes.ids)].max()).sum()) + 1
-        self.true_label.setText(f"<b>p({classes}) = {self.true_probability:.3f}</b> (rank {rank})")
+        if true is None:
+            self.true_probability = None
+            self.true_label.setText(f"the model has no class {classes}")
+        else:
+            self.true_probability = float(class_score(probs, true.ids))
+            rank = int((probs > probs[list(true.ids)].max()).sum()) + 1
+            self.true_label.setText(f"<b>p({true}) = {self.true_probability:.3f}</b> (rank {rank})")
+        model = Path(model).name if "/" in model else model
         self.header.setText(f"{model}: top {ROWS} for this render")

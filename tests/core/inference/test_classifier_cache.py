@@ -12,7 +12,7 @@ from semviewer.core.errors import ModelError
 def test_concurrent_requests_load_once():
     calls = []
 
-    def slow_loader(name, weights=None, engine="auto", notify=None):
+    def slow_loader(name, weights=None, engine="auto", notify=None, labels=None):
         calls.append(name)
         time.sleep(0.3)
         return object()
@@ -26,12 +26,13 @@ def test_concurrent_requests_load_once():
         t.join()
     assert calls == ["m"] and len(got) == 4 and all(g is got[0] for g in got)
     assert cache.get("m", "w.pth") is not got[0] and calls == ["m", "m"]    # other weights: another model
+    assert cache.get("m", labels="ten.txt") is not got[0] and len(calls) == 3   # other labels: another model
 
 
 def test_failures_are_not_cached_and_old_entries_go():
     attempts = []
 
-    def flaky(name, weights=None, engine="auto", notify=None):
+    def flaky(name, weights=None, engine="auto", notify=None, labels=None):
         attempts.append(name)
         if len(attempts) == 1:
             raise ModelError("no weights yet")

@@ -13,15 +13,6 @@ from semviewer.core.inference.loading import load_classifier
 from semviewer.core.errors import ModelError
 
 
-@pytest.fixture(scope="module")
-def teapot_batch(teapot_mesh):
-    from semviewer.core.scene.axes import Pose
-    from semviewer.render import Renderer
-
-    with Renderer(teapot_mesh) as r:
-        return r.render([Pose({"azimuth": a, "elevation": e}) for a in range(0, 360, 45) for e in (10, 40)])
-
-
 def test_auto_is_the_fastest_engine_measured_here(tmp_path, monkeypatch):
     from semviewer.core.inference.engines import _installed
 
@@ -106,10 +97,10 @@ def test_export_once_per_weights_file(tmp_path, monkeypatch):
 def test_a_tampered_export_is_not_trusted(tmp_path, monkeypatch):
     cache = tmp_path / "engines"
     monkeypatch.setenv("SEMVIEWER_ENGINE_CACHE_DIR", str(cache))
-    load_classifier("efficientnet-lite0", device="cpu")
+    load_classifier("efficientnet-lite0", device="cpu", engine="onnxruntime")
     onnx = next(cache.glob("*.onnx"))
     onnx.write_bytes(onnx.read_bytes()[:1000])                          # truncated behind our back
-    clf = load_classifier("efficientnet-lite0", device="cpu")
+    clf = load_classifier("efficientnet-lite0", device="cpu", engine="onnxruntime")
     assert clf.engine == "onnxruntime"                                   # exported and checked again
     assert clf.probabilities(clf.check_images()).argmax(1)[0] == 849
 
@@ -136,22 +127,22 @@ def test_a_failed_parity_check_falls_back(monkeypatch, tmp_path):
     assert load_classifier("efficientnet-lite0", device="cpu", notify=notices.append).engine == "torch"
     assert "differs from torch" in notices[0] and len(list(tmp_path.glob("*.onnx"))) == 1
     monkeypatch.setattr(engine, "PARITY_TOLERANCE", 1e-4)               # a failed check is not kept for good
-    assert load_classifier("efficientnet-lite0", device="cpu").engine == "onnxruntime"
+    assert load_classifier("efficientnet-lite0", device="cpu").engine in ("onnxruntime", "openvino")
 
 
 def test_an_export_swapped_with_its_sidecar_updated_is_checked_again(tmp_path, monkeypatch):
     cache, other = tmp_path / "engines", tmp_path / "other"
     monkeypatch.setenv("SEMVIEWER_ENGINE_CACHE_DIR", str(other))
     _perturbed_weights(tmp_path / "p.pth", 3)
-    load_classifier("efficientnet-lite0", weights=tmp_path / "p.pth", device="cpu")     # another network's export
+    load_classifier("efficientnet-lite0", weights=tmp_path / "p.pth", device="cpu", engine="onnxruntime")     # another network's export
     monkeypatch.setenv("SEMVIEWER_ENGINE_CACHE_DIR", str(cache))
-    load_classifier("efficientnet-lite0", device="cpu")
+    load_classifier("efficientnet-lite0", device="cpu", engine="onnxruntime")
     onnx, sidecar = next(cache.glob("*.onnx")), next(cache.glob("*.json"))
     onnx.write_bytes(next(other.glob("*.onnx")).read_bytes())          # swapped behind our back...
     record = json.loads(sidecar.read_text())
     record.update(onnx_sha256=hashlib.sha256(onnx.read_bytes()).hexdigest(), max_abs_diff="x")  # ...and "signed"
     sidecar.write_text(json.dumps(record))
-    clf = load_classifier("efficientnet-lite0", device="cpu")
+    clf = load_classifier("efficientnet-lite0", device="cpu", engine="onnxruntime")
     ref = load_classifier("efficientnet-lite0", device="cpu", engine="torch")
     x = clf.check_images()
     assert clf.engine == "onnxruntime" and np.abs(clf.probabilities(x) - ref.probabilities(x)).max() <= 1e-4

@@ -10,7 +10,7 @@ import pytest
 
 from semviewer.core.session.document import COMPARE, PRIMARY, Document
 from semviewer.core.errors import SemviewerError
-from semviewer.core.inference.imagenet import ClassSet
+from semviewer.core.inference.labels import ClassSet
 from semviewer.pipeline.regions import plan_region_jobs, region_run_record, run_region_jobs
 from semviewer.core.maps.semantic_map import SemanticMap
 from semviewer.core.maps.build import build_map
@@ -32,7 +32,7 @@ SESSION_SCRIPT = textwrap.dedent("""
     import numpy as np
     from semviewer.core.session.document import Document, PRIMARY
     from semviewer.core.session.exports import export_figure, export_map, export_map_csv, export_regions
-    from semviewer.core.inference.imagenet import ClassSet
+    from semviewer.core.inference.labels import ClassSet
     from semviewer.pipeline.regions import plan_region_jobs, region_run_record, run_region_jobs
     from semviewer.core.maps.build import build_map
     from semviewer.core.session.saved_state import Session, from_session, same_state, to_session
@@ -179,3 +179,39 @@ def test_bad_changes_are_refused_and_change_nothing(doc):
         with pytest.raises(SemviewerError):
             bad()
     assert saved_state(doc) == before
+
+
+def test_a_model_with_its_own_labels_carries_the_class_set_by_name(tiny_models, tmp_path):
+    doc = Document()
+    doc.open_object("teapot")
+    assert doc.classes.ids == (849,) and doc.labels.imagenet
+    doc.set_model(str(tiny_models["onnx"]))
+    assert doc.labels.names == tiny_models["names"] and doc.classes.ids == (0,) and not doc.classes_reset
+    doc.open_object("mug")                         # ImageNet's coffee mug: not among its labels, so kept
+    assert str(doc.classes) == "teapot"
+    with pytest.raises(SemviewerError, match="has no class named 'coffee mug'"):
+        doc.set_classes(ClassSet((504,)))
+    doc.set_classes(ClassSet((2,), doc.labels))
+    session = tmp_path / "s.json"
+    to_session(doc).save(session)
+    again = from_session(Session.load(session))
+    assert str(again.classes) == "bagel" and again.model_name == doc.model_name
+    doc.set_model("efficientnet-lite0")            # ImageNet has a bagel: the class set follows by name
+    assert doc.classes.ids == (931,) and not doc.classes_reset
+    doc.set_model("efficientnet-lite0", labels=str(tiny_models["labels"]))
+    assert doc.classes.ids == (2,)
+    (tmp_path / "other.txt").write_text("\n".join(f"c{i}" for i in range(1000)))
+    doc.set_model("efficientnet-lite0", labels=str(tmp_path / "other.txt"))
+    assert doc.classes_reset and str(doc.classes) == "c0"
+
+
+def test_an_unknown_or_unreadable_model_is_refused_before_it_applies(tmp_path):
+    doc = Document()
+    with pytest.raises(SemviewerError, match="unknown model 'resnet5'"):
+        doc.set_model("resnet5")
+    with pytest.raises(SemviewerError, match="does not exist"):
+        doc.set_compare_model(str(tmp_path / "gone.onnx"))
+    assert doc.model_name == "efficientnet-lite0" and doc.compare_model is None
+    bad = Session(model=str(tmp_path / "gone.onnx"))
+    with pytest.raises(SemviewerError, match="does not exist"):
+        bad.validate()

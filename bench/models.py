@@ -1,0 +1,64 @@
+"""Any classifier, side by side in one run: how fast semviewer maps with each kind of network.
+
+For each model spec (registry names, torchvision:NAME, timm:NAME, model files), on the engine
+``--engine auto`` picks by measurement (networks without offline weights run with random
+weights, which does not change their speed):
+  (a) the classifier alone on pre-rendered teapot images, batch 8, images/s;
+  (b) the map pipeline as `semviewer map` runs it (render thread, batch tuned inside the map),
+      poses/s over a small azimuth × elevation map;
+and (b) / (a), the share of the classifier's rate the whole pipeline keeps.
+
+    .venv/bin/python bench/models.py [--models alexnet torchvision:vit_b_16 ...] [--poses 96]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import torch
+from baselines import default_classifier  # bench/baselines.py
+from map_throughput import map_rate, rate
+
+from semviewer.core.inference.cpu_info import describe_cpu
+from semviewer.core.scene.axes import Pose, parse_grid_axis
+from semviewer.core.scene.objects import get_object
+from semviewer.pipeline.scorer import Scene
+from semviewer.render import Renderer
+
+DEFAULT_MODELS = ["efficientnet-lite0", "alexnet", "torchvision:vgg11", "resnet50", "inception_v3",
+                  "torchvision:vit_b_16", "torchvision:convnext_tiny"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", nargs="+", default=DEFAULT_MODELS)
+    ap.add_argument("--poses", type=int, default=96)
+    ap.add_argument("--seconds", type=float, default=3.0)
+    args = ap.parse_args()
+    teapot = get_object("teapot")
+    mesh = teapot.load()
+    scene = Scene(mesh, teapot.classes, base=teapot.default_pose)
+    axes = (parse_grid_axis(f"azimuth=0:360:{360 * 4 / args.poses:.6g}"), parse_grid_axis("elevation=0:60:20"))
+    print(f"{describe_cpu()}; torch {torch.__version__}, capability {torch.backends.cpu.get_cpu_capability()}, "
+          f"{torch.get_num_threads()} torch threads")
+    print(f"map of {axes[0].size * axes[1].size} poses; engine chosen by auto\n")
+    with Renderer(mesh) as r:
+        images = r.render([Pose({"azimuth": a, "elevation": 20}) for a in range(0, 360, 45)])
+    records = Path("/tmp/semviewer-bench-models")
+    records.mkdir(exist_ok=True)
+    print(f"{'model':28s} {'input':>5s} {'engine':>11s} {'load s':>7s} {'(a) img/s':>10s} {'(b) poses/s':>12s} "
+          f"{'(b)/(a)':>8s}")
+    for name in args.models:
+        start = time.perf_counter()
+        clf = default_classifier(name, "cpu", notify=lambda message: None)
+        loaded = time.perf_counter() - start
+        alone = rate(lambda: clf.probabilities(images), len(images), args.seconds)
+        piped, _ = map_rate(scene, clf, axes, None, records)
+        print(f"{name:28s} {clf.spec.input_size:5d} {clf.engine:>11s} {loaded:7.1f} {alone:10.1f} {piped:12.1f} "
+              f"{piped / alone:8.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

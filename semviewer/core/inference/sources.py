@@ -1,0 +1,192 @@
+"""One model spec for every kind of classifier, the same in ``--model``, study manifests,
+sessions and the window:
+
+* a registry name (``efficientnet-lite0``, ``resnet50`` ...);
+* ``torchvision:NAME``: any classification model torchvision lists, with its default weights'
+  preprocessing and categories (weights from torchvision's cache or download, or a file);
+* ``timm:NAME`` (``pip install 'semviewer[timm]'``): preprocessing from its pretrained config;
+* the path of an ONNX file, run as it is, or of a TorchScript file; a model card beside it
+  (``NAME.toml`` or ``model.toml``) says how to feed it, with stated defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import tomllib
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional
+
+from semviewer.core.errors import ModelError
+from semviewer.core.files.reading import check_regular, read_text
+from semviewer.core.inference.labels import Labels, imagenet_labels, read_labels
+from semviewer.core.inference.models import IMAGENET_MEAN, IMAGENET_STD, MODELS, OUTPUTS, ModelSpec
+
+MODEL_FILE_SUFFIXES = (".onnx", ".pt", ".pth", ".ts", ".torchscript")
+#: What a model card may say, and what it says when it is silent.
+CARD_DEFAULTS = {"size": 224, "layout": "NCHW", "normalisation": "imagenet", "mean": None, "std": None,
+                 "output": "logits", "labels": "imagenet", "name": None}
+_NORMALISATIONS = {"imagenet": (IMAGENET_MEAN, IMAGENET_STD), "none": ((0.0,) * 3, (1.0,) * 3),
+                   "tflite": ((127.0 / 255.0,) * 3, (128.0 / 255.0,) * 3)}
+
+
+def resolve_model(text: str, labels: Optional[str | Path] = None) -> ModelSpec:
+    """The ModelSpec a spec names (see the module docstring); ``labels`` (a labels file) names the
+    outputs of a model that is not an ImageNet-1k classifier."""
+    text = text.strip()
+    if text in MODELS:
+        spec = MODELS[text]
+    elif text.startswith("torchvision:"):
+        spec = _torchvision(text.split(":", 1)[1])
+    elif text.startswith("timm:"):
+        spec = _timm(text.split(":", 1)[1])
+    elif Path(text).suffix.lower() in MODEL_FILE_SUFFIXES or Path(text).expanduser().exists():
+        spec = _model_file(Path(text).expanduser())
+    else:
+        close = difflib.get_close_matches(text, list(MODELS), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ModelError(f"unknown model {text!r}{hint} Name a registry model ({', '.join(MODELS)}), "
+                         f"torchvision:NAME, timm:NAME, or an .onnx or TorchScript file")
+    if labels is not None:
+        spec = dataclasses.replace(spec, labels=read_labels(labels))
+    return spec
+
+
+@lru_cache(maxsize=64)
+def _torchvision(name: str) -> ModelSpec:
+    import torchvision.models as tvm
+
+    names = tvm.list_models(module=tvm)
+    if name not in names:
+        close = difflib.get_close_matches(name, names, n=3)
+        raise ModelError(f"unknown torchvision model {name!r}" + (f"; did you mean {', '.join(close)}?" if close
+                                                                  else "; `semviewer models --all` lists them"))
+    weights = tvm.get_model_weights(name).DEFAULT
+    transforms = weights.transforms()
+    categories = tuple(weights.meta.get("categories", ()))
+    labels = None if categories == imagenet_labels().names else Labels(categories, f"torchvision:{name}")
+    crop = transforms.crop_size[0] if hasattr(transforms, "crop_size") else 224
+    return ModelSpec(f"torchvision:{name}", "torchvision", name, int(crop), "card",
+                     f"{name} (torchvision {weights})", weights_url=weights.url,
+                     mean=tuple(transforms.mean), std=tuple(transforms.std), labels=labels,
+                     interpolation=str(getattr(transforms.interpolation, "value", "bilinear")))
+
+
+@lru_cache(maxsize=64)
+def _timm(name: str) -> ModelSpec:
+    try:
+        import timm
+        from timm.models import get_pretrained_cfg
+    except ImportError:
+        raise ModelError("timm models need timm, which is not installed: pip install 'semviewer[timm]'") from None
+    if not timm.is_model(name.split(".")[0]):
+        close = difflib.get_close_matches(name, timm.list_models(), n=3)
+        raise ModelError(f"unknown timm model {name!r}" + (f"; did you mean {', '.join(close)}?" if close else ""))
+    cfg = get_pretrained_cfg(name)
+    size = int(cfg.input_size[-1]) if cfg is not None else 224
+    mean = tuple(cfg.mean) if cfg is not None else IMAGENET_MEAN
+    std = tuple(cfg.std) if cfg is not None else IMAGENET_STD
+    return ModelSpec(f"timm:{name}", "timm", name, size, "card", f"{name} (timm)", mean=mean, std=std,
+                     interpolation=str(cfg.interpolation) if cfg is not None else "bicubic")
+
+
+def read_card(model: Path) -> tuple[dict[str, Any], Optional[Path]]:
+    """A model file's card (``MODEL.toml`` or ``model.toml`` beside it) over CARD_DEFAULTS, and
+    where it was; every key checked, one line naming the key and the card."""
+    card = next((c for c in (model.with_suffix(".toml"), model.parent / "model.toml") if c.is_file()), None)
+    values = dict(CARD_DEFAULTS)
+    if card is None:
+        return values, None
+    try:
+        given = tomllib.loads(read_text(card, "model card", error=ModelError))
+    except tomllib.TOMLDecodeError as exc:
+        raise ModelError(f"model card {card} is not valid TOML: {exc}") from None
+    unknown = sorted(set(given) - set(CARD_DEFAULTS))
+    if unknown:
+        raise ModelError(f"model card {card}: unknown key {unknown[0]!r}; known keys: {', '.join(CARD_DEFAULTS)}")
+    values.update(given)
+    _check_card(values, card)
+    return values, card
+
+
+def _check_card(values: dict[str, Any], card: Path) -> None:
+    def need(ok: bool, key: str, what: str) -> None:
+        if not ok:
+            raise ModelError(f"model card {card}: {key} must be {what}, got {str(values[key])[:40]!r}")
+
+    need(isinstance(values["size"], int) and not isinstance(values["size"], bool) and 16 <= values["size"] <= 4096,
+         "size", "an image size in pixels from 16 to 4096")
+    need(values["layout"] in ("NCHW", "NHWC"), "layout", "NCHW or NHWC")
+    need(values["normalisation"] in _NORMALISATIONS, "normalisation", " or ".join(_NORMALISATIONS))
+    need(values["output"] in OUTPUTS, "output", " or ".join(OUTPUTS))
+    need(isinstance(values["labels"], str) and bool(values["labels"]), "labels", '"imagenet" or a labels file')
+    need(values["name"] is None or isinstance(values["name"], str), "name", "text")
+    for key in ("mean", "std"):
+        need(values[key] is None or (isinstance(values[key], list) and len(values[key]) == 3 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values[key])), key, "three numbers")
+    need(values["std"] is None or all(v > 0 for v in values["std"]), "std", "three positive numbers")
+
+
+def _is_torchscript(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(n.endswith("/constants.pkl") or "/code/" in n for n in archive.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+def _model_file(path: Path) -> ModelSpec:
+    path = check_regular(path, "model file", ModelError)
+    kind = "onnx" if path.suffix.lower() == ".onnx" else "torchscript"
+    if kind == "torchscript" and not _is_torchscript(path):
+        raise ModelError(f"{path} is not a TorchScript model (a weights file? name its architecture as the model "
+                         f"and give this file as its weights)")
+    card, card_path = read_card(path)
+    mean, std = _NORMALISATIONS[card["normalisation"]]
+    labels = None
+    if card["labels"] != "imagenet":
+        folder = card_path.parent if card_path is not None else path.parent
+        labels_path = Path(card["labels"]).expanduser()
+        labels = read_labels(labels_path if labels_path.is_absolute() else folder / labels_path)
+    spec = ModelSpec(str(path.resolve()), kind, path.stem, card["size"], "card", card["name"] or path.name,
+                     mean=tuple(card["mean"] or mean), std=tuple(card["std"] or std), labels=labels,
+                     file=str(path.resolve()), output=card["output"], layout=card["layout"])
+    if kind == "onnx":
+        _check_graph(spec, card_path)
+    return spec
+
+
+def _check_graph(spec: ModelSpec, card: Optional[Path]) -> None:
+    """The ONNX graph's input shape agrees with the card's layout and size (one line when not)."""
+    import onnx
+
+    try:
+        model = onnx.load(spec.file, load_external_data=False)
+        dims = [d.dim_value if d.HasField("dim_value") else None
+                for d in model.graph.input[0].type.tensor_type.shape.dim]
+    except Exception as exc:  # onnx raises DecodeError and more on files that are not ONNX
+        from semviewer.core.errors import first_line
+
+        raise ModelError(f"{spec.file} is not a readable ONNX model: {first_line(exc)}") from None
+    said = f"the card {card}" if card is not None else "the defaults (no model card beside it)"
+    want = [None, 3, spec.input_size, spec.input_size] if spec.layout == "NCHW" else \
+        [None, spec.input_size, spec.input_size, 3]
+    if len(dims) != 4 or any(d is not None and w is not None and d != w for d, w in zip(dims, want)):
+        shape = ["N" if d is None else d for d in dims]
+        raise ModelError(f"{spec.file}: its input is {shape}, but {said} says {spec.layout} at "
+                         f"{spec.input_size} × {spec.input_size}; correct the card (layout, size)")
+
+
+def list_all() -> dict[str, list[str]]:
+    """Every torchvision classification model, and every timm model when timm is installed."""
+    import torchvision.models as tvm
+
+    found = {"torchvision": sorted(tvm.list_models(module=tvm))}
+    try:
+        import timm
+    except ImportError:
+        return found
+    found["timm"] = sorted(timm.list_models())
+    return found

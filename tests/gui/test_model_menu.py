@@ -1,0 +1,77 @@
+"""Model → Open model file…, recent models, the current model checked, download marks, and a
+class set chooser on the model's own labels."""
+
+from PySide6.QtCore import Qt
+
+from semviewer.gui.dialogs.class_dialog import ClassSetDialog
+from semviewer.gui.dialogs.model_dialog import ModelChoice, ModelFileDialog
+
+
+def _action(window, name):
+    return next(a for a in window.model_menu.models.actions() if a.objectName() == f"model-{name}")
+
+
+def test_open_a_model_file_then_back_to_the_registry(window, qtbot, tiny_models):
+    assert _action(window, "efficientnet-lite0").isChecked()
+    window.objects.open_model_file(ModelChoice(str(tiny_models["onnx"])))
+    qtbot.waitUntil(lambda: window.document.classifier is not None and window.document.classifier.spec.family
+                    == "onnx", timeout=60000)
+    doc = window.document
+    assert doc.labels.names == tiny_models["names"] and str(doc.classes) == "teapot" and doc.classes.ids == (0,)
+    assert not any(a.isChecked() for a in window.model_menu.models.actions())     # a file is not a registry model
+    assert window.feedback.status_label.text().startswith("tiny.onnx loaded (cpu, onnxruntime)")
+    recent = window.model_menu.recent_menu.actions()
+    assert [a.text() for a in recent] == ["tiny.onnx"] and window.model_menu.recent_menu.isEnabled()
+    qtbot.waitUntil(lambda: window.predictions.true_probability is not None, timeout=30000)
+    window.objects.set_model("efficientnet-lite0")
+    qtbot.waitUntil(lambda: window.document.classifier is not None and window.document.labels.imagenet,
+                    timeout=60000)
+    assert _action(window, "efficientnet-lite0").isChecked() and window.document.classes.ids == (849,)
+    recent[0].trigger()                                                  # the recent entry reopens the file
+    qtbot.waitUntil(lambda: window.document.classifier is not None and window.document.classifier.spec.family
+                    == "onnx", timeout=60000)
+
+
+def test_models_that_need_a_download_are_marked(window, tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "empty-hub"))
+    window.model_menu.refresh()
+    assert _action(window, "resnet50").text() == "resnet50   (downloads its weights)"
+    assert _action(window, "efficientnet-lite0").text() == "efficientnet-lite0"
+
+
+def test_the_model_dialog_checks_before_it_closes(qtbot, tiny_models, tmp_path):
+    dialog = ModelFileDialog(names=lambda: ["efficientnet-lite0", "torchvision:resnet50", "timm:vit_base_patch16_224"])
+    qtbot.addWidget(dialog)
+    (tmp_path / "x.onnx").write_bytes(b"junk")
+    dialog.file_edit.setText(str(tmp_path / "x.onnx"))
+    dialog.accept()
+    assert dialog.result() == 0 and "is not a readable ONNX model" in dialog.problem.text()
+    dialog.search.setText("vit")
+    assert [dialog.list.item(i).isHidden() for i in range(3)] == [True, True, False]
+    dialog.list.setCurrentRow(2)
+    dialog.weights_edit.setText(str(tmp_path / "missing.pth"))
+    dialog.accept()
+    assert "does not exist" in dialog.problem.text() and dialog.arch_button.isChecked()
+    dialog.file_edit.setText(str(tiny_models["onnx"]))
+    assert dialog.file_button.isChecked()
+    dialog.accept()
+    assert dialog.result() == 1 and dialog.choice() == ModelChoice(str(tiny_models["onnx"]))
+
+
+def test_a_click_in_the_class_chooser_replaces_the_class_ctrl_click_adds(qtbot, tiny_models):
+    from semviewer.core.inference.labels import ClassSet, read_labels
+
+    labels = read_labels(tiny_models["labels"])
+    dialog = ClassSetDialog(ClassSet((0,), labels), labels=labels)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.list.count() == 10 and dialog.chosen.text() == "Chosen: teapot"
+    dialog.search.setText("bag")                                         # teapot is hidden by the filter now
+    bagel = dialog.list.item(2)
+    qtbot.mouseClick(dialog.list.viewport(), Qt.MouseButton.LeftButton, pos=dialog.list.visualItemRect(bagel).center())
+    assert str(dialog.class_set()) == "bagel" and dialog.chosen.text() == "Chosen: bagel"
+    dialog.search.setText("")
+    cup = dialog.list.item(1)
+    qtbot.mouseClick(dialog.list.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
+                     dialog.list.visualItemRect(cup).center())
+    assert str(dialog.class_set()) == "cup + bagel"
