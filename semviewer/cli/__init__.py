@@ -6,21 +6,21 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-from semviewer import __version__
+from semviewer.core.version import version_text
 from semviewer.core.errors import SemviewerError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from semviewer.cli import basic, evaluate, gui, maps, regions, study
+    from semviewer.cli import basic, desktop, evaluate, gui, maps, regions, study
 
     parser = argparse.ArgumentParser(
         prog="semviewer",
         description="See where in pose space an image classifier is robust "
                     "(semantic maps and robust regions, Hamdi & Ghanem 2019). "
                     "Without a command, the desktop window opens.")
-    parser.add_argument("--version", action="version", version=f"semviewer {__version__}")
+    parser.add_argument("--version", action="version", version=version_text())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (gui, basic, maps, regions, evaluate, study):
+    for module in (gui, basic, maps, regions, evaluate, study, desktop):
         module.register(sub)
     return parser
 
@@ -39,3 +39,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("semviewer: interrupted; what finished is kept (run the same command again to continue)",
               file=sys.stderr)
         return 130
+
+
+def gui_main() -> int:
+    """Entry point of the `semviewer-gui` launcher (the desktop menu's): the window, with the
+    file the desktop passes, if any."""
+    return main(["gui", *sys.argv[1:]])

@@ -25,7 +25,8 @@ def add_object_args(p: argparse.ArgumentParser, pose: bool = True) -> None:
                    help=f"bundled object name (see `semviewer objects`) or a mesh file path (default {DEFAULT_OBJECT})")
     p.add_argument("--up-axis", choices=UP_AXES, default="y", help="up axis of a mesh file (default y)")
     p.add_argument("--classes", default=None,
-                   help="true class set: ImageNet names or ids, comma-separated (default: the object's own)")
+                   help="true class set: class names of the model's labels (ImageNet-1k by default) or ids, "
+                        "comma-separated (default: the object's own)")
     if pose:
         p.add_argument("--pose", default=None,
                        help="axis values, e.g. azimuth=30,elevation=20 (default: the object's default pose)")

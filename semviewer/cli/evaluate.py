@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from semviewer import __version__
+from semviewer.core.version import software
 from semviewer.cli.common import add_weights_args, precision_of
 from semviewer.cli.solver_args import add_solver_args, solver_config
 from semviewer.core.errors import SemviewerError
@@ -27,7 +27,7 @@ def register(sub) -> None:
     p = sub.add_parser("evaluate", help="the paper's Table 1: SRVR per network and method over objects")
     p.add_argument("--objects", nargs="+", default=["teapot", "mug", "soccer_ball"],
                    help="bundled object names and/or mesh files (mesh files need --classes)")
-    p.add_argument("--classes", default=None, help="true class set of the mesh files (ImageNet names or ids)")
+    p.add_argument("--classes", default=None, help="true class set of the mesh files (class names or ids)")
     p.add_argument("--up-axis", choices=UP_AXES, default="y", help="up axis of the mesh files (default y)")
     p.add_argument("--models", nargs="+", default=[DEFAULT_MODEL, "efficientnet-lite2"])
     add_weights_args(p)
@@ -125,7 +125,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                                 f"{len(plan.starts)} starts ({args.grid} grid)")
     write_text(args.out, csv_text(header, rows))
     write_json(json_path, {
-        "software": f"semviewer {__version__}", "date": _now(), "objects": [o.label for o in plan.objects],
+        **software(), "date": _now(), "objects": [o.label for o in plan.objects],
         "models": labels, "grid": args.grid, "starts": [list(s) for s in plan.starts],
         "preprocessing": args.preprocessing, "study_dir": str(study_dir),
         "config": {m: solver_config(args, m).to_json() for m in methods}, "srvr_convention": CONVENTION,

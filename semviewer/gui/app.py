@@ -16,6 +16,9 @@ def run_app(object_name: Optional[str] = None, model_name: Optional[str] = None,
             and not os.environ.get("QT_QPA_PLATFORM") and sys.platform.startswith("linux"):
         raise SemviewerError("no display: run semviewer on a desktop, or under a virtual one "
                              "(xvfb-run -a semviewer), or use the command-line tools (semviewer --help)")
+    from importlib import resources
+
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     import pyqtgraph as pg
@@ -23,6 +26,8 @@ def run_app(object_name: Optional[str] = None, model_name: Optional[str] = None,
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("semviewer")
     app.setApplicationName("semviewer")
+    app.setDesktopFileName("semviewer")          # the desktop entry `semviewer desktop-install` writes
+    app.setWindowIcon(QIcon(str(resources.files("semviewer.resources").joinpath("icons", "semviewer.svg"))))
     pg.setConfigOptions(antialias=True)
     from semviewer.gui.main_window import MainWindow
 

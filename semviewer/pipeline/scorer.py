@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
-from semviewer import __version__
+from semviewer.core.version import software
 from semviewer.core.errors import SemviewerError
 from semviewer.core.inference.batch_tuning import BatchTuner, cached_batch_size
 from semviewer.core.inference.classifier import Classifier
@@ -69,7 +69,7 @@ def score_provenance(scene: Scene, classifier: Classifier, axes: Sequence[str]) 
     axes, software, date."""
     return {"object": scene.mesh.name, "mesh_sha256": scene.mesh.sha256, **classifier.describe(),
             "classes": classes_for(scene.classes, classifier).to_json(), "render_settings": scene.settings.to_json(),
-            "fixed": scene.fixed(axes), "software": f"semviewer {__version__}",
+            "fixed": scene.fixed(axes), **software(),
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
 
 

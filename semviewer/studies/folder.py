@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from typing import Any, Optional
 
-from semviewer import __version__
+from semviewer.core.version import software
 from semviewer.core.errors import OutputError, SemviewerError, first_line
 from semviewer.core.files.atomic import json_default, check_writable, write_json
 from semviewer.core.files.hashing import file_sha256
@@ -115,7 +115,7 @@ def store_unit(out_dir: Path, unit: UnitSpec, result: dict[str, Any]) -> dict[st
     record = {"key": unit.key(), "stem": unit.file_stem(), "object": unit.object.label, "model": unit.model.label,
               "unit": unit.payload(), "map_file": npz.name, "map_sha256": file_sha256(npz),
               "provenance": dict(semantic_map.provenance), "stats": result["stats"], "regions": result["regions"],
-              "software": f"semviewer {__version__}",
+              **software(),
               "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
     record["record_sha256"] = content_sha256(record)
     write_json(record_path, record)

@@ -16,6 +16,7 @@ from typing import Any, Optional
 import numpy as np
 
 from semviewer import __version__
+from semviewer.core.version import software
 from semviewer.core.inference.cpu_info import describe_cpu, physical_cores
 from semviewer.core.errors import SemviewerError
 from semviewer.core.files.atomic import write_json
@@ -104,7 +105,7 @@ def _summary(plan: StudyPlan, executor: dict[str, Any], units: list[UnitSpec], r
              outcome: StudyOutcome) -> dict[str, Any]:
     """study.json: the manifest as run, versions, machine, executor, every unit's state and times."""
     return {
-        "software": f"semviewer {__version__}", "versions": _versions(executor["kind"]), "machine": describe_cpu(),
+        **software(), "versions": _versions(executor["kind"]), "machine": describe_cpu(),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "manifest": dict(plan.manifest), "plan": plan.to_json(), "executor": executor,
         "units": [{"unit": u.name, "key": u.key(), "stem": u.file_stem(),

@@ -14,9 +14,10 @@ import json
 import os
 import tempfile
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 import numpy as np
 
@@ -122,11 +123,37 @@ def export_onnx(module: "torch.nn.Module", scale: "torch.Tensor", bias: "torch.T
     wrapper = _export_module(module, scale, bias, softmax)
     dummy = torch.zeros(1, input_size, input_size, 3)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(target) as tmp, warnings.catch_warnings():
-        warnings.simplefilter("ignore")   # the exporter's deprecation and constant-folding chatter
-        torch.onnx.export(wrapper, (dummy,), str(tmp), input_names=["images"], output_names=["probabilities"],
-                          dynamic_axes={"images": {0: "batch"}, "probabilities": {0: "batch"}},
-                          opset_version=OPSET, dynamo=False)
+    fastpath = torch.backends.mha.get_fastpath_enabled()
+    torch.backends.mha.set_fastpath_enabled(False)   # the fused attention kernel has no ONNX form (ViTs)
+    try:
+        with atomic_path(target) as tmp, warnings.catch_warnings(), _native_stdout_quiet():
+            warnings.simplefilter("ignore")   # the exporter's deprecation and constant-folding chatter
+            torch.onnx.export(wrapper, (dummy,), str(tmp), input_names=["images"], output_names=["probabilities"],
+                              dynamic_axes={"images": {0: "batch"}, "probabilities": {0: "batch"}},
+                              opset_version=OPSET, dynamo=False)
+    finally:
+        torch.backends.mha.set_fastpath_enabled(fastpath)
+
+
+@contextmanager
+def _native_stdout_quiet() -> Iterator[None]:
+    """Keep what the exporter's C++ side prints (its whole graph when it fails) off stdout; the
+    failure itself is reported in one line by the caller."""
+    import sys
+
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):      # no real stdout (a GUI without a console): nothing to keep clean
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 class OnnxSession:

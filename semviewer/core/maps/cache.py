@@ -13,7 +13,7 @@ from semviewer.core.errors import MapFileError, OutputError
 from semviewer.core.maps.semantic_map import SemanticMap
 
 #: Provenance fields that do not change a map's values (left out of the key).
-_VOLATILE = ("date", "weights")
+_VOLATILE = ("date", "weights", "software_commit")
 
 
 def default_cache_dir() -> Path:

@@ -7,7 +7,7 @@ from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
-from semviewer import __version__
+from semviewer.core.version import software
 from semviewer.core.scene.axes import AXES
 from semviewer.core.regions.srvr import CONVENTION
 
@@ -19,7 +19,7 @@ def regions_document(axes: Sequence[str], domain: np.ndarray, source: Mapping[st
     every method's solver configuration (η, α, β, λ, T, eps, step cap...), the provenance of the
     scores, the SRVR convention and the regions (each a ``Region.to_json()`` plus any labels)."""
     return {
-        "software": f"semviewer {__version__}",
+        **software(),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "axes": list(axes), "units": [AXES[n].unit for n in axes],
         "domain": np.asarray(domain, dtype=float).tolist(), "source": dict(source),

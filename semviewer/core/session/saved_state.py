@@ -16,7 +16,7 @@ from typing import Any, Iterator, Optional
 
 import numpy as np
 
-from semviewer import __version__
+from semviewer.core.version import software
 from semviewer.core.errors import SemviewerError, first_line
 from semviewer.core.inference.labels import ClassSet
 from semviewer.core.regions.config import METHODS
@@ -56,7 +56,7 @@ class Session:
     engine: str = "auto"
 
     def save(self, path: str | Path) -> Path:
-        data = {"format": SESSION_FORMAT, "version": SESSION_VERSION, "software": f"semviewer {__version__}",
+        data = {"format": SESSION_FORMAT, "version": SESSION_VERSION, **software(),
                 **asdict(self)}
         return write_json(path, data)
 

@@ -223,3 +223,40 @@ def test_a_map_much_slower_than_the_record_has_its_batch_tried_again(classifier,
     assert batch_record(classifier, tmp_path)["recheck"] is True
     _, measured = _tune(classifier, tmp_path)
     assert measured and not batch_record(classifier, tmp_path).get("recheck")
+
+
+def test_attention_exports_without_the_fused_kernel_and_a_failed_export_prints_no_graph(tmp_path, capfd):
+    import onnxruntime
+
+    from semviewer.core.inference.onnx_engine import export_onnx
+
+    class Attention(torch.nn.Module):            # what a ViT does: eval-mode attention takes the fused fast path
+        def __init__(self):
+            super().__init__()
+            self.patch = torch.nn.Conv2d(3, 16, 8, stride=8)
+            self.layer = torch.nn.TransformerEncoderLayer(16, 2, 32, batch_first=True)
+            self.head = torch.nn.Linear(16, 5)
+
+        def forward(self, x):
+            tokens = self.patch(x).flatten(2).transpose(1, 2)
+            return self.head(self.layer(tokens).mean(1))
+
+    torch.manual_seed(0)
+    net = Attention().eval()
+    one, zero = torch.ones(3), torch.zeros(3)
+    export_onnx(net, one, zero, 32, tmp_path / "a.onnx")
+    x = np.random.default_rng(0).uniform(0, 1, (2, 32, 32, 3)).astype(np.float32)
+    ours = onnxruntime.InferenceSession(str(tmp_path / "a.onnx")).run(None, {"images": x})[0]
+    with torch.inference_mode():
+        ref = torch.softmax(net(torch.from_numpy(x).permute(0, 3, 1, 2)), 1).numpy()
+    assert np.abs(ours - ref).max() <= 1e-5
+    assert torch.backends.mha.get_fastpath_enabled()                     # put back as it was
+
+    class Unexportable(torch.nn.Module):
+        def forward(self, x):
+            return torch.linalg.svd(x.flatten(1)[:, :4].reshape(-1, 2, 2))[1].flatten(1)
+
+    capfd.readouterr()
+    with pytest.raises(Exception):
+        export_onnx(Unexportable(), one, zero, 8, tmp_path / "b.onnx", softmax=False)
+    assert "graph" not in capfd.readouterr().out.lower()
