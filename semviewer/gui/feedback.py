@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QSizePolicy
 
 from semviewer.core.errors import SemviewerError, first_line
 
@@ -17,6 +18,21 @@ def one_line(exc: BaseException) -> str:
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}: {exc.filename or ''}"
     return f"{type(exc).__name__}: {first_line(exc, 200)}" if str(exc).strip() else type(exc).__name__
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that ends a text too long for it with "…" (the whole text is its tooltip)
+    and never widens the window."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
+        self.setMinimumWidth(1)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
+        painter = QPainter(self)
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
+        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shown)
 
 
 class Feedback(QObject):
@@ -34,7 +50,8 @@ class Feedback(QObject):
         self.progress.setRange(0, 1000)
         self.progress.setMaximumWidth(240)
         self.progress.hide()
-        self.status_label = QLabel("")
+        self.status_label = ElidedLabel("")
+        self.status_label.setObjectName("statusLabel")
         window.statusBar().addWidget(self.status_label, 1)
         window.statusBar().addPermanentWidget(self.progress)
 
@@ -51,6 +68,7 @@ class Feedback(QObject):
         self._live_error_shown = False
         self.last_error = message
         self.status_label.setText(f"⚠ {message}")
+        self.status_label.setToolTip(message)
         if self.message_box is not None:
             self.message_box.close()
         box = QMessageBox(QMessageBox.Icon.Warning, "semviewer", message, QMessageBox.StandardButton.Ok, self.window)
@@ -64,12 +82,20 @@ class Feedback(QObject):
         if self.message_box is not None and self.message_box.isVisible() and self._live_error_shown:
             self.last_error = message
             self.status_label.setText(f"⚠ {message}")
+            self.status_label.setToolTip(message)
             return
         self.show_error(message)
         self._live_error_shown = True
 
     def status(self, message: str) -> None:
         self.status_label.setText(message)
+        self.status_label.setToolTip(message)
+
+    def start_progress(self) -> None:
+        """A job starts: the bar at 0 (not where the last job left it)."""
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        self.progress.show()
 
     def on_progress(self, fraction: float, message: str) -> None:
         self.progress.show()

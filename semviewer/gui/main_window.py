@@ -72,9 +72,9 @@ class MainWindow(QMainWindow):
     def _build_ui(self) -> None:
         self.viewport = Viewport()
         self.map_view = MapView("semanticMapView")
-        self.compare_view = MapView("compareMapView")
+        self.compare_view = MapView("compareMapView", colour_bar=False)    # the primary's bar is the scale of both
         self.compare_view.hide()
-        self.map_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.map_splitter = QSplitter(Qt.Orientation.Vertical)   # maps are wide: stacked, each gets the width
         self.map_splitter.addWidget(self.map_view)
         self.map_splitter.addWidget(self.compare_view)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
                                       self.solver.pick, jobs, feedback, self.cache, self.classifiers)
         self.solver_ctl = SolverController(doc, self.solver, self.regions_table, self.maps_ctl, jobs, feedback)
         self.files = FileController(doc, self.objects, jobs, feedback, self.settings, self.recent_menu, self)
+        self.files.on_reopened = self.maps_ctl.restore_cached
 
     def _show_engine(self) -> None:
         for action in self.engine_actions.actions():

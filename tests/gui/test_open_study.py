@@ -30,6 +30,8 @@ def test_open_a_study_unit(window, qtbot, small_study):
     assert np.allclose(shown.values, np.load(units[0].map_path)["values"])
     assert len(window.document.regions) == 2 and window.regions_table.rowCount() == 2
     assert all(r.inside is not None for _, r in window.document.regions)
+    assert window.map_settings.resolution.currentText() == "as loaded (45° × 25°)"      # the unit's grid, not coarse
+    assert window.solver.starts_label.text().startswith("start points: (")
     qtbot.wait(300)
     assert window.document.maps["primary"] is shown and len(window.document.regions) == 2     # nothing wiped them since
     window.feedback.guarded(window.files.open_study, str(small_study / "units"))          # a wrong folder: one clear error

@@ -55,10 +55,24 @@ class FileController:
                  settings: QSettings, recent_menu: QMenu, parent: QWidget) -> None:
         self.doc, self.objects, self.jobs, self.feedback = doc, objects, jobs, feedback
         self.settings, self.recent_menu, self.parent_widget = settings, recent_menu, parent
+        self.on_reopened: Callable[[], None] = lambda: None    # a session was reopened (its map may be cached)
         objects.mesh_opened.connect(self.add_recent)
 
+    def folder(self, kind: str) -> Path:
+        """The folder a file dialog for ``kind`` (session, map, study, export) opens in: the last
+        one used for that kind, else the home folder."""
+        kept = self.settings.value(f"folders/{kind}", "")
+        return Path(str(kept)) if kept and Path(str(kept)).is_dir() else Path.home()
+
+    def remember(self, kind: str, path: str) -> None:
+        chosen = Path(path)
+        self.settings.setValue(f"folders/{kind}", str(chosen if chosen.is_dir() else chosen.parent))
+
     def ask_path(self, title: str, filters: str, default: str) -> Optional[str]:
-        path, chosen = QFileDialog.getSaveFileName(self.parent_widget, title, str(Path.home() / default), filters)
+        path, chosen = QFileDialog.getSaveFileName(self.parent_widget, title, str(self.folder("export") / default),
+                                                   filters)
+        if path:
+            self.remember("export", path)
         return with_filter_suffix(path, chosen) if path else None
 
     def export(self, kind: str, path: Optional[str] = None) -> Optional[str]:
@@ -112,17 +126,19 @@ class FileController:
         """Reopen a session: validated whole and its mesh loaded before anything changes (in the
         background when asked from the menu, a recent file or a drop)."""
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.parent_widget, "Open session", str(Path.home()),
+            path, _ = QFileDialog.getOpenFileName(self.parent_widget, "Open session", str(self.folder("session")),
                                                   "semviewer sessions (*.json)")
             if not path:
                 return
+            self.remember("session", path)
             background = True if background is None else background
 
         def show(reopened: Document) -> None:
             self._show(reopened)
             self.add_recent(str(path))
             self.feedback.status(f"reopened session {Path(path).name}; compute the map to see it (cached maps return "
-                          f"at once)")
+                                 f"at once)")
+            self.on_reopened()
 
         self._open(Path(path).name, lambda: from_session(Session.load(path), Path(path).resolve().parent),
                    show, bool(background))
@@ -130,9 +146,11 @@ class FileController:
     def open_map_file(self, path: Optional[str] = None, background: Optional[bool] = None) -> None:
         """Show a saved map (any number of axes: hidden axes are sliced or aggregated)."""
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.parent_widget, "Open map", str(Path.home()), "semviewer maps (*.npz)")
+            path, _ = QFileDialog.getOpenFileName(self.parent_widget, "Open map", str(self.folder("map")),
+                                                  "semviewer maps (*.npz)")
             if not path:
                 return
+            self.remember("map", path)
             background = True if background is None else background
 
         def show(semantic_map: SemanticMap) -> None:
@@ -146,9 +164,10 @@ class FileController:
                    background: bool = False) -> None:
         """Open a unit of a study folder: its object, model, map and regions (asks which one)."""
         if path is None:
-            path = QFileDialog.getExistingDirectory(self.parent_widget, "Open study folder", str(Path.home()))
+            path = QFileDialog.getExistingDirectory(self.parent_widget, "Open study folder", str(self.folder("study")))
             if not path:
                 return
+            self.remember("study", path)
             background = True
         units = read_study(path)
         if unit is None:

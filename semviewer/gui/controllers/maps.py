@@ -3,7 +3,7 @@ maps, the cursor, the start points and the regions on the primary and compare vi
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -11,16 +11,16 @@ from PySide6.QtWidgets import QCheckBox
 
 from semviewer.core.errors import SemviewerError
 from semviewer.core.inference.classifier_cache import ClassifierCache
-from semviewer.core.maps.cache import MapCache
-from semviewer.core.maps.grids import domain_rows
+from semviewer.core.maps.cache import MapCache, map_key
+from semviewer.core.maps.grids import RESOLUTIONS, domain_rows
 from semviewer.core.scene.axes import AXES, Pose
 from semviewer.core.session.document import COMPARE, PRIMARY, TARGETS, Document
 from semviewer.gui.feedback import Feedback
-from semviewer.gui.widgets.map_settings import MapSettings
+from semviewer.gui.widgets.map_settings import LOADED, MapSettings
 from semviewer.gui.widgets.map_view import MapView, RegionShape
 from semviewer.gui.workers import JobRunner
 from semviewer.pipeline.maps import compute_map
-from semviewer.pipeline.scorer import Scene, Scorer
+from semviewer.pipeline.scorer import Scene, Scorer, score_provenance
 
 MAP_KINDS = {PRIMARY: "map", COMPARE: "map-compare"}
 
@@ -33,6 +33,9 @@ class MapController:
         self.doc, self.settings, self.views, self.pick = doc, settings, views, pick
         self.jobs, self.feedback, self.cache, self.classifiers = jobs, feedback, cache, classifiers
         self.live_shapes: dict[str, list[RegionShape]] = {PRIMARY: [], COMPARE: []}   # regions growing now
+        self.fraction = 0.0                               # how far the running map is
+        self.progress_listeners: list[Callable[[], None]] = []   # told when it moves on
+        self._restore_pending = False                     # a reopened map waits for its model
         guarded = feedback.guarded
         settings.compute_requested.connect(lambda: guarded(self.compute_map))
         settings.view_changed.connect(lambda: guarded(self._view_edited))
@@ -45,6 +48,7 @@ class MapController:
         doc.events.view.connect(self._view_changed)
         doc.events.compare.connect(self._compare_changed)
         doc.events.pose.connect(self.show_cursor)
+        doc.events.model.connect(self._model_changed)
         doc.events.starts.connect(self.show_starts)
         doc.events.regions.connect(self.show_regions)
         self._clear_views()
@@ -52,7 +56,20 @@ class MapController:
     # -- settings ---------------------------------------------------------------------------
     def _view_edited(self) -> None:
         s = self.settings
-        self.doc.set_view(s.shown_axes(), s.resolution.currentData(), s.aggregate.currentData())
+        resolution = s.resolution.currentData()
+        self.doc.set_view(s.shown_axes(), None if resolution == LOADED else resolution, s.aggregate.currentData())
+
+    def _show_loaded_grid(self) -> None:
+        """A primary map on another grid than the resolution named (a study unit's): the resolution
+        control says so."""
+        semantic_map, named = self.doc.maps[PRIMARY], RESOLUTIONS[self.doc.resolution]
+        steps = {a.name: a.step for a in semantic_map.axes} if semantic_map is not None else {}
+        shown = [n for n in self.doc.map_axes if steps.get(n) is not None]
+        other = any(abs(steps[n] - named[n]) > 1e-9 for n in shown)
+        self.settings.show_loaded_grid(" × ".join(f"{steps[n]:g}{AXES[n].unit if AXES[n].unit == '°' else ''}"
+                                                  for n in shown) if other else None)
+        if not other:
+            self.settings.set_resolution(self.doc.resolution)
 
     def _view_changed(self) -> None:
         s, doc = self.settings, self.doc
@@ -73,6 +90,10 @@ class MapController:
         if name is not None:
             self.views[COMPARE].clear_map(f"{name}: compute the map to compare")
             if self.doc.maps[PRIMARY] is not None:
+                shown = name.rsplit("/", 1)[-1]
+                self.views[COMPARE].set_message(f"{shown}: loading the model, then its map…")
+                self.feedback.status(f"comparing with {shown}: loading it and computing its map (the first load of a "
+                                     f"model exports and checks it once)")
                 self.feedback.guarded(self.compute_map, COMPARE)
 
     # -- computing ---------------------------------------------------------------------------
@@ -109,10 +130,17 @@ class MapController:
             weights = doc.weights if target == PRIMARY else None
             ticket = doc.ticket(target)
             self.views[target].set_message(f"{model}: computing…")
-            self.feedback.progress.show()
+            self.feedback.start_progress()
+            self.fraction = 0.0
             self.jobs.start(MAP_KINDS[target], self._job(target, model, weights),
                             lambda result, t=target, k=ticket: self._done(t, result, k), self._failed,
-                            self.feedback.on_progress, lambda m, t=target, k=ticket: doc.set_map(t, m, k))
+                            self._progress, lambda m, t=target, k=ticket: doc.set_map(t, m, k))
+
+    def _progress(self, fraction: float, message: str) -> None:
+        self.fraction = fraction
+        self.feedback.on_progress(fraction, message)
+        for listener in self.progress_listeners:
+            listener()
 
     def _done(self, target: str, result, ticket: int) -> None:
         semantic_map, classifier, notes = result
@@ -130,6 +158,34 @@ class MapController:
     def _failed(self, message: str) -> None:
         self.feedback.progress.hide()
         self.feedback.show_error(message)
+
+    # -- maps that come back from the cache --------------------------------------------------
+    def restore_cached(self) -> None:
+        """A reopened session or unit: its map comes back from the cache once its model is
+        loaded (now, or when it is), without computing anything."""
+        self._restore_pending = not self.show_cached()
+
+    def _model_changed(self) -> None:
+        if self._restore_pending and self.doc.classifier is not None:
+            self._restore_pending = False
+            self.show_cached()
+
+    def show_cached(self) -> bool:
+        """Show the primary map of the current view when the cache has it whole; whether it did."""
+        doc, classifier = self.doc, self.doc.classifier
+        if classifier is None or doc.mesh is None or doc.maps[PRIMARY] is not None:
+            return doc.maps[PRIMARY] is not None
+        scene, grid = Scene.of(doc), doc.grid()
+        names = [g.name for g in grid]
+        try:
+            found = self.cache.get(map_key(score_provenance(scene, classifier, names), grid, scene.fixed(names)))
+        except SemviewerError:
+            return False                         # the model's labels do not name the class: compute says so
+        if found is None:
+            return False
+        doc.set_map(PRIMARY, found)
+        self.feedback.status(f"the map of {found.values.size} poses came back from the cache")
+        return True
 
     # -- map clicks --------------------------------------------------------------------------
     def pose_on_map(self, x: float, y: float) -> Pose:
@@ -155,6 +211,8 @@ class MapController:
         """Draw the map of ``target`` (None: both), then the cursor, starts and regions over it."""
         if self.doc.maps[PRIMARY] is None and target in (None, PRIMARY):
             self._clear_views()
+        if target in (None, PRIMARY):
+            self._show_loaded_grid()
         for t in TARGETS if target is None else (target,):
             self._draw(t)
         self.show_cursor()

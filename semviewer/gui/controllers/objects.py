@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Optional
 
 from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from semviewer.core.scene.axes import Pose
@@ -18,7 +19,7 @@ from semviewer.core.inference.models import get_model_spec
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.errors import SemviewerError
 from semviewer.core.inference.labels import ClassSet
-from semviewer.core.scene.mesh import MeshData, load_mesh
+from semviewer.core.scene.mesh import MeshData, check_up_axis, load_mesh
 from semviewer.core.scene.mesh import decimate as decimate_mesh
 from semviewer.core.scene.objects import bundled_objects, resolve_object
 from semviewer.core.session.document import Document
@@ -45,6 +46,8 @@ class ObjectController(QObject):
         super().__init__(parent)
         self.doc, self.predictions, self.jobs, self.feedback = doc, predictions, jobs, feedback
         self.settings, self.classifiers, self.parent_widget = settings, classifiers, parent
+        self.up_actions: Optional[QActionGroup] = None   # Object → Up axis (set by the menus)
+        doc.events.object.connect(self.show_up_axis)
 
     def open_object(self, name_or_path: str, up_axis: str = "y") -> None:
         """Open a bundled object or a mesh file; the current one stays if this fails."""
@@ -55,6 +58,22 @@ class ObjectController(QObject):
         self.doc.open_object(name_or_path, up_axis, resolve_object)
         if self.doc.object_source not in bundled_objects():
             self.feedback.status(f"opened {Path(name_or_path).name}: choose its true class with Object → True class set")
+
+    def set_up_axis(self, axis: str) -> None:
+        """Object → Up axis: the current object again with ``axis`` up (a mesh file is read again;
+        its class set stays); meshes opened next use it too."""
+        check_up_axis(axis)
+        source = self.doc.object_source
+        if source in bundled_objects():
+            self.open_object(source, axis)
+        else:
+            self.open_mesh(source, axis)
+        self.feedback.status(f"{Path(source).name}: {axis} is up")
+
+    def show_up_axis(self) -> None:
+        """The Object → Up axis entry of the object shown, checked."""
+        for action in self.up_actions.actions() if self.up_actions is not None else ():
+            action.setChecked(action.objectName() == f"upAxis-{self.doc.up_axis}")
 
     def triangle_budget(self) -> int:
         """Meshes above this many triangles are offered decimation (Object → Triangle budget)."""
@@ -79,10 +98,12 @@ class ObjectController(QObject):
         the live view keeps answering. A mesh above the triangle budget is offered decimation
         (``decimate`` answers that question without asking)."""
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.parent_widget, "Open mesh", str(Path.home()), MESH_FILTER)
+            folder = str(self.settings.value("folders/mesh", "") or Path.home())
+            path, _ = QFileDialog.getOpenFileName(self.parent_widget, "Open mesh", folder, MESH_FILTER)
             if not path:
                 return
-        up = up_axis or "y"
+            self.settings.setValue("folders/mesh", str(Path(path).parent))
+        up = up_axis or self.doc.up_axis
         name = Path(path).name
         self.feedback.busy(f"reading {name}…")
 

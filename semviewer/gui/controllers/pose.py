@@ -28,7 +28,8 @@ class PoseController(QObject):
         super().__init__(parent)
         self.doc, self.viewport, self.controls, self.predictions, self.live = doc, viewport, controls, predictions, live
         self.predicted_pose: Optional[Pose] = None   # the pose the predictions panel shows
-        viewport.pose_edited.connect(doc.set_pose)
+        self.feedback = feedback
+        viewport.pose_edited.connect(self._dragged)
         controls.pose_edited.connect(doc.set_pose)
         controls.reset_requested.connect(doc.reset_pose)
         live.frame_ready.connect(self._on_frame)
@@ -40,6 +41,14 @@ class PoseController(QObject):
         doc.events.classes.connect(lambda: live.request(doc.pose))
         doc.events.model.connect(self._model_changed)
         doc.events.title.connect(lambda: set_title(doc.title()))
+
+    def _dragged(self, pose: Pose) -> None:
+        """A drag on the viewport; moving a light that stands straight above changes nothing, so say why."""
+        before = self.doc.pose
+        self.doc.set_pose(pose)
+        if pose["light_elevation"] >= 89.99 and pose["light_azimuth"] != before["light_azimuth"]:
+            self.feedback.status("the light is straight above (light elevation 90°): its azimuth changes nothing; "
+                                 "Ctrl+drag vertically to lower it first")
 
     def sync(self) -> None:
         """Show the document's pose in the viewport and the fields; render and classify it."""

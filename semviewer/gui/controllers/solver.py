@@ -6,7 +6,9 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import Optional
 
-from semviewer.core.session.document import ALL_METHODS, TARGETS, Document
+from PySide6.QtCore import QTimer
+
+from semviewer.core.session.document import ALL_METHODS, PRIMARY, TARGETS, Document
 from semviewer.core.errors import SemviewerError
 from semviewer.core.regions.config import METHOD_LABELS, METHODS
 from semviewer.core.regions.region import RegionsSnapshot
@@ -26,6 +28,8 @@ class SolverController:
                  feedback: Feedback) -> None:
         self.doc, self.panel, self.table, self.maps, self.jobs, self.feedback = doc, panel, table, maps, jobs, feedback
         self.note = ""                  # said before the solver's status (e.g. which starts it chose)
+        self.summary = ""               # what the last run found, as its status said
+        self.queued = False             # Start was pressed while the map computes: regions wait for it
         self._syncing = False
         panel.start_requested.connect(lambda: feedback.guarded(self.start_solver))
         panel.stop_requested.connect(self.stop_solver)
@@ -44,6 +48,8 @@ class SolverController:
         doc.events.regions.connect(self._show_regions)
         doc.events.view.connect(self._show_regions)
         doc.events.dropped.connect(self._dropped)
+        jobs.changed.connect(self._jobs_changed)
+        maps.progress_listeners.append(self._map_progress)
         self._edited()
 
     # -- settings ----------------------------------------------------------------------------
@@ -77,7 +83,7 @@ class SolverController:
     # -- starts ------------------------------------------------------------------------------
     def _show_starts(self) -> None:
         doc = self.doc
-        text = "; ".join("(" + ", ".join(f"{v:.0f}" for v in s) + ")" for s in doc.starts)
+        text = "; ".join("(" + ", ".join(f"{v:.1f}" for v in s) + ")" for s in doc.starts)   # as in the table
         where = "" if doc.starts_shown() or not doc.starts else f" (on {' × '.join(doc.start_axes)}: hidden here)"
         self.panel.starts_label.setText(f"start points: {text}{where}" if doc.starts else
                                            "no start points: click the map with Ctrl, or use the paper's")
@@ -89,11 +95,56 @@ class SolverController:
 
     # -- runs --------------------------------------------------------------------------------
     def start_solver(self) -> None:
-        """Grow regions from the start points in the background; rectangles grow live."""
+        """Grow regions from the start points in the background; rectangles grow live. On the
+        computed map while that map is still computing, the regions are queued until it is done
+        (Stop or Cancel drops them). A refused start changes nothing."""
         self._push()
         doc = self.doc
+        if self.queued:
+            return
+        if doc.solver_source == "map" and self.maps.running() and not self._map_complete():
+            self.queued = True
+            self.panel.set_running(True)
+            self._say_queued()
+            return
+        self._start()
+
+    def _map_complete(self) -> bool:
+        semantic_map = self.doc.maps[PRIMARY]
+        return semantic_map is not None and semantic_map.complete
+
+    def _say_queued(self) -> None:
+        self.panel.status.setText(f"regions will grow when the map is done: {self.maps.fraction:.0%}")
+
+    def _map_progress(self) -> None:
+        if self.queued:
+            self._say_queued()
+
+    def _jobs_changed(self) -> None:
+        """A queued start goes ahead once the map is done; a map that stopped drops it."""
+        if self.queued and not self.maps.running():
+            QTimer.singleShot(0, self._resume)
+
+    def _resume(self) -> None:
+        if not self.queued or self.maps.running():
+            return
+        self.queued = False
+        self.panel.set_running(False)
+        if self._map_complete():
+            self.feedback.guarded(self._start)
+        else:
+            self.panel.status.setText("the map stopped before it was done: the queued regions were not grown")
+
+    def _start(self) -> None:
+        doc = self.doc
+        kept = (list(doc.starts), list(doc.start_axes))
         note = f"{doc.default_starts()} · " if not doc.starts else ""
-        jobs = plan_region_jobs(doc)
+        try:
+            jobs = plan_region_jobs(doc)
+        except SemviewerError:
+            if note:
+                doc.set_starts(*kept)            # refused: the starts it chose go again
+            raise
         run = region_run_record(doc, jobs)
         ticket = doc.ticket("regions")
         scene = Scene.of(doc)
@@ -108,7 +159,7 @@ class SolverController:
         self.panel.set_running(True)
         self.note = note
         self.panel.status.setText(f"{note}growing regions…")
-        self.feedback.progress.show()
+        self.feedback.start_progress()
         self.jobs.start("solver", job, lambda found: self._done(found, run, ticket), self._failed,
                           self.feedback.on_progress, lambda item: self.solver_partial(item))  # tests may wrap it
 
@@ -134,27 +185,41 @@ class SolverController:
             return                       # the object, model, classes or map changed meanwhile: said then
         stopped = [r.steps for _, r in found if r.stop_reason == "cancelled"]
         if stopped:
-            self.panel.status.setText(f"stopped at step {max(stopped)}: {len(found)} regions kept")
+            summary = f"stopped at step {max(stopped)}: {len(found)} regions kept"
         else:
             reasons = sorted({r.stop_reason for _, r in found})
-            self.panel.status.setText(f"{self.note}{len(found)} regions ({', '.join(reasons)})")
+            summary = f"{self.note}{len(found)} regions ({', '.join(reasons)})"
+        self.summary = summary
+        self.panel.status.setText(summary)
+        checked = sum(1 for _, r in found if r.inside is not None)
         doubtful = sum(1 for _, r in found if r.inside is not None and not r.inside.trusted)
-        self.feedback.status(f"{len(found)} regions grown and checked from the inside" +
-                      (f"; ⚠ {doubtful} hold the true class as top-1 on less than half of their volume"
-                       if doubtful else ""))
+        inside = "checked from the inside" if checked == len(found) else \
+            f"{checked} of them checked from the inside" if checked else "not checked from the inside"
+        self.feedback.status(f"{len(found)} regions grown, {inside}" +
+                             (f"; ⚠ {doubtful} hold the true class as top-1 on less than half of their volume"
+                              if doubtful else ""))
 
     def _failed(self, message: str) -> None:
         self._finish()
         self.feedback.show_error(message)
 
     def stop_solver(self) -> None:
-        """Stop growing regions; the regions grown so far are kept, marked "stopped at step k"."""
+        """Stop growing regions; the regions grown so far are kept, marked "stopped at step k".
+        Regions queued behind a map are dropped."""
+        if self.queued:
+            self.queued = False
+            self.panel.set_running(False)
+            self.panel.status.setText("the queued regions were cancelled")
         if self.jobs.running("solver"):
             self.jobs.stop("solver")
             self.panel.set_running(False)
             self.panel.status.setText("stopping… (the regions grown so far are kept)")
 
     def _dropped(self) -> None:
+        if self.queued:
+            self.queued = False
+            self.panel.set_running(False)
+            self.panel.status.setText("the queued regions were dropped: the object, model, classes or map changed")
         if self.jobs.running("solver"):
             self.panel.status.setText("stopped: the object, model, classes or map changed")
         self.jobs.cancel("solver")
@@ -166,8 +231,11 @@ class SolverController:
         axes = list(doc.region_run.get("axes", doc.map_axes)) if doc.regions else doc.map_axes
         labels = {t: doc.model_label(t) or t for t in TARGETS}
         self.table.set_regions([(labels[t], r) for t, r in doc.regions], axes)
+        hidden = f"the regions were grown on {' × '.join(axes)}: hidden on these axes"
         if not doc.regions_shown():
-            self.panel.status.setText(f"the regions were grown on {' × '.join(axes)}: hidden on these axes")
+            self.panel.status.setText(hidden)
+        elif self.panel.status.text().startswith("the regions were grown on"):
+            self.panel.status.setText(self.summary)      # shown again: the hint goes
 
     def _highlight(self, index: Optional[int]) -> None:
         if index is None:

@@ -2,12 +2,48 @@
 
 from __future__ import annotations
 
+import math
 from typing import Optional
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QPushButton, QWidget
 
-from semviewer.core.scene.axes import AXES, Pose
+from semviewer.core.scene.axes import AXES, Axis, Pose
+
+
+class AxisSpinBox(QDoubleSpinBox):
+    """A field for one axis that reads what people type: a number with a decimal point or comma
+    ("12,5"), beyond the range too: a periodic axis wraps it (370° is 10°), another clips it."""
+
+    def __init__(self, axis: Axis) -> None:
+        super().__init__()
+        self.axis = axis
+
+    def _number(self, text: str) -> Optional[float]:
+        text = text.strip()
+        if self.suffix().strip() and text.endswith(self.suffix().strip()):
+            text = text[:-len(self.suffix().strip())]
+        try:
+            value = float(text.strip().replace(",", "."))
+        except ValueError:
+            return None
+        return value if math.isfinite(value) else None
+
+    def validate(self, text: str, pos: int):
+        if self._number(text) is not None:
+            return QValidator.State.Acceptable, text, pos
+        bare = text.strip().removesuffix(self.suffix().strip()).strip()
+        if bare in ("", "-", "+", ".", ",", "-.", "-,", "+.", "+,") or bare.lower().endswith(("e", "e-", "e+")):
+            return QValidator.State.Intermediate, text, pos       # on the way to a number
+        return QValidator.State.Invalid, text, pos
+
+    def valueFromText(self, text: str) -> float:
+        value = self._number(text)
+        return self.value() if value is None else self.axis.clamp(value)
+
+    def fixup(self, text: str) -> str:
+        return self.textFromValue(self.value())
 
 
 class AxisControls(QWidget):
@@ -22,7 +58,7 @@ class AxisControls(QWidget):
         form = QFormLayout(self)
         self.boxes: dict[str, QDoubleSpinBox] = {}
         for name, axis in AXES.items():
-            box = QDoubleSpinBox()
+            box = AxisSpinBox(axis)
             box.setObjectName(f"{name}Spin")
             box.setDecimals(2)
             box.setRange(axis.lower, axis.upper)

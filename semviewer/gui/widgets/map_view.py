@@ -39,7 +39,8 @@ class MapView(QWidget):
     clicked = Signal(float, float, object)   # x, y (NaN in 1-D), keyboard modifiers
     dragged = Signal(float, float)
 
-    def __init__(self, name: str = "semanticMapView", parent: Optional[QWidget] = None) -> None:
+    def __init__(self, name: str = "semanticMapView", parent: Optional[QWidget] = None,
+                 colour_bar: bool = True) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -48,6 +49,12 @@ class MapView(QWidget):
         self.caption.setWordWrap(True)
         self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.caption)
+        self.legend = QLabel("")                         # the methods drawn, above the plot: never over data
+        self.legend.setObjectName(f"{name}Legend")
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.legend.setToolTip("The region colours: one per bound-optimisation method")
+        self.legend.hide()
+        layout.addWidget(self.legend)
         self.plot = pg.PlotWidget()
         self.plot.setObjectName(name)
         self.plot.setAccessibleName("Semantic map: true-class probability over the chosen axes")
@@ -61,6 +68,8 @@ class MapView(QWidget):
         self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=pg.colormap.get(COLORMAP), interactive=False, width=14,
                                         label="true-class probability")
         self.colorbar.setImageItem(self.image, insert_in=self.item)
+        if not colour_bar:               # another view's bar serves both (one scale, [0, 1]); its room stays,
+            self.colorbar.setOpacity(0.0)   # so that maps stacked above each other line up
         self.curve = pg.PlotDataItem(pen=pg.mkPen("#3b528b", width=2))
         self.item.addItem(self.curve)
         self.cursor = pg.ScatterPlotItem(size=16, symbol="+", pen=pg.mkPen("#ff00ff", width=3), brush=None)
@@ -71,8 +80,6 @@ class MapView(QWidget):
         self.starts = pg.ScatterPlotItem(size=11, symbol="o", pen=pg.mkPen("k", width=1.5), brush=pg.mkBrush("#ffffff"))
         self.starts.setZValue(25)
         self.item.addItem(self.starts)
-        self.legend = self.item.addLegend(offset=(-10, 10), labelTextColor="w", brush=pg.mkBrush(40, 40, 40, 180))
-        self._legend_items: dict[str, pg.PlotDataItem] = {}
         self._region_items: list = []
         self._highlight: Optional[int] = None
         self.map: Optional[SemanticMap] = None
@@ -116,7 +123,7 @@ class MapView(QWidget):
             self.vcursor.hide()
             self.cursor.show()
             self.item.vb.setRange(xRange=(xs[0] - dx / 2, xs[-1] + dx / 2), yRange=(ys[0] - dy / 2, ys[-1] + dy / 2),
-                                  padding=0)
+                                  padding=0.02)      # room for the pose cross at the domain's edge
         else:
             self.item.setLabel("left", "true-class probability")
             self.curve.setData(xs, shown, connect="finite")
@@ -203,15 +210,9 @@ class MapView(QWidget):
         return list(self._region_items)
 
     def _update_legend(self, methods: set) -> None:
-        for method, item in list(self._legend_items.items()):
-            if method not in methods:
-                self.legend.removeItem(item)
-                del self._legend_items[method]
-        for method in sorted(methods):
-            if method not in self._legend_items:
-                item = pg.PlotDataItem(pen=pg.mkPen(METHOD_QCOLORS.get(method, QColor("white")), width=3))
-                self.legend.addItem(item, METHOD_LABELS.get(method, method))
-                self._legend_items[method] = item
+        self.legend.setText("   ".join(
+            f"<span style='color:{METHOD_QCOLORS.get(m, QColor('white')).name()}'>▬▬</span> {METHOD_LABELS.get(m, m)}"
+            for m in sorted(methods)))
         self.legend.setVisible(bool(methods))
 
     # -- mouse -----------------------------------------------------------------

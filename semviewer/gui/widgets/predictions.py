@@ -40,6 +40,8 @@ class PredictionsPanel(QWidget):
             self.bars.append(bar)
         layout.addLayout(grid)
         self.true_label = QLabel("")
+        self.true_label.setToolTip("p(C): the probability of the true class set C (summed over its classes) for "
+                                   "exactly this render, and its rank among all classes (1: top-1)")
         self.true_label.setObjectName("trueClassLabel")
         layout.addWidget(self.true_label)
         layout.addStretch(1)

@@ -50,7 +50,7 @@ class RegionsTable(QTableWidget):
             bounds = "; ".join(f"{n} [{lo:.1f}, {hi:.1f}]" for n, lo, hi in zip(axis_names, r.lower, r.upper))
             domain = "; ".join(f"{n} [{lo:g}, {hi:g}]" for n, (lo, hi) in zip(axis_names, r.domain))
             cells = (label, METHOD_LABELS.get(r.method, r.method),
-                     ", ".join(f"{s:.1f}" for s in r.start), bounds, f"{r.volume_ratio:.2%}", str(r.evaluations),
+                     "(" + ", ".join(f"{s:.1f}" for s in r.start) + ")", bounds, f"{r.volume_ratio:.2%}", str(r.evaluations),
                      f"stopped at step {r.steps}" if r.stop_reason == "cancelled" else f"{r.steps} / {r.stop_reason}",
                      _inside_text(r), domain)
             for j, text in enumerate(cells):

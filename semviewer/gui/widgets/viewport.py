@@ -68,8 +68,9 @@ class Viewport(QWidget):
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt API)
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor(20, 20, 20))
-        if self._image is None:
+        painter.fillRect(self.rect(), self.palette().window())     # the bands beside a square render: the
+        if self._image is None:                                     # window's own colour, not black
+            painter.fillRect(self.rect(), QColor(20, 20, 20))
             painter.setPen(QColor(200, 200, 200))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.message)
             return
@@ -77,6 +78,14 @@ class Viewport(QWidget):
         target = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         painter.drawImage(target, self._image)
+        painter.setPen(self.palette().mid().color())
+        painter.drawRect(target.adjusted(-0.5, -0.5, 0.5, 0.5))
+        h, w = self._frame.shape[:2]
+        below = QRectF(0, target.bottom() + 4, self.width(), self.height() - target.bottom() - 4)
+        if below.height() >= 16:
+            painter.setPen(self.palette().windowText().color())
+            painter.drawText(below, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                             f"network input {w} × {h}, ×{side / w:.2g}")
         painter.setPen(QColor(230, 230, 230))
         p = self.frame_pose or self.pose
         painter.drawText(target.adjusted(6, 4, -6, -4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,

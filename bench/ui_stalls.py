@@ -1,0 +1,147 @@
+"""Event-loop stalls of the window, scenario by scenario, side by side in one run.
+
+A heartbeat timer asks to fire every 10 ms; the gap between two beats is how long the GUI
+thread was busy (a stall the user feels as a frozen window). For each scenario the longest gap
+and the median gap are printed beside the targets (longest ≤ 100 ms, median ≤ 20 ms):
+
+  live OIR_B        a live-score OIR_B run from two starts, no input, 5 s
+  first drag        60 Hz mouse drags on the viewport for 2 s (the first of the session)
+  compare with      Model → Compare with efficientnet-lite2 on a computed map, until its map is done
+  reopen + compute  reopen a saved session, then Compute map (from the cache)
+  all three on map  Naive, OIR_B and OIR_W on the computed map, until done
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/ui_stalls.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+from PySide6.QtCore import QElapsedTimer, QPointF, Qt, QTimer
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from semviewer.core.inference.cpu_info import describe_cpu
+
+TARGET_LONGEST_MS, TARGET_MEDIAN_MS = 100.0, 20.0
+
+
+class Heartbeat:
+    """Gaps between 10 ms timer beats while a scenario runs."""
+
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._beat)
+        self.clock = QElapsedTimer()
+        self.gaps: list[float] = []
+
+    def _beat(self) -> None:
+        self.gaps.append(self.clock.nsecsElapsed() / 1e6)
+        self.clock.restart()
+
+    def start(self) -> None:
+        self.gaps = []
+        self.clock.start()
+        self.timer.start()
+
+    def stop(self) -> list[float]:
+        self.timer.stop()
+        return self.gaps
+
+
+def pump(app: QApplication, until, timeout: float = 300.0, at_least: float = 0.0) -> None:
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        app.processEvents()
+        if time.monotonic() - start >= at_least and until():
+            return
+        time.sleep(0.002)
+    raise TimeoutError("the scenario did not finish in time")
+
+
+def drag(app: QApplication, viewport, seconds: float) -> None:
+    centre = QPointF(viewport.width() / 2, viewport.height() / 2)
+    press = QMouseEvent(QMouseEvent.Type.MouseButtonPress, centre, centre, Qt.MouseButton.LeftButton,
+                        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    viewport.mousePressEvent(press)
+    start, x = time.monotonic(), centre.x()
+    while time.monotonic() - start < seconds:
+        x += 2.0
+        pos = QPointF(x, centre.y())
+        viewport.mouseMoveEvent(QMouseEvent(QMouseEvent.Type.MouseMove, pos, pos, Qt.MouseButton.NoButton,
+                                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+        end = time.monotonic() + 1 / 60
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.001)
+    viewport.mouseReleaseEvent(press)
+
+
+def main() -> None:
+    app = QApplication([])
+    app.setOrganizationName("semviewer-bench")
+    app.setApplicationName("semviewer-ui-stalls")
+    from semviewer.gui.main_window import MainWindow
+
+    print(f"{describe_cpu()}; torch capability {torch.backends.cpu.get_cpu_capability()}; offscreen Qt")
+    window = MainWindow()
+    window.resize(1400, 900)
+    window.show()
+    doc, beat = window.document, Heartbeat()
+    pump(app, lambda: window.predictions.true_probability is not None)
+    results: dict[str, list[float]] = {}
+
+    def run(name: str, action, until, at_least: float = 0.0) -> None:
+        beat.start()
+        action()
+        pump(app, until, at_least=at_least)
+        results[name] = beat.stop()
+
+    run("first drag", lambda: drag(app, window.viewport, 2.0), lambda: True)
+    doc.set_view(resolution="coarse")
+    run("compute map", window.maps_ctl.compute_map, lambda: not window.maps_ctl.running() and
+        doc.maps["primary"] is not None and doc.maps["primary"].complete)
+
+    def live() -> None:
+        doc.set_starts([(130.0, 30.0), (200.0, 15.0)])
+        window.solver.source.setCurrentIndex(window.solver.source.findData("live"))
+        window.solver.steps.setValue(100000)
+        window.solver_ctl.start_solver()
+
+    run("live OIR_B", live, lambda: True, at_least=5.0)
+    window.solver_ctl.stop_solver()
+    pump(app, lambda: not window.jobs.running("solver"))
+    run("compare with", lambda: window.objects.set_compare_model("efficientnet-lite2"),
+        lambda: doc.maps["compare"] is not None and doc.maps["compare"].complete)
+    window.objects.set_compare_model(None)
+    session = Path(tempfile.mkdtemp()) / "s.json"
+    window.files.save_session(str(session))
+
+    def reopen() -> None:
+        window.files.open_session(str(session), background=True)
+
+    run("reopen + compute", reopen, lambda: doc.maps["primary"] is not None and not window.jobs.any_running())
+
+    def all_three() -> None:
+        window.solver.source.setCurrentIndex(window.solver.source.findData("map"))
+        window.solver.method.setCurrentIndex(window.solver.method.findData("all three"))
+        window.solver.steps.setValue(800)
+        window.solver_ctl.start_solver()
+
+    run("all three on map", all_three, lambda: not window.jobs.running("solver") and bool(doc.regions))
+    window.close()
+    print(f"\n{'scenario':18s} {'beats':>6s} {'longest ms':>11s} {'median ms':>10s}   targets: longest ≤ "
+          f"{TARGET_LONGEST_MS:.0f}, median ≤ {TARGET_MEDIAN_MS:.0f}")
+    for name, gaps in results.items():
+        longest, median = (max(gaps), statistics.median(gaps)) if gaps else (float("nan"),) * 2
+        ok = "ok" if longest <= TARGET_LONGEST_MS and median <= TARGET_MEDIAN_MS else "MISSED"
+        print(f"{name:18s} {len(gaps):6d} {longest:11.0f} {median:10.1f}   {ok}")
+
+
+if __name__ == "__main__":
+    main()
