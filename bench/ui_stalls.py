@@ -99,7 +99,11 @@ def main() -> None:
     def run(name: str, action, until, at_least: float = 0.0) -> None:
         beat.start()
         action()
-        pump(app, until, at_least=at_least)
+        try:
+            pump(app, until, timeout=180, at_least=at_least)
+        except TimeoutError:
+            raise TimeoutError(f"{name} did not finish: solver says {window.solver.status.text()!r}, status "
+                               f"{window.feedback.status_label.text()!r}, last error {window.feedback.last_error!r}")
         results[name] = beat.stop()
 
     run("first drag", lambda: drag(app, window.viewport, 2.0), lambda: True)
@@ -122,10 +126,23 @@ def main() -> None:
     session = Path(tempfile.mkdtemp()) / "s.json"
     window.files.save_session(str(session))
 
+    window.objects.open_object("mug")                   # something else first, so that the reopen shows
+    pump(app, lambda: window.predictions.true_probability is not None)
+
     def reopen() -> None:
         window.files.open_session(str(session), background=True)
 
-    run("reopen + compute", reopen, lambda: doc.maps["primary"] is not None and not window.jobs.any_running())
+    def reopened() -> bool:
+        if doc.object_source != "teapot" or doc.maps["primary"] is None or window.jobs.any_running():
+            return False
+        if not reopened.computed:                        # then Compute map, as the user would
+            reopened.computed = True
+            window.maps_ctl.compute_map()
+            return False
+        return not window.maps_ctl.running()
+    reopened.computed = False
+
+    run("reopen + compute", reopen, reopened)
 
     def all_three() -> None:
         window.solver.source.setCurrentIndex(window.solver.source.findData("map"))

@@ -8,6 +8,7 @@ job of a kind cancels the running one of that kind; ``shutdown`` cancels and wai
 from __future__ import annotations
 
 import threading
+import time
 import traceback
 from typing import Any, Callable, Optional
 
@@ -35,6 +36,9 @@ class QtSink:
         self._worker.partial.emit(result)
 
     def cancelled(self) -> bool:
+        """Asked between steps; it also lets the GUI thread have the interpreter for a moment, so
+        that a job of pure Python (regions on a computed map) does not starve the window."""
+        time.sleep(0)
         return self.event.is_set()
 
 

@@ -118,7 +118,7 @@ def test_after_a_stopped_live_run_the_messages_agree_with_the_table(window, qtbo
     if checked == 0:
         assert "not checked from the inside" in status
     assert window.solver.status.text().startswith("stopped at step")
-    assert window.map_view.legend.isVisible() and "OIR_B" in window.map_view.legend.text()
+    assert window.map_view.legend.isVisible() and "OIR_B" in window.map_view.legend.text()   # above the plot
     summary = window.solver.status.text()
     window.document.set_view(["distance", "elevation"])
     assert window.solver.status.text().endswith("hidden on these axes")

@@ -53,8 +53,8 @@ class MapView(QWidget):
         self.legend.setObjectName(f"{name}Legend")
         self.legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.legend.setToolTip("The region colours: one per bound-optimisation method")
-        self.legend.hide()
-        layout.addWidget(self.legend)
+        self.legend.setFixedHeight(self.legend.fontMetrics().height() + 2)   # its room is kept: the plot never
+        layout.addWidget(self.legend)                                         # resizes when regions come and go
         self.plot = pg.PlotWidget()
         self.plot.setObjectName(name)
         self.plot.setAccessibleName("Semantic map: true-class probability over the chosen axes")
@@ -210,10 +210,11 @@ class MapView(QWidget):
         return list(self._region_items)
 
     def _update_legend(self, methods: set) -> None:
-        self.legend.setText("   ".join(
+        text = "   ".join(
             f"<span style='color:{METHOD_QCOLORS.get(m, QColor('white')).name()}'>▬▬</span> {METHOD_LABELS.get(m, m)}"
-            for m in sorted(methods)))
-        self.legend.setVisible(bool(methods))
+            for m in sorted(methods))
+        if text != self.legend.text():
+            self.legend.setText(text)
 
     # -- mouse -----------------------------------------------------------------
     def _to_view(self, scene_pos) -> Optional[QPointF]:
