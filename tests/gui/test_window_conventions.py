@@ -92,7 +92,8 @@ def test_a_reopened_session_gets_its_map_back_from_the_cache(window, qtbot, tmp_
     window.objects.open_object("mug")
     assert doc.maps[PRIMARY] is None
     window.files.open_session(str(tmp_path / "s.json"), background=False)
-    assert doc.maps[PRIMARY] is not None and not window.maps_ctl.running()        # no map computed
+    qtbot.waitUntil(lambda: doc.maps[PRIMARY] is not None, timeout=10000)        # once the document is drawn
+    assert not window.maps_ctl.running()                                          # no map computed
     assert (doc.maps[PRIMARY].values == values).all()
     assert "came back from the cache" in window.feedback.status_label.text()
 

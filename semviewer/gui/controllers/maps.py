@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer, Qt
 from PySide6.QtWidgets import QCheckBox
 
 from semviewer.core.errors import SemviewerError
@@ -163,7 +163,8 @@ class MapController:
     def restore_cached(self) -> None:
         """A reopened session or unit: its map comes back from the cache once its model is
         loaded (now, or when it is), without computing anything."""
-        self._restore_pending = not self.show_cached()
+        self._restore_pending = True          # once the reopened document is drawn (a gap of its own)
+        QTimer.singleShot(0, self._model_changed)
 
     def _model_changed(self) -> None:
         if self._restore_pending and self.doc.classifier is not None:
