@@ -7,11 +7,12 @@ one line that names the file and the limit.
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import zipfile
 from pathlib import Path
-from typing import Type
+from typing import Optional, Type
 
 from semviewer.core.errors import SemviewerError
 
@@ -82,6 +83,16 @@ def read_text(path: str | Path, what: str, limit: int = MAX_TEXT_BYTES,
         return read_bytes(path, what, limit, error).decode("utf-8")
     except UnicodeDecodeError:
         raise error(f"{what} {path} is not UTF-8 text") from None
+
+
+def read_json_record(path: str | Path, what: str) -> Optional[dict]:
+    """A cache record of ours (a JSON object), or None when it is missing, unreadable or not an
+    object: a record that cannot be read is as good as none, and is written again."""
+    try:
+        data = json.loads(read_text(path, what))
+    except (SemviewerError, ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def check_archive(path: str | Path, what: str, limit: int = MAX_UNPACKED_BYTES,

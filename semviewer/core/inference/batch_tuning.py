@@ -9,13 +9,12 @@ ends before every candidate was tried keeps what it measured, and the next map t
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from semviewer.core.errors import SemviewerError
 from semviewer.core.files.atomic import write_json
-from semviewer.core.files.reading import read_text
+from semviewer.core.files.reading import read_json_record
 from semviewer.core.inference.onnx_engine import engine_cache_dir
 
 #: The sizes that may be tried: from 8, up while larger is faster, else down (a hill climb).
@@ -49,11 +48,7 @@ def _cache_file(cache_dir: Optional[Path]) -> Path:
 
 
 def _read(path: Path) -> dict:
-    try:
-        data = json.loads(read_text(path, "batch size record"))
-    except (SemviewerError, ValueError, RecursionError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    return read_json_record(path, "batch size record") or {}
 
 
 def batch_record(classifier, cache_dir: Optional[Path] = None) -> Optional[dict]:

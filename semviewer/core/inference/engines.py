@@ -9,7 +9,6 @@ runs on OpenVINO when it can, else on torch, and records its measured difference
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Callable, Optional
@@ -18,7 +17,7 @@ import numpy as np
 
 from semviewer.core.errors import ModelError, SemviewerError
 from semviewer.core.files.atomic import write_json
-from semviewer.core.files.reading import read_text
+from semviewer.core.files.reading import read_json_record
 
 #: Inference engines: ``auto`` measures and keeps the fastest on the CPU, and is torch on CUDA.
 ENGINES = ("auto", "onnxruntime", "openvino", "torch")
@@ -141,11 +140,7 @@ def _choice_key(classifier, threads: int) -> str:
 
 
 def _read_choices(path: Path) -> dict:
-    try:
-        data = json.loads(read_text(path, "engine choice record"))
-    except (SemviewerError, ValueError, RecursionError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    return read_json_record(path, "engine choice record") or {}
 
 
 def _fastest(classifier, threads: int, cache_dir: Optional[Path], notify: Callable[[str], None]) -> str:

@@ -22,9 +22,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 import numpy as np
 
 from semviewer.core.files.atomic import atomic_path, write_json
-from semviewer.core.errors import SemviewerError
 from semviewer.core.files.hashing import file_sha256
-from semviewer.core.files.reading import read_text
+from semviewer.core.files.reading import read_json_record
 
 if TYPE_CHECKING:
     import torch
@@ -200,12 +199,8 @@ class ExportRecord:
 
 def _read_record(path: Path) -> Optional[dict]:
     """The sidecar of an export, when it is readable JSON with a key and a file hash (else None)."""
-    try:
-        data = json.loads(read_text(path, "engine record"))
-    except (SemviewerError, ValueError, RecursionError):
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("key"), dict) or \
-            not isinstance(data.get("onnx_sha256"), str):
+    data = read_json_record(path, "engine record")
+    if data is None or not isinstance(data.get("key"), dict) or not isinstance(data.get("onnx_sha256"), str):
         return None
     return data
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
-from semviewer.core.errors import ModelError
+from semviewer.core.errors import ModelError, first_line
 from semviewer.core.files.reading import check_regular, read_text
 from semviewer.core.inference.labels import Labels, imagenet_labels, read_labels
 from semviewer.core.inference.models import IMAGENET_MEAN, IMAGENET_STD, MODELS, OUTPUTS, ModelSpec
@@ -137,6 +137,15 @@ def _is_torchscript(path: Path) -> bool:
         return False
 
 
+def _stamp(path: Path) -> tuple:
+    """What identifies a file's version cheaply (its size and change time), or () when it is missing."""
+    try:
+        info = path.stat()
+    except OSError:
+        return ()
+    return info.st_size, info.st_mtime_ns
+
+
 def _model_file(path: Path) -> ModelSpec:
     path = check_regular(path, "model file", ModelError)
     kind = "onnx" if path.suffix.lower() == ".onnx" else "torchscript"
@@ -160,16 +169,7 @@ def _model_file(path: Path) -> ModelSpec:
 
 def _check_graph(spec: ModelSpec, card: Optional[Path]) -> None:
     """The ONNX graph's input shape agrees with the card's layout and size (one line when not)."""
-    import onnx
-
-    try:
-        model = onnx.load(spec.file, load_external_data=False)
-        dims = [d.dim_value if d.HasField("dim_value") else None
-                for d in model.graph.input[0].type.tensor_type.shape.dim]
-    except Exception as exc:  # onnx raises DecodeError and more on files that are not ONNX
-        from semviewer.core.errors import first_line
-
-        raise ModelError(f"{spec.file} is not a readable ONNX model: {first_line(exc)}") from None
+    dims = _graph_input(spec.file, _stamp(Path(spec.file)))
     said = f"the card {card}" if card is not None else "the defaults (no model card beside it)"
     want = [None, 3, spec.input_size, spec.input_size] if spec.layout == "NCHW" else \
         [None, spec.input_size, spec.input_size, 3]
@@ -177,6 +177,20 @@ def _check_graph(spec: ModelSpec, card: Optional[Path]) -> None:
         shape = ["N" if d is None else d for d in dims]
         raise ModelError(f"{spec.file}: its input is {shape}, but {said} says {spec.layout} at "
                          f"{spec.input_size} × {spec.input_size}; correct the card (layout, size)")
+
+
+@lru_cache(maxsize=16)
+def _graph_input(file: str, stamp: tuple) -> tuple:
+    """The first input's dimensions of an ONNX graph (None where symbolic); read once per version
+    of the file (the window asks on the GUI thread, the loader again in its job)."""
+    import onnx
+
+    try:
+        model = onnx.load(file, load_external_data=False)
+        return tuple(d.dim_value if d.HasField("dim_value") else None
+                     for d in model.graph.input[0].type.tensor_type.shape.dim)
+    except Exception as exc:  # onnx raises DecodeError and more on files that are not ONNX
+        raise ModelError(f"{file} is not a readable ONNX model: {first_line(exc)}") from None
 
 
 def list_all() -> dict[str, list[str]]:

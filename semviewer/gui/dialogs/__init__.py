@@ -1,1 +1,1 @@
-"""Dialogs: the true class set and the units of a study."""
+"""Dialogs: the true class set, opening any model, and the units of a study."""

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QLa
                                QListWidgetItem, QVBoxLayout, QWidget)
 
 from semviewer.core.inference.labels import ClassSet, Labels, imagenet_labels
+from semviewer.gui.dialogs.list_filter import filter_list
 
 
 class ClassSetDialog(QDialog):
@@ -49,16 +50,10 @@ class ClassSetDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         layout.addWidget(buttons)
-        self.search.textChanged.connect(self._filter)
+        self.search.textChanged.connect(lambda text: filter_list(self.list, text))
         self.list.itemSelectionChanged.connect(self._show_chosen)
         self._show_chosen()
         self.resize(440, 540)
-
-    def _filter(self, text: str) -> None:
-        needle = text.lower().strip()
-        for row in range(self.list.count()):
-            item = self.list.item(row)
-            item.setHidden(bool(needle) and needle not in item.text().lower())
 
     def _show_chosen(self) -> None:
         chosen = self.class_set()

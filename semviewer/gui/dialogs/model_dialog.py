@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QGridLayo
 
 from semviewer.core.errors import SemviewerError
 from semviewer.core.inference.models import MODELS, get_model_spec
+from semviewer.gui.dialogs.list_filter import filter_list
 
 MODEL_FILTER = "Model files (*.onnx *.pt *.pth *.ts *.torchscript);;All files (*)"
 WEIGHTS_FILTER = "Weights (*.pth *.pt *.bin *.safetensors);;All files (*)"
@@ -79,7 +80,7 @@ class ModelFileDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.search.textChanged.connect(self._filter)
+        self.search.textChanged.connect(lambda text: filter_list(self.list, text))
         self.search.textChanged.connect(lambda: self.arch_button.setChecked(True))
         self.list.currentRowChanged.connect(lambda: self.arch_button.setChecked(True))
         self.file_edit.textChanged.connect(lambda: self.file_button.setChecked(True))
@@ -102,12 +103,6 @@ class ModelFileDialog(QDialog):
         if path:
             self.folder = str(Path(path).parent)
             edit.setText(path)
-
-    def _filter(self, text: str) -> None:
-        needle = text.lower().strip()
-        for row in range(self.list.count()):
-            item = self.list.item(row)
-            item.setHidden(bool(needle) and needle not in item.text().lower())
 
     def choice(self) -> ModelChoice:
         """What the fields say; SemviewerError naming what is missing."""
