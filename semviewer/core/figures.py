@@ -93,14 +93,12 @@ def _heatmap(ax, view, regions: Sequence[Region]):
     return image
 
 
-def _legend(ax, dark: bool) -> None:
+def _legend(ax) -> None:
+    """The methods drawn, in one row under the panel: never over the map."""
     handles, labels = ax.get_legend_handles_labels()
     unique = dict(zip(labels, handles))
-    legend = ax.legend(unique.values(), unique.keys(), loc="upper right", fontsize=8, framealpha=0.6)
-    if dark:
-        legend.get_frame().set_facecolor("#444444")
-        for text in legend.get_texts():
-            text.set_color("white")
+    ax.legend(unique.values(), unique.keys(), loc="upper center", bbox_to_anchor=(0.5, -0.16),
+              ncol=min(len(unique), 4), fontsize=8, frameon=False)
 
 
 def map_figure(panels: Sequence[Panel], show: Optional[Sequence[str]] = None,
@@ -131,7 +129,7 @@ def map_figure(panels: Sequence[Panel], show: Optional[Sequence[str]] = None,
         else:
             image = _heatmap(ax, view, panel.regions)
         if panel.regions:
-            _legend(ax, dark=not one_d)
+            _legend(ax)
     if image is not None:
         bar = fig.colorbar(image, ax=list(axes), shrink=0.9)
         bar.set_label("true-class probability")
