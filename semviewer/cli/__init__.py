@@ -7,7 +7,8 @@ import sys
 from typing import Optional, Sequence
 
 from semviewer.core.version import version_text
-from semviewer.core.errors import SemviewerError
+from semviewer.core.errors import SemviewerError, printable
+from semviewer.core.inference.torchscript import UntrustedModelCode
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,8 +33,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv or ["gui"])
     try:
         return int(args.handler(args) or 0)
+    except UntrustedModelCode as exc:
+        print(f"semviewer: error: {printable(str(exc))}; if you trust it, add --trust-model-code", file=sys.stderr)
+        return 2
     except SemviewerError as exc:
-        print(f"semviewer: error: {exc}", file=sys.stderr)
+        print(f"semviewer: error: {printable(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("semviewer: interrupted; what finished is kept (run the same command again to continue)",

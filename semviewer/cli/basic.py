@@ -111,7 +111,8 @@ and the window (Model → Open model file…):
   torchvision:NAME     any torchvision classification model (semviewer models --all), default weights
   timm:NAME            any timm model (pip install 'semviewer[timm]'), its pretrained config
   path/to/model.onnx   an ONNX model, run as it is; a card beside it (model.toml) says how to feed it
-  path/to/model.pt     a TorchScript model (torch.jit.save), with a card like an ONNX model's
+  path/to/model.pt     a TorchScript model (torch.jit.save), with a card like an ONNX model's; it is a
+                       program, run only with --trust-model-code
 Weights of your own: --weights FILE (a state dict or .safetensors); outputs other than ImageNet-1k:
 --labels FILE (one name a line, or a JSON list)."""
 

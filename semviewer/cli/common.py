@@ -61,6 +61,9 @@ def add_weights_args(p: argparse.ArgumentParser) -> None:
     precision.add_argument("--bf16", action="store_true", help="the same as --precision bf16")
     precision.add_argument("--fp16", action="store_true", help="the same as --precision fp16")
     p.add_argument("--no-download", action="store_true", help="never download weights")
+    p.add_argument("--trust-model-code", action="store_true",
+                   help="run a model file that is a program (TorchScript): it runs with your rights, so give this "
+                        "only for a file whose origin you trust (ONNX files need no trust)")
 
 
 def load_object(args: argparse.Namespace, labels: Optional[Labels] = None,
@@ -108,7 +111,8 @@ def load_model(args: argparse.Namespace, name: str | None = None) -> Classifier:
     precision = precision_of(args)
     return load_classifier(name or args.model, weights=args.weights, preprocessing=args.preprocessing,
                            device=args.device, precision=precision, allow_download=not args.no_download,
-                           engine=getattr(args, "engine", "auto"), labels=getattr(args, "labels", None))
+                           engine=getattr(args, "engine", "auto"), labels=getattr(args, "labels", None),
+                           trust_code=getattr(args, "trust_model_code", False))
 
 
 def add_batch_size_arg(p: argparse.ArgumentParser) -> None:

@@ -29,8 +29,20 @@ class OutputError(SemviewerError):
     """An output path that cannot be written."""
 
 
+def printable(text: str) -> str:
+    """``text`` as one printable line: line breaks and other control characters (in a file name, a
+    label, a library's message) are shown escaped, so a message stays one line and cannot fake
+    another."""
+    return "".join(c if c.isprintable() or c == " " else ascii(c)[1:-1] for c in str(text))
+
+
 def first_line(exc: BaseException, limit: int = 160) -> str:
     """An exception's message as one line of at most ``limit`` characters (its type's name when it
-    has no message): what a user is shown of an error from a library."""
-    text = str(exc).strip()
-    return text.splitlines()[0][:limit] if text else type(exc).__name__
+    has no message): what a user is shown of an error from a library. A TorchScript interpreter's
+    report (a trace first, the error last) is shown by its last line, the error itself."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    if "TorchScript interpreter" in lines[0] and len(lines) > 1:
+        return lines[-1][:limit]
+    return lines[0][:limit]

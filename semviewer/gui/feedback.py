@@ -8,13 +8,13 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QProgressBar, QSizePolicy
 
-from semviewer.core.errors import SemviewerError, first_line
+from semviewer.core.errors import SemviewerError, first_line, printable
 
 
 def one_line(exc: BaseException) -> str:
     """An exception as one line for the user: our messages as they are, others with their type."""
     if isinstance(exc, SemviewerError):
-        return str(exc)
+        return printable(str(exc))
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}: {exc.filename or ''}"
     return f"{type(exc).__name__}: {first_line(exc, 200)}" if str(exc).strip() else type(exc).__name__

@@ -14,7 +14,7 @@ from typing import Any, Callable, Optional
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from semviewer.core.errors import SemviewerError
+from semviewer.core.errors import SemviewerError, printable
 
 Job = Callable[["QtSink"], Any]
 #: Threads that outlived a shutdown's deadline, kept referenced until they end (a QThread destroyed
@@ -62,7 +62,7 @@ class Worker(QObject):
         try:
             result = job(self.sink)
         except SemviewerError as exc:
-            self.failed.emit(str(exc))
+            self.failed.emit(printable(str(exc)))
         except Exception as exc:  # a bug: report it in the window rather than killing the UI
             detail = traceback.format_exc(limit=3).strip().splitlines()[-1]
             self.failed.emit(f"{type(exc).__name__}: {exc} ({detail})")

@@ -17,6 +17,7 @@ from semviewer.core.scene.axes import GridAxis, parse_grid_axis
 from semviewer.core.inference.engines import ENGINES
 from semviewer.core.inference.models import PREPROCESSING_CHOICES, get_model_spec
 from semviewer.core.inference.sources import MODEL_FILE_SUFFIXES
+from semviewer.core.inference.torchscript import UntrustedModelCode
 from semviewer.core.inference.weights import check_weights, locate_weights
 from semviewer.core.errors import SemviewerError, first_line
 from semviewer.core.inference.labels import ClassSet, parse_class_set, read_labels
@@ -26,7 +27,7 @@ from semviewer.studies.plan import SCORES, StudyError, StudyModel, StudyObject, 
 
 _STUDY_KEYS = {"name", "models", "methods", "score", "engine", "preprocessing", "size", "inside_points"}
 _OBJECT_KEYS = {"name", "path", "classes", "up_axis", "label"}
-_MODEL_KEYS = {"name", "weights", "label", "labels"}
+_MODEL_KEYS = {"name", "weights", "label", "labels", "trust_code"}
 _SOLVER_KEYS = {f.name for f in fields(RegionConfig)} - {"method"} | {"starts"}
 _TOP_KEYS = {"study", "grid", "solver", "objects", "models"}
 #: A study's map has at most this many axes (a unit renders every grid point).
@@ -149,21 +150,41 @@ def _model(where: str, entry: Mapping[str, Any], base: Path) -> StudyModel:
             raise _fail(where, f"{key} must be text, got {type(entry[key]).__name__}")
     if not isinstance(entry.get("name"), str):
         raise _fail(where, "name the model (a registry name, torchvision:NAME, timm:NAME or a model file)")
+    trust = entry.get("trust_code", False)
+    if not isinstance(trust, bool):
+        raise _fail(where, f"trust_code must be true or false, got {trust!r}")
     name, weights, labels = entry["name"], _relative(entry.get("weights"), base), _relative(entry.get("labels"), base)
     if Path(name).suffix.lower() in MODEL_FILE_SUFFIXES:
         name = _relative(name, base) or name        # a model file, relative to the manifest
     try:
         spec = get_model_spec(name, labels)
+        if spec.family == "torchscript" and not trust:
+            hint = "add trust_code = true to this entry" if where.startswith("[[models]]") else \
+                "name it in a [[models]] table with trust_code = true"
+            raise _fail(where, f"{UntrustedModelCode(spec.file)}; if you trust it, {hint}")
         path = locate_weights(spec, weights, allow_download=False)
         if weights is not None:          # a file of the user's: read and fitted now, not in every unit
             check_weights(spec, path)
+        elif spec.file:                  # a model file: run on the check renders now, not failing in every unit
+            _check_model_file(spec, labels, trust)
         else:
             check_regular(path, "weights file", SemviewerError)
+    except StudyError:
+        raise
     except SemviewerError as exc:
         raise _fail(where, str(exc)) from None
     shown = Path(name).name if spec.file else name
     label = str(entry.get("label") or (shown if weights is None else f"{shown}:{Path(weights).stem}"))
-    return StudyModel(_label(label, where), spec.name, weights, file_sha256(path), labels, spec.label_set.sha256)
+    return StudyModel(_label(label, where), spec.name, weights, file_sha256(path), labels, spec.label_set.sha256,
+                      trust, spec.feeding())
+
+
+def _check_model_file(spec, labels: Optional[str], trust: bool) -> None:
+    """A model file loads and gives what a classifier gives on the check renders (one line if not)."""
+    from semviewer.core.inference.loading import load_classifier
+
+    load_classifier(spec.name, labels=labels, device="cpu", allow_download=False, threads=1, trust_code=trust,
+                    engine="onnxruntime" if spec.family == "onnx" else "torch", notify=lambda message: None)
 
 
 def _models(study: Mapping[str, Any], tables: Any, base: Path) -> tuple[StudyModel, ...]:

@@ -46,6 +46,8 @@ class StudyModel:
     weights_sha256: str
     labels: Optional[str] = None  # a labels file for its outputs (absolute), or None for the model's own
     labels_sha256: str = ""
+    trust_code: bool = False      # a model file that is a program (TorchScript) may run: the manifest says so
+    feeding: Mapping[str, Any] = field(default_factory=dict)    # ModelSpec.feeding(): input, card, labels
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class UnitSpec:
         """A hash of everything that determines the unit's numbers."""
         data = self.payload()
         data["object"] = {k: v for k, v in data["object"].items() if k not in ("label", "source")}
-        data["model"] = {k: v for k, v in data["model"].items() if k not in ("label", "weights")}
+        data["model"] = {k: v for k, v in data["model"].items() if k not in ("label", "weights", "trust_code")}
         text = json.dumps(data, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 

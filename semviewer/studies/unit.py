@@ -21,12 +21,13 @@ from semviewer.core.errors import first_line
 
 @lru_cache(maxsize=4)
 def _classifier(name: str, weights: Optional[str], labels: Optional[str], preprocessing: str, engine: str,
-                threads: int):
+                threads: int, trust_code: bool = False):
     """One model per (name, weights, labels, ...) in each worker process, loaded on first use."""
     from semviewer.core.inference.loading import load_classifier
 
     return load_classifier(name, weights=weights, preprocessing=preprocessing, engine=engine, labels=labels,
-                           threads=threads, allow_download=False, notify=lambda message: None)
+                           threads=threads, allow_download=False, notify=lambda message: None,
+                           trust_code=trust_code)
 
 
 def _mesh(obj: Mapping[str, Any]):
@@ -78,7 +79,7 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
     if mesh.sha256 != obj["mesh_sha256"]:
         raise RuntimeError(f"the mesh {obj['source']} changed since the study was validated; run it again")
     classifier = _classifier(model["name"], model["weights"], model.get("labels"), payload["preprocessing"],
-                             payload["engine"], threads)
+                             payload["engine"], threads, bool(model.get("trust_code", False)))
     classes = parse_class_set(list(obj.get("class_names") or obj["classes"]), classifier.labels)
     axes = tuple(GridAxis.from_json(a) for a in payload["grid"])
     scene = Scene(mesh, classes, RenderSettings(width=payload["size"], height=payload["size"]), base)
@@ -105,11 +106,15 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
 
 def run_unit_safely(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]:
     """``compute_unit`` that never raises: a failure comes back as {"error": one line}."""
+    from semviewer.core.errors import SemviewerError, printable
+
     try:
         return compute_unit(payload, threads)
     except KeyboardInterrupt:
         raise
-    except Exception as exc:  # recorded with the unit; the study goes on
+    except SemviewerError as exc:  # the user's input (a model file, a mesh): its one line, as the CLI says it
+        return {"error": printable(str(exc))}
+    except Exception as exc:  # a bug: recorded with the unit and where it happened; the study goes on
         where = traceback.extract_tb(exc.__traceback__)[-1]
         return {"error": f"{type(exc).__name__}: {first_line(exc)} ({where.filename.rsplit('/', 1)[-1]}:"
                          f"{where.lineno})"}

@@ -75,3 +75,29 @@ def test_a_click_in_the_class_chooser_replaces_the_class_ctrl_click_adds(qtbot, 
     qtbot.mouseClick(dialog.list.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
                      dialog.list.visualItemRect(cup).center())
     assert str(dialog.class_set()) == "cup + bagel"
+
+
+def test_a_torchscript_file_runs_only_once_the_user_trusts_it(window, qtbot, tiny_models, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []
+
+    def answer(reply):
+        def question(parent, title, text, *args):
+            asked.append(text)
+            return reply
+        return question
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+    window.objects.set_model(str(tiny_models["torchscript"]))
+    assert len(asked) == 1 and str(tiny_models["torchscript"]) in asked[0] and "program" in asked[0]
+    assert not window.jobs.running("model") and window.document.model_spec.family != "torchscript"
+    assert "was not loaded" in window.feedback.status_label.text()
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    window.objects.set_model(str(tiny_models["torchscript"]))
+    qtbot.waitUntil(lambda: window.document.classifier is not None and window.document.classifier.spec.family
+                    == "torchscript", timeout=60000)
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+    window.objects.set_model(str(tiny_models["torchscript"]))            # the same file: remembered, not asked
+    assert len(asked) == 2 and window.jobs.running("model")
+    qtbot.waitUntil(lambda: not window.jobs.running("model"), timeout=60000)

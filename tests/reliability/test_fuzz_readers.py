@@ -330,10 +330,81 @@ def test_a_checkpoint_for_another_architecture_is_refused(tmp_path):
         load_classifier("efficientnet-lite0", weights=path, engine="torch")
 
 
+def _tiny_onnx() -> bytes:
+    from tests.conftest import _tiny_net
+
+    buffer = io.BytesIO()
+    torch.onnx.export(_tiny_net(), (torch.zeros(1, 3, 64, 64),), buffer, input_names=["x"], output_names=["y"],
+                      dynamic_axes={"x": {0: "n"}, "y": {0: "n"}}, opset_version=17, dynamo=False)
+    return buffer.getvalue()
+
+
+TINY_ONNX = _tiny_onnx()
+LABELS_TEXT = "\n".join(("teapot", "cup", "bagel", "cat", "dog", "car", "ship", "tree", "house", "lamp")) + "\n"
+CARD = 'size = 64\nlayout = "NCHW"\nnormalisation = "imagenet"\noutput = "logits"\nlabels = "labels.txt"\n' \
+       'mean = [0.5, 0.5, 0.5]\nname = "tiny"\n'
+
+
+def check_labels(labels) -> None:
+    assert labels.names and len(set(labels.names)) == len(labels.names)
+    import unicodedata
+
+    assert all(n and n == n.strip() and not any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in n)
+               for n in labels.names)
+
+
+@FUZZ
+@given(st.data())
+def test_labels_files(tmp_path_factory, data):
+    from semviewer.core.inference.labels import read_labels
+
+    folder = tmp_path_factory.mktemp("labels")
+    suffix = data.draw(st.sampled_from([".txt", ".json"]))
+    good = LABELS_TEXT.encode() if suffix == ".txt" else json.dumps(LABELS_TEXT.split()).encode()
+    path = folder / f"labels{suffix}"
+    path.write_bytes(mutate(good, data.draw) if data.draw(st.booleans()) else
+                     "\n".join(data.draw(st.lists(st.text(max_size=12), max_size=12))).encode())
+    holds_contract("labels files", lambda: read_labels(path), check_labels)
+
+
+def _model_folder(tmp_path_factory, onnx: bytes, card: bytes):
+    folder = tmp_path_factory.mktemp("model")
+    (folder / "tiny.onnx").write_bytes(onnx)
+    (folder / "tiny.toml").write_bytes(card)
+    (folder / "labels.txt").write_text(LABELS_TEXT)
+    return folder / "tiny.onnx"
+
+
+def _load_model(path):
+    from semviewer.core.inference.loading import load_classifier
+
+    return load_classifier(str(path), device="cpu", engine="onnxruntime", threads=1, notify=lambda m: None)
+
+
+def check_classifier(classifier) -> None:
+    probs = classifier.probabilities(classifier.check_images()[:2])
+    assert probs.shape == (2, classifier.num_classes) and np.isfinite(probs).all()
+
+
+@FUZZ
+@given(st.data())
+def test_model_cards(tmp_path_factory, data):
+    path = _model_folder(tmp_path_factory, TINY_ONNX, mutate(CARD.encode(), data.draw))
+    holds_contract("model cards", lambda: _load_model(path), check_classifier)
+
+
+@FUZZ
+@given(st.data())
+def test_onnx_model_files(tmp_path_factory, data):
+    path = _model_folder(tmp_path_factory, mutate(TINY_ONNX, data.draw), CARD.encode())
+    holds_contract("ONNX files", lambda: _load_model(path), check_classifier)
+
+
 def test_zz_summary_of_inputs_tried(capsys):
     """Runs last in this module: the count of inputs tried per reader (≥ 300 each)."""
     with capsys.disabled():
         print("\nfuzzed inputs per reader: " + ", ".join(f"{k} {v}" for k, v in sorted(TRIED.items())))
-    readers = {"mesh files", "map .npz", "regions JSON", "session JSON", "study TOML", "checkpoints"}
+    readers = {"mesh files", "map .npz", "regions JSON", "session JSON", "study TOML", "checkpoints", "labels files",
+               "model cards", "ONNX files"}
     if readers <= set(TRIED):
         assert all(TRIED[r] >= 300 for r in readers)

@@ -26,6 +26,15 @@ MAX_MESH_BYTES = 2 * GiB
 MAX_WEIGHTS_BYTES = 8 * GiB
 #: What an archive (a zipped mesh, a map .npz) may unpack to, in all.
 MAX_UNPACKED_BYTES = 2 * GiB
+#: Model files (ONNX, TorchScript), unless ``$SEMVIEWER_MAX_MODEL_MB`` says otherwise (see ``model_file_limit``).
+MAX_MODEL_BYTES = 2 * GiB
+
+
+def model_file_limit() -> int:
+    """The size limit for model files: MAX_MODEL_BYTES, or ``$SEMVIEWER_MAX_MODEL_MB`` MiB when that
+    is set to a positive whole number (the override for larger models)."""
+    given = os.environ.get("SEMVIEWER_MAX_MODEL_MB", "").strip()
+    return int(given) * MiB if given.isdigit() and int(given) > 0 else MAX_MODEL_BYTES
 
 
 def _kind(mode: int) -> str:

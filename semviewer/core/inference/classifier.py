@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Optional, Sequence
 
 import numpy as np
 
-from semviewer.core.errors import ModelError
+from semviewer.core.errors import ModelError, first_line
 from semviewer.core.inference.models import (PREPROCESSING_CHOICES,
                                              ModelSpec)
 
@@ -146,6 +146,18 @@ class Classifier:
 
         return out.float() if self.spec.output == "probabilities" else torch.softmax(out.float(), dim=1)
 
+    def _forward(self, x: "torch.Tensor") -> "torch.Tensor":
+        """The torch module's class scores for a prepared batch, checked to be (N, classes); a
+        module that fails or returns something else is one ModelError line."""
+        module = self._torch_module()
+        try:
+            out = module(x)
+        except ModelError:
+            raise
+        except Exception as exc:  # a model file's own code failing on our input
+            raise ModelError(f"{self.name} failed on a batch of renders: {first_line(exc)}") from None
+        return class_outputs(out, len(x), self.name)
+
     def describe(self) -> dict:
         """Provenance of this classifier (for manifests and map keys)."""
         mean, std = self.spec.normalisation_values()
@@ -154,6 +166,7 @@ class Classifier:
                 "preprocessing": self.preprocessing, "input_size": self.spec.input_size,
                 "normalisation": {"mean": list(mean), "std": list(std)} if self.preprocessing == "model" else "raw",
                 "output": self.spec.output, **self.labels.describe(),
+                **({"card_sha256": self.spec.card_sha256} if self.spec.card_sha256 else {}),
                 "engine": self.engine, "precision": self.precision,
                 "device": "cuda" if self._cuda else "cpu",
                 **({"precision_max_abs_diff": self.precision_diff} if self.precision_diff is not None else {})}
@@ -185,7 +198,7 @@ class Classifier:
 
         x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32)).permute(0, 3, 1, 2) / 255.0
         with torch.inference_mode():
-            return self._softmax(self._torch_module()((x - self._mean.cpu()) / self._std.cpu())).numpy()
+            return self._softmax(self._forward((x - self._mean.cpu()) / self._std.cpu())).numpy()
 
     def graph_input(self, images) -> np.ndarray:
         """The ONNX graph's input: float32 NHWC in [0, 255] at the model's input size (one pass for
@@ -234,12 +247,11 @@ class Classifier:
         """Logits for already prepared input (differentiable when x requires grad); always torch."""
         import torch
 
-        module = self._torch_module()
         if self.precision != "fp32":
             dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
             with torch.autocast("cuda" if self._cuda else "cpu", dtype=dtype):
-                return module(x).float()
-        return module(x)
+                return self._forward(x).float()
+        return self._forward(x)
 
     def submit(self, images) -> PendingProbabilities:
         """Start classifying a batch; on CUDA this returns while the GPU works (upload from pinned
@@ -287,6 +299,41 @@ class Classifier:
         with torch.inference_mode():
             probs = self._softmax(self.logits_from_input(self.prepare(images)))
             return check_probabilities(probs.cpu().numpy(), self.name)
+
+
+def class_outputs(out, n: int, model: str):
+    """A classifier's output for ``n`` images as (n, classes): it must be one array or tensor of
+    shape [N, classes] or [N, classes, 1, 1]. Anything else (a tuple, a dict, a scalar, [classes, N],
+    [N, 2, 5]) is refused with one line naming it: reshaping it would give each image numbers that
+    belong to others."""
+    shape = getattr(out, "shape", None)
+    if shape is None:
+        raise ModelError(f"{model} returns {type(out).__name__ if out is not None else 'nothing'}, not one tensor of "
+                         f"class scores; a classifier must return a tensor of shape [N, classes]")
+    shape = tuple(int(d) for d in shape)
+    if len(shape) == 4 and shape[2:] == (1, 1):
+        out = out.reshape(shape[0], shape[1])
+    if len(shape) not in (2, 4) or out.ndim != 2 or shape[0] != n:
+        raise ModelError(f"{model} gives outputs of shape {list(shape)} for {n} image{'s' if n != 1 else ''}; a "
+                         f"classifier must give [N, classes] (or [N, classes, 1, 1]), one row per image")
+    return out
+
+
+def check_output_kind(classifier: "Classifier") -> None:
+    """Run a model file on the shipped check renders now, so that what it gives is checked when it
+    loads: its shape (``class_outputs``), the count against its labels, finite values, and, where its
+    card says ``output = "probabilities"``, that they are (non-negative, each row summing to 1
+    within 1e-3)."""
+    probabilities = classifier.probabilities(classifier.check_images()[:3])
+    if probabilities.shape[1] != classifier.num_classes:
+        raise ModelError(f"{classifier.name} outputs {probabilities.shape[1]} classes but its labels name "
+                         f"{classifier.num_classes}; give the labels of its outputs")
+    if classifier.spec.output == "probabilities":
+        sums = probabilities.sum(axis=1)
+        if (probabilities < -1e-6).any() or (np.abs(sums - 1) > 1e-3).any():
+            raise ModelError(f"{classifier.name}: its card says output = \"probabilities\", but on the check renders "
+                             f"its rows sum to {', '.join(f'{s:.4g}' for s in sums)} (min {probabilities.min():.3g}); "
+                             f"it gives logits: say output = \"logits\" in its card")
 
 
 def check_probabilities(probabilities: np.ndarray, model: str) -> np.ndarray:

@@ -10,7 +10,7 @@ from typing import Callable, Optional
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.inference.loading import load_classifier
 
-Key = tuple[str, Optional[str], str]
+Key = tuple[str, Optional[str], str, Optional[str], bool]
 
 
 class ClassifierCache:
@@ -25,9 +25,11 @@ class ClassifierCache:
         self.loads = 0
 
     def get(self, name: str, weights: Optional[str] = None, engine: str = "auto",
-            notify: Optional[Callable[[str], None]] = None, labels: Optional[str] = None) -> Classifier:
-        """The classifier of a model spec with these weights, labels and engine (loaded once)."""
-        key = (name, weights, engine, labels)
+            notify: Optional[Callable[[str], None]] = None, labels: Optional[str] = None,
+            trust_code: bool = False) -> Classifier:
+        """The classifier of a model spec with these weights, labels and engine (loaded once);
+        ``trust_code`` lets a model file that is a program run (see ``load_classifier``)."""
+        key = (name, weights, engine, labels, trust_code)
         with self._lock:
             future = self._entries.get(key)
             owner = future is None
@@ -40,7 +42,8 @@ class ClassifierCache:
                 self._entries.popitem(last=False)
         if owner:
             try:
-                future.set_result(self._loader(name, weights=weights, engine=engine, notify=notify, labels=labels))
+                future.set_result(self._loader(name, weights=weights, engine=engine, notify=notify, labels=labels,
+                                               trust_code=trust_code))
             except BaseException as exc:
                 with self._lock:            # a failed load is not cached: the next call tries again
                     if self._entries.get(key) is future:

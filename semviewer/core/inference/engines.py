@@ -205,14 +205,13 @@ def choose_engine(classifier, engine: str, threads: int, notify: Callable[[str],
 
 
 def _attach_user_onnx(classifier, engine: str, threads: int) -> None:
-    """An ONNX file runs as it is, on ONNX Runtime, in fp32; its output is checked on the check renders."""
+    """An ONNX file runs as it is, on ONNX Runtime, in fp32 (its output is checked by ``load_classifier``)."""
     from semviewer.core.inference.user_onnx import UserOnnxSession
 
     if engine not in ("auto", "onnxruntime") or classifier.precision != "fp32":
         raise ModelError(f"{classifier.name} is an ONNX model: it runs on onnxruntime in fp32")
     session = UserOnnxSession(classifier.spec, threads)
     classifier.use_session(session, "onnxruntime", threads)
-    classifier.probabilities(classifier.check_images()[:2])     # its outputs against its labels, now
 
 
 def _torch_bf16_diff(classifier) -> float:

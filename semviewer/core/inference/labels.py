@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Iterable, Optional
 from semviewer.core.errors import ClassSetError, SemviewerError
 from semviewer.core.files.reading import read_text
 
+#: Unicode categories a name may not hold: control characters and line or paragraph separators.
+BREAKING = ("Cc", "Zl", "Zp")
 #: A labels file has at most this many names.
 MAX_LABELS = 100_000
 
@@ -52,9 +55,13 @@ def imagenet_labels() -> Labels:
 
 def read_labels(path: str | Path) -> Labels:
     """Labels from a text file (one name a line; blank lines end nothing, they are refused) or a
-    JSON list of names; one line naming the problem when it is neither."""
+    JSON list of names; one line naming the problem when it is neither. A UTF-8 byte-order mark is
+    dropped; a name with a line break or another control character, or a name given twice, is
+    refused (each would make printed results ambiguous)."""
     path = Path(path).expanduser()
     text = read_text(path, "labels file", error=ClassSetError)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    text = text.removeprefix("\ufeff")
     if path.suffix.lower() == ".json":
         try:
             names = json.loads(text)
@@ -69,7 +76,17 @@ def read_labels(path: str | Path) -> Labels:
         raise ClassSetError(f"labels file {path} must name one class on every line, with no blank lines")
     if len(names) > MAX_LABELS:
         raise ClassSetError(f"labels file {path} names {len(names):,} classes, more than {MAX_LABELS:,}")
-    return Labels(tuple(names), str(path.resolve()), hashlib.sha256(text.encode()).hexdigest())
+    odd = next((i for i, n in enumerate(names) if any(unicodedata.category(c) in BREAKING for c in n)), None)
+    if odd is not None:
+        raise ClassSetError(f"labels file {path}: name {odd} ({names[odd][:40]!r}) holds a line break or another "
+                            f"control character; give each name as one line of text")
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name in seen:
+            raise ClassSetError(f"labels file {path} names {name!r} twice (outputs {seen[name]} and {i}); give each "
+                                f"output its own name")
+        seen[name] = i
+    return Labels(tuple(names), str(path.resolve()), digest)
 
 
 @dataclass(frozen=True)

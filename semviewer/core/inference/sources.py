@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import tomllib
 import zipfile
 from functools import lru_cache
@@ -20,7 +21,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from semviewer.core.errors import ModelError, first_line
-from semviewer.core.files.reading import check_regular, read_text
+from semviewer.core.files.hashing import file_sha256
+from semviewer.core.files.reading import MiB, check_regular, model_file_limit, read_text
 from semviewer.core.inference.labels import Labels, imagenet_labels, read_labels
 from semviewer.core.inference.models import IMAGENET_MEAN, IMAGENET_STD, MODELS, OUTPUTS, ModelSpec
 
@@ -28,8 +30,17 @@ MODEL_FILE_SUFFIXES = (".onnx", ".pt", ".pth", ".ts", ".torchscript")
 #: What a model card may say, and what it says when it is silent.
 CARD_DEFAULTS = {"size": 224, "layout": "NCHW", "normalisation": "imagenet", "mean": None, "std": None,
                  "output": "logits", "labels": "imagenet", "name": None}
+#: A card's mean and std are on [0, 1] pixels: values past these are mistakes, not normalisations.
+MAX_CARD_VALUE = 1000.0
+MIN_CARD_STD = 1e-6
 _NORMALISATIONS = {"imagenet": (IMAGENET_MEAN, IMAGENET_STD), "none": ((0.0,) * 3, (1.0,) * 3),
                    "tflite": ((127.0 / 255.0,) * 3, (128.0 / 255.0,) * 3)}
+
+
+def is_model_file(text: str) -> bool:
+    """Whether a model spec names a model file (by its suffix), not a registry or library model."""
+    return Path(str(text).strip()).suffix.lower() in MODEL_FILE_SUFFIXES and not str(text).startswith(("torchvision:",
+                                                                                                       "timm:"))
 
 
 def resolve_model(text: str, labels: Optional[str | Path] = None) -> ModelSpec:
@@ -43,7 +54,7 @@ def resolve_model(text: str, labels: Optional[str | Path] = None) -> ModelSpec:
     elif text.startswith("timm:"):
         spec = _timm(text.split(":", 1)[1])
     elif Path(text).suffix.lower() in MODEL_FILE_SUFFIXES or Path(text).expanduser().exists():
-        spec = _model_file(Path(text).expanduser())
+        spec = _model_file(Path(text).expanduser(), card_labels_wanted=labels is None)
     else:
         close = difflib.get_close_matches(text, list(MODELS), n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
@@ -125,8 +136,10 @@ def _check_card(values: dict[str, Any], card: Path) -> None:
     need(values["name"] is None or isinstance(values["name"], str), "name", "text")
     for key in ("mean", "std"):
         need(values[key] is None or (isinstance(values[key], list) and len(values[key]) == 3 and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in values[key])), key, "three numbers")
-    need(values["std"] is None or all(v > 0 for v in values["std"]), "std", "three positive numbers")
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and abs(v) <= MAX_CARD_VALUE
+            for v in values[key])), key, f"three finite numbers within ±{MAX_CARD_VALUE:g} (on [0, 1] pixels)")
+    need(values["std"] is None or all(v >= MIN_CARD_STD for v in values["std"]), "std",
+         f"three numbers of at least {MIN_CARD_STD:g}")
 
 
 def _is_torchscript(path: Path) -> bool:
@@ -146,8 +159,33 @@ def _stamp(path: Path) -> tuple:
     return info.st_size, info.st_mtime_ns
 
 
-def _model_file(path: Path) -> ModelSpec:
+def _check_size(path: Path) -> Path:
+    """A model file within the size limit (one line naming the limit and how to raise it)."""
     path = check_regular(path, "model file", ModelError)
+    limit = model_file_limit()
+    size = path.stat().st_size
+    if size > limit:
+        raise ModelError(f"model file {path} has {size / MiB:,.0f} MiB, more than the limit of {limit / MiB:,.0f} "
+                         f"MiB for model files; set SEMVIEWER_MAX_MODEL_MB to a larger number of MiB to allow it")
+    return path
+
+
+def card_labels(value: str, card: Optional[Path], model: Path) -> Path:
+    """The labels file a card names: a file in the card's folder (or below it), never elsewhere, so
+    that a model file's card cannot make semviewer read any file; labels from elsewhere are given
+    with the model by the user."""
+    folder = (card.parent if card is not None else model.parent).resolve()
+    target = (folder / Path(value).expanduser()).resolve()
+    if not target.is_relative_to(folder):
+        said = f"model card {card}" if card is not None else str(model)
+        raise ModelError(f"{said}: labels = {value[:60]!r} lies outside the card's folder {folder}; a card names "
+                         f"labels in its own folder (give labels from elsewhere with the model yourself)")
+    return target
+
+
+def _model_file(path: Path, card_labels_wanted: bool = True) -> ModelSpec:
+    """A model file's spec, fed as its card says (its labels too, unless the user gives others)."""
+    path = _check_size(path)
     kind = "onnx" if path.suffix.lower() == ".onnx" else "torchscript"
     if kind == "torchscript" and not _is_torchscript(path):
         raise ModelError(f"{path} is not a TorchScript model (a weights file? name its architecture as the model "
@@ -155,13 +193,12 @@ def _model_file(path: Path) -> ModelSpec:
     card, card_path = read_card(path)
     mean, std = _NORMALISATIONS[card["normalisation"]]
     labels = None
-    if card["labels"] != "imagenet":
-        folder = card_path.parent if card_path is not None else path.parent
-        labels_path = Path(card["labels"]).expanduser()
-        labels = read_labels(labels_path if labels_path.is_absolute() else folder / labels_path)
+    if card["labels"] != "imagenet" and card_labels_wanted:
+        labels = read_labels(card_labels(card["labels"], card_path, path))
     spec = ModelSpec(str(path.resolve()), kind, path.stem, card["size"], "card", card["name"] or path.name,
                      mean=tuple(card["mean"] or mean), std=tuple(card["std"] or std), labels=labels,
-                     file=str(path.resolve()), output=card["output"], layout=card["layout"])
+                     file=str(path.resolve()), output=card["output"], layout=card["layout"],
+                     card_sha256=file_sha256(card_path) if card_path is not None else "")
     if kind == "onnx":
         _check_graph(spec, card_path)
     return spec
@@ -187,10 +224,12 @@ def _graph_input(file: str, stamp: tuple) -> tuple:
 
     try:
         model = onnx.load(file, load_external_data=False)
-        return tuple(d.dim_value if d.HasField("dim_value") else None
-                     for d in model.graph.input[0].type.tensor_type.shape.dim)
     except Exception as exc:  # onnx raises DecodeError and more on files that are not ONNX
         raise ModelError(f"{file} is not a readable ONNX model: {first_line(exc)}") from None
+    if not model.graph.input or not model.graph.output:
+        raise ModelError(f"{file} is not an ONNX model with an input and an output (an empty or damaged file?)")
+    return tuple(d.dim_value if d.HasField("dim_value") else None
+                 for d in model.graph.input[0].type.tensor_type.shape.dim)
 
 
 def list_all() -> dict[str, list[str]]:

@@ -8,12 +8,14 @@ from typing import Any
 import numpy as np
 
 from semviewer.core.errors import ModelError, first_line
+from semviewer.core.inference.classifier import class_outputs
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", over="ignore"):   # non-finite logits are refused by the caller, quietly
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        return e / e.sum(axis=1, keepdims=True)
 
 
 class UserOnnxSession:
@@ -40,7 +42,7 @@ class UserOnnxSession:
             out = self._session._session.run(None, {self._input: x})[0]
         except Exception as exc:  # a graph that rejects the input it said it takes
             raise ModelError(f"{self.spec.file} failed on a batch of renders: {first_line(exc)}") from None
-        out = np.asarray(out, np.float32).reshape(len(x), -1)
+        out = np.asarray(class_outputs(np.asarray(out, np.float32), len(x), self.spec.file))
         if out.shape[1] != len(self.spec.label_set):
             raise ModelError(f"{self.spec.file} outputs {out.shape[1]} classes but its labels name "
                              f"{len(self.spec.label_set)}; give the labels of its outputs (labels = \"FILE\" in its "

@@ -78,7 +78,41 @@ def check_finite(state: dict, path: Path) -> None:
                              f"the checkpoint is damaged or diverged")
 
 
-def load_into(module, state: dict, spec: ModelSpec, path: Path) -> None:
+def _dtype(tensor) -> str:
+    return str(tensor.dtype).removeprefix("torch.")
+
+
+def _kind(tensor) -> str:
+    """floating, integer, bool or complex: what a cast between tensors must keep."""
+    if tensor.is_complex():
+        return "complex"
+    if tensor.is_floating_point():
+        return "floating point"
+    return "bool" if _dtype(tensor) == "bool" else "integer"
+
+
+def _kinds(state: dict, own: dict, path: Path, spec: ModelSpec) -> list[str]:
+    """What loading ``state`` into a network with tensors ``own`` casts, as notes; ModelError when a
+    tensor is of another kind (integer where the network has floating point, or the reverse): such
+    a file holds no weights of this network that a cast could make right."""
+    cast: dict[tuple[str, str], int] = {}
+    for name, tensor in state.items():
+        mine = own[name]
+        if tensor.dtype == mine.dtype:
+            continue
+        if _kind(tensor) != _kind(mine):
+            raise ModelError(f"weights file {path} holds {name!r} as {_dtype(tensor)} where the {spec.name} network "
+                             f"has {_dtype(mine)}; it does not hold this network's weights (a quantised or converted "
+                             f"file?); save the state dict of the network itself")
+        key = (_dtype(tensor), _dtype(mine))
+        cast[key] = cast.get(key, 0) + 1
+    return [f"weights file {path.name}: {n} tensor{'s' if n > 1 else ''} stored as {a} cast to the network's {b}"
+            for (a, b), n in sorted(cast.items())]
+
+
+def load_into(module, state: dict, spec: ModelSpec, path: Path) -> list[str]:
+    """Load a state dict into ``module`` (strict: every tensor named, shaped and of its kind);
+    returns notes on what was cast (half-precision weights into a float32 network, for one)."""
     own = module.state_dict()
     missing = [k for k in own if k not in state]
     unexpected = [k for k in state if k not in own]
@@ -93,7 +127,9 @@ def load_into(module, state: dict, spec: ModelSpec, path: Path) -> None:
                  f"{len(wrong_shape)} of another shape ({first(wrong_shape, True)})" if wrong_shape else ""]
         raise ModelError(f"weights file {path} does not fit the {spec.name} architecture: "
                          f"{'; '.join(p for p in parts if p)}; choose the model it was trained for")
+    notes = _kinds(state, own, path, spec)
     module.load_state_dict(state, strict=True)
+    return notes
 
 
 def _download(spec: ModelSpec) -> Path:

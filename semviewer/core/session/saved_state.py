@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Callable, Iterator, Optional
 
 import numpy as np
 
 from semviewer.core.version import software
 from semviewer.core.errors import SemviewerError, first_line
 from semviewer.core.inference.labels import ClassSet
+from semviewer.core.inference.sources import is_model_file
+from semviewer.core.inference.weights import check_weights
 from semviewer.core.regions.config import METHODS
 from semviewer.core.regions.region import Region
 from semviewer.core.scene.axes import AXES, Pose
@@ -75,12 +77,24 @@ class Session:
             raise SemviewerError(f"{path} is a version {data.get('version')} session; this semviewer reads "
                                  f"version {SESSION_VERSION}")
         known = set(cls.__dataclass_fields__)
-        session = cls(**{k: v for k, v in data.items() if k in known})
+        session = cls(**{k: v for k, v in data.items() if k in known}).anchored(path.resolve().parent)
         try:
             session.validate()
         except SemviewerError as exc:
             raise SemviewerError(f"{path} is not a valid session: {exc}") from None
         return session
+
+    def anchored(self, base_dir: Path) -> "Session":
+        """This session with every relative file path in it (the mesh, a model file, weights,
+        labels) made absolute against ``base_dir``, the folder of the session file: sessions written
+        by hand, or before paths were stored absolute, open from any working folder."""
+        def anchor(value: Any, is_file: Callable[[str], bool] = lambda v: True) -> Any:
+            if not isinstance(value, str) or not value or not is_file(value) or Path(value).expanduser().is_absolute():
+                return value            # not a path (a wrong kind is said by validate)
+            return str((Path(base_dir) / Path(value).expanduser()).resolve())
+
+        return replace(self, object=anchor(self.object, lambda v: v not in bundled_objects()),
+                       model=anchor(self.model, is_model_file), weights=anchor(self.weights), labels=anchor(self.labels))
 
     def validate(self) -> None:
         """Check every field before any of it is applied (SemviewerError naming the field), with
@@ -88,8 +102,13 @@ class Session:
         validate_session(self)
 
 
+def _absolute(path: Optional[str]) -> Optional[str]:
+    return str(Path(path).expanduser().resolve()) if path else None
+
+
 def to_session(doc: Document) -> Session:
-    """The session file's content: everything needed to reopen this document."""
+    """The session file's content: everything needed to reopen this document. Every file it names
+    (mesh, model file, weights, labels) is stored by its absolute path."""
     source = doc.object_source if doc.object_source in bundled_objects() \
         else str(Path(doc.object_source).expanduser().resolve())
     methods = ALL_METHODS if set(doc.solver_methods) == set(METHODS) and len(doc.solver_methods) > 1 \
@@ -97,8 +116,9 @@ def to_session(doc: Document) -> Session:
     run = dict(doc.region_run)
     if "domain" in run:
         run["domain"] = np.asarray(run["domain"], dtype=float).tolist()
-    return Session(object=source, up_axis=doc.up_axis, model=doc.model_name, weights=doc.weights,
-                   labels=str(Path(doc.model_labels).expanduser().resolve()) if doc.model_labels else None,
+    model = _absolute(doc.model_name) if is_model_file(doc.model_name) else doc.model_name
+    return Session(object=source, up_axis=doc.up_axis, model=model,
+                   weights=_absolute(doc.weights), labels=_absolute(doc.model_labels),
                    classes=list(doc.classes.ids) if doc.classes else [], pose=doc.pose.as_dict(),
                    map_axes=list(doc.map_axes), resolution=doc.resolution, aggregate=doc.aggregate,
                    compare_model=doc.compare_model,
@@ -194,15 +214,17 @@ def validate_session(session: Session) -> None:
 
 
 def from_session(session: Session, base_dir: Optional[str | Path] = None) -> Document:
-    """A document from a session, its mesh loaded here. A relative mesh path is relative to
-    ``base_dir`` (the session file's folder)."""
+    """A document from a session, its mesh loaded and its weights checked here. Relative paths
+    are relative to ``base_dir`` (the session file's folder)."""
+    if base_dir is not None:
+        session = session.anchored(Path(base_dir).resolve())
     validate_session(session)
-    source = session.object
-    if source not in bundled_objects() and not Path(source).expanduser().is_absolute() and base_dir is not None:
-        source = str((Path(base_dir).resolve() / source).resolve())
     doc = Document()
-    doc.open_object(source, session.up_axis)
+    doc.open_object(session.object, session.up_axis)
     _apply_fields(doc, session)
+    if session.weights:
+        with _field("weights"):
+            check_weights(doc.model_spec, Path(session.weights))
     return doc
 
 

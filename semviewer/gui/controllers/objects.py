@@ -15,7 +15,8 @@ from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from semviewer.core.scene.axes import Pose
-from semviewer.core.inference.models import get_model_spec
+from semviewer.core.files.hashing import file_sha256
+from semviewer.core.inference.models import ModelSpec, get_model_spec
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.errors import SemviewerError
 from semviewer.core.inference.labels import ClassSet
@@ -149,13 +150,40 @@ class ObjectController(QObject):
                 raise SemviewerError("no class selected; the true class set needs at least one class")
         self.doc.set_classes(classes)
 
+    def trusts(self, spec: ModelSpec) -> bool:
+        """Whether a model file that is a program (TorchScript) may run: the user said so for this
+        file's content before, or says so now (a question naming the file; remembered by its hash)."""
+        if spec.family != "torchscript":
+            return False
+        digest = file_sha256(spec.file)
+        kept = self.settings.value("trust/modelFiles", []) or []
+        kept = [kept] if isinstance(kept, str) else list(kept)
+        if digest in kept:
+            return True
+        answer = QMessageBox.question(
+            self.parent_widget, "Run a model file that is a program?",
+            f"{spec.file} is a TorchScript file: a program that runs with your rights when it is loaded and run, "
+            f"and could read or write your files.\n\nRun it only if you trust where it comes from. (semviewer also "
+            f"refuses files whose code calls operators that reach files or sockets.) An ONNX export of the model "
+            f"needs no trust.\n\nRun this file?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        self.settings.setValue("trust/modelFiles", kept + [digest])
+        return True
+
     def set_model(self, name: str, weights: Optional[str] = None, keep_results: bool = False,
                   labels: Optional[str] = None) -> None:
         """Load a model spec (a registry name, torchvision:NAME, timm:NAME or a model file) in the
         background; the window keeps working meanwhile. The maps and regions are dropped when it is
-        ready, unless ``keep_results`` (they were made with this model)."""
-        get_model_spec(name, labels)                    # an unknown name or a bad card: one line now
+        ready, unless ``keep_results`` (they were made with this model). A TorchScript file runs
+        only once the user trusts it (``trusts``)."""
+        spec = get_model_spec(name, labels)             # an unknown name or a bad card: one line now
         shown = Path(name).name if "/" in name else name
+        trust = self.trusts(spec)
+        if spec.family == "torchscript" and not trust:
+            self.feedback.status(f"{shown} was not loaded: it is a program, and you did not say you trust it")
+            return
         self.predictions.set_status(f"loading {shown}…")
         self.feedback.status(f"loading {shown}…")
         engine, notices, cache = self.doc.engine, [], self.classifiers
@@ -178,8 +206,8 @@ class ObjectController(QObject):
                 message += " (Model → Open model file… takes an architecture and its weights file)"
             self.feedback.show_error(message)
 
-        self.jobs.start("model", lambda sink: cache.get(name, weights, engine, notify=notices.append, labels=labels),
-                        done, failed)
+        self.jobs.start("model", lambda sink: cache.get(name, weights, engine, notify=notices.append, labels=labels,
+                                                        trust_code=trust), done, failed)
 
     def open_model_file(self, choice: Optional[ModelChoice] = None) -> None:
         """Model → Open model file…: a model file, or an architecture with a weights file."""

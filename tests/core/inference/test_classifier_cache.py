@@ -12,7 +12,7 @@ from semviewer.core.errors import ModelError
 def test_concurrent_requests_load_once():
     calls = []
 
-    def slow_loader(name, weights=None, engine="auto", notify=None, labels=None):
+    def slow_loader(name, weights=None, engine="auto", notify=None, labels=None, trust_code=False):
         calls.append(name)
         time.sleep(0.3)
         return object()
@@ -32,7 +32,7 @@ def test_concurrent_requests_load_once():
 def test_failures_are_not_cached_and_old_entries_go():
     attempts = []
 
-    def flaky(name, weights=None, engine="auto", notify=None, labels=None):
+    def flaky(name, weights=None, engine="auto", notify=None, labels=None, trust_code=False):
         attempts.append(name)
         if len(attempts) == 1:
             raise ModelError("no weights yet")

@@ -33,7 +33,8 @@ def test_an_onnx_file_that_outputs_probabilities_is_not_softmaxed_twice(tiny_mod
     path = tmp_path / "probs.onnx"
     torch.onnx.export(net, (torch.zeros(1, 3, 64, 64),), str(path), input_names=["x"],
                       dynamic_axes={"x": {0: "n"}}, opset_version=17, dynamo=False)
-    (tmp_path / "probs.toml").write_text(f'size = 64\noutput = "probabilities"\nlabels = "{tiny_models["labels"]}"\n')
+    (tmp_path / "labels.txt").write_bytes(tiny_models["labels"].read_bytes())      # a card's labels: beside it
+    (tmp_path / "probs.toml").write_text('size = 64\noutput = "probabilities"\nlabels = "labels.txt"\n')
     probs = load_classifier(str(path), device="cpu").probabilities(teapot_batch[:2])
     assert np.abs(probs - tiny_reference(tiny_models["net"], teapot_batch[:2])).max() <= 1e-5
 
@@ -50,7 +51,8 @@ def test_an_nhwc_onnx_file(tiny_models, tmp_path, teapot_batch):
     path = tmp_path / "nhwc.onnx"
     torch.onnx.export(Nhwc().eval(), (torch.zeros(1, 64, 64, 3),), str(path), input_names=["x"],
                       dynamic_axes={"x": {0: "n"}}, opset_version=17, dynamo=False)
-    (tmp_path / "model.toml").write_text(f'size = 64\nlayout = "NHWC"\nlabels = "{tiny_models["labels"]}"\n')
+    (tmp_path / "labels.txt").write_bytes(tiny_models["labels"].read_bytes())
+    (tmp_path / "model.toml").write_text('size = 64\nlayout = "NHWC"\nlabels = "labels.txt"\n')
     probs = load_classifier(str(path), device="cpu").probabilities(teapot_batch[:2])
     assert np.abs(probs - tiny_reference(tiny_models["net"], teapot_batch[:2])).max() <= 1e-5
 
@@ -98,12 +100,12 @@ def test_files_that_are_not_models(tmp_path):
 
 
 def test_a_torchscript_file(tiny_models, teapot_batch):
-    clf = load_classifier(str(tiny_models["torchscript"]), device="cpu", engine="torch")
+    clf = load_classifier(str(tiny_models["torchscript"]), device="cpu", engine="torch", trust_code=True)
     assert clf.spec.family == "torchscript" and clf.num_classes == 10
     assert np.abs(clf.probabilities(teapot_batch[:3]) - tiny_reference(tiny_models["net"], teapot_batch[:3])).max() \
         <= 1e-5
     with pytest.raises(ModelError, match="carries its own weights"):
-        load_classifier(str(tiny_models["torchscript"]), weights=tiny_models["onnx"], device="cpu")
+        load_classifier(str(tiny_models["torchscript"]), weights=tiny_models["onnx"], device="cpu", trust_code=True)
 
 
 def test_a_torchvision_model_from_a_weights_file_and_from_the_hub_cache(tmp_path, monkeypatch, teapot_batch):
