@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from semviewer.core.inference.classifier import Classifier, PendingProbabilities
+from semviewer.core.inference.classifier import Classifier
+from semviewer.core.engines.base import PendingProbabilities
 from semviewer.core.inference.loading import load_classifier
-from semviewer.core.inference.models import get_model_spec
+from semviewer.core.models import get_model_spec
 
 
 class EagerBefore:

@@ -18,11 +18,11 @@ import numpy as np
 
 from semviewer.core.scene.axes import parse_grid_axis
 from semviewer.core.inference.loading import load_classifier
-from semviewer.core.inference.cpu_info import describe_cpu
+from semviewer.core.engines.cpu_info import describe_cpu
 from semviewer.core.scene.objects import get_object
 from semviewer.core.progress import ListSink
 from semviewer.core.scene.render_settings import RenderSettings
-from semviewer.core.inference.scoring import ScoreFunction
+from semviewer.pipeline.scoring import ScoreFunction
 from semviewer.core.maps.build import build_map
 from semviewer.render import open_render_thread
 

@@ -25,7 +25,7 @@ from PySide6.QtCore import QEvent, QEventLoop, QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QMouseEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from semviewer.core.inference.cpu_info import describe_cpu  # noqa: E402
+from semviewer.core.engines.cpu_info import describe_cpu  # noqa: E402
 
 
 def pump(app: QApplication, until: float) -> None:
@@ -117,8 +117,8 @@ def main() -> None:
     for _ in range(args.repeats):
         for engine in args.engines:
             window.objects.set_engine(engine)
-            wait_for(app, lambda: window.document.classifier is not None and not window.jobs.running("model"))
-            names[engine] = window.document.classifier.engine
+            wait_for(app, lambda: window.document.model.classifier is not None and not window.jobs.running("model"))
+            names[engine] = window.document.model.classifier.engine
             results[engine].append(drag_once(app, window, args.seconds))
     window.close()
     for engine in args.engines:
@@ -139,9 +139,9 @@ def main() -> None:
 def during_map(app, window, args) -> None:
     """Drag while the window computes a map: live-first priority (the default: the gate, and map
     batches split into single images while the user drags) against the gate alone and none."""
-    from semviewer.core.inference.priority import PriorityGate
+    from semviewer.core.inference.scheduling import PriorityGate
 
-    wait_for(app, lambda: window.document.classifier is not None and not window.jobs.running("model"))
+    wait_for(app, lambda: window.document.model.classifier is not None and not window.jobs.running("model"))
     window.map_settings.set_resolution("paper")
     real_wait, real_yield = PriorityGate.wait_turn, PriorityGate.yielding
     results: dict[str, list[dict]] = {"live first": [], "gate only": [], "no priority": []}

@@ -14,8 +14,9 @@ import numpy as np
 import torch
 
 from semviewer.core.errors import SemviewerError
-from semviewer.core.inference.cpu_info import describe_cpu, native_bf16
-from semviewer.core.inference.engines import _installed, measure
+from semviewer.core.engines.cpu_info import describe_cpu, native_bf16
+from semviewer.core.engines.base import installed as _installed
+from semviewer.core.engines import measure
 
 from baselines import default_classifier  # bench/baselines.py
 

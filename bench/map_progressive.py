@@ -20,14 +20,15 @@ import time
 import numpy as np
 import torch
 
-from semviewer.core.inference.batch_tuning import cached_batch_size
-from semviewer.core.inference.cpu_info import describe_cpu
+from semviewer.pipeline.batch_tuning import cached_batch_size
+from semviewer.core.engines.cpu_info import describe_cpu
 from semviewer.core.maps.build import build_map
 from semviewer.core.maps.grids import preset_grid
 from semviewer.core.maps.progressive import point_levels
 from semviewer.core.progress import NullSink
 from semviewer.core.scene.objects import get_object
-from semviewer.pipeline.scorer import Scene, Scorer
+from semviewer.pipeline.scene import Scene
+from semviewer.pipeline.scorer import Scorer
 
 from baselines import default_classifier  # bench/baselines.py
 

@@ -24,13 +24,14 @@ from typing import Callable
 import numpy as np
 import torch
 
-from semviewer.core.inference.batch_tuning import CANDIDATES, BatchTuner
-from semviewer.core.inference.classifier import resolve_device
-from semviewer.core.inference.cpu_info import describe_cpu
+from semviewer.pipeline.batch_tuning import CANDIDATES, BatchTuner
+from semviewer.core.inference.devices import resolve_device
+from semviewer.core.engines.cpu_info import describe_cpu
 from semviewer.core.maps.build import build_map
 from semviewer.core.scene.axes import Pose, parse_grid_axis
 from semviewer.core.scene.objects import get_object
-from semviewer.pipeline.scorer import Scene, Scorer
+from semviewer.pipeline.scene import Scene
+from semviewer.pipeline.scorer import Scorer
 from semviewer.render import Renderer
 
 from baselines import EagerBefore, default_classifier  # bench/baselines.py

@@ -21,10 +21,10 @@ import torch
 from baselines import default_classifier  # bench/baselines.py
 from map_throughput import map_rate, rate
 
-from semviewer.core.inference.cpu_info import describe_cpu
+from semviewer.core.engines.cpu_info import describe_cpu
 from semviewer.core.scene.axes import Pose, parse_grid_axis
 from semviewer.core.scene.objects import get_object
-from semviewer.pipeline.scorer import Scene
+from semviewer.pipeline.scene import Scene
 from semviewer.render import Renderer
 
 DEFAULT_MODELS = ["efficientnet-lite0", "alexnet", "torchvision:vgg11", "resnet50", "inception_v3",

@@ -22,13 +22,13 @@ import numpy as np
 import torch
 
 from semviewer.core.scene.axes import Pose
-from semviewer.core.inference.batch_tuning import tuned_batch_size
+from semviewer.pipeline.batch_tuning import tuned_batch_size
 from semviewer.core.inference.loading import load_classifier
-from semviewer.core.inference.cpu_info import describe_cpu
+from semviewer.core.engines.cpu_info import describe_cpu
 from semviewer.core.scene.objects import get_object
 from semviewer.core.regions.config import PAPER_STARTS_1D, RegionConfig
 from semviewer.core.regions.solver import evaluations_per_step, find_regions
-from semviewer.core.inference.scoring import ScoreFunction
+from semviewer.pipeline.scoring import ScoreFunction
 from semviewer.render import open_render_thread
 
 from baselines import EagerBefore  # bench/baselines.py

@@ -37,7 +37,7 @@ def main() -> None:
 
     from semviewer.core.scene.axes import Pose
     from semviewer.core.inference.loading import load_classifier
-    from semviewer.core.inference.cpu_info import describe_cpu
+    from semviewer.core.engines.cpu_info import describe_cpu
     from semviewer.core.scene.objects import get_object
     from semviewer.gui.live_view import LiveView
 

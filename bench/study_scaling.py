@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from semviewer.core.inference.cpu_info import describe_cpu, physical_cores
+from semviewer.core.engines.cpu_info import describe_cpu, physical_cores
 from semviewer.studies.manifest import plan_from_manifest
 from semviewer.studies.runner import run_study
 

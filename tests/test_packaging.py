@@ -76,3 +76,14 @@ def test_the_installed_commands_run_outside_the_sources(installed):
     _run([str(bin_ / "semviewer"), "desktop-install"], cwd, {**env, "XDG_DATA_HOME": str(cwd / "data")})
     entry = (cwd / "data" / "applications" / "semviewer.desktop").read_text()
     assert f'Exec="{bin_ / "semviewer-gui"}" %f' in entry
+
+
+def test_every_package_of_the_sources_is_listed_for_the_wheel():
+    """pyproject.toml lists the packages (resources/ installs as semviewer.resources): a new package
+    missing from the list would be missing from every installation."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(root).parts) for p in (root / "semviewer").rglob("__init__.py")}
+    assert found | {"semviewer.resources"} == listed

@@ -8,7 +8,7 @@ from typing import Optional, Sequence
 
 from semviewer.core.version import version_text
 from semviewer.core.errors import SemviewerError, printable
-from semviewer.core.inference.torchscript import UntrustedModelCode
+from semviewer.core.models.torchscript import UntrustedModelCode
 
 
 def build_parser() -> argparse.ArgumentParser:

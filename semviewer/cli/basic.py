@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from semviewer.cli.common import (add_model_args, add_object_args, load_model, load_object, pose_of,
-                                  render_settings)
-from semviewer.core.inference.models import MODELS
-from semviewer.core.inference.classifier import class_score, top_k
-from semviewer.core.inference.labels import search_classes
+from semviewer.cli.common import add_model_args, add_object_args, load_model, load_object, pose_of, scene_of
+from semviewer.core.models import MODELS
+from semviewer.core.inference.outputs import top_k
+from semviewer.core.models.labels import search_classes
 from semviewer.core.scene.objects import bundled_objects
 from semviewer.core.errors import SemviewerError
 from semviewer.core.files.atomic import check_writable, write_png
@@ -44,19 +43,13 @@ def register(sub) -> None:
     p.set_defaults(handler=cmd_classes)
 
 
-def _render(args: argparse.Namespace, labels=None):
-    from semviewer.render import Renderer
-
-    obj = load_object(args, labels, require_classes=False)
-    pose = pose_of(args, obj)
-    with Renderer(obj.mesh, render_settings(args)) as renderer:
-        image = renderer.render([pose])[0]
-    return obj, pose, image
-
-
 def cmd_render(args: argparse.Namespace) -> int:
+    from semviewer.pipeline.predict import render
+
     check_writable(args.out)
-    obj, pose, image = _render(args)
+    obj = load_object(args, require_classes=False)
+    pose = pose_of(args, obj)
+    image = render(scene_of(obj, args, pose), pose)
     write_png(args.out, image)
     print(f"wrote {args.out} ({image.shape[1]}×{image.shape[0]}, {obj.mesh.name} at {pose})")
     return 0
@@ -67,15 +60,17 @@ def cmd_predict(args: argparse.Namespace) -> int:
         raise SemviewerError(f"--top must be at least 1, got {args.top}")
     if args.out:
         check_writable(args.out)
+    from semviewer.pipeline.predict import predict
+
     classifier = load_model(args)
-    obj, pose, image = _render(args, classifier.labels)
-    probs = classifier.probabilities(image[None])[0]
+    obj = load_object(args, classifier.labels, require_classes=False)
+    pose = pose_of(args, obj)
+    labelled = obj.classes is not None
+    found = predict(scene_of(obj, args, pose), classifier, pose, labelled)
+    image, probs, true_p, rank = found.image, found.probabilities, found.true_probability, found.true_rank
     names = classifier.labels.names
     top = top_k(probs, args.top)
-    labelled = obj.classes is not None
     true_ids = list(obj.classes.ids) if labelled else []
-    true_p = float(class_score(probs, true_ids)) if labelled else None
-    rank = int((probs > probs[true_ids].max()).sum()) + 1 if labelled else None
     if args.out:
         write_png(args.out, image)
     if args.json:
@@ -124,7 +119,7 @@ def cmd_models(args: argparse.Namespace) -> int:
     print()
     print(MODEL_KINDS)
     if args.all:
-        from semviewer.core.inference.sources import list_all
+        from semviewer.core.models.sources import list_all
 
         found = list_all()
         for family, names in found.items():
@@ -136,7 +131,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_classes(args: argparse.Namespace) -> int:
-    from semviewer.core.inference.models import get_model_spec
+    from semviewer.core.models import get_model_spec
 
     labels = get_model_spec(args.model or "efficientnet-lite0", args.labels).label_set
     matches = search_classes(args.text, limit=len(labels), labels=labels)

@@ -8,16 +8,16 @@ from dataclasses import replace
 from typing import Optional
 
 from semviewer.core.scene.axes import Pose, parse_pose
-from semviewer.core.inference.models import DEFAULT_MODEL, PREPROCESSING_CHOICES
-from semviewer.core.inference.engines import ENGINES
-from semviewer.core.inference.classifier import PRECISIONS, Classifier
-from semviewer.core.inference.loading import load_classifier
+from semviewer.core.models import DEFAULT_MODEL, PREPROCESSING_CHOICES
+from semviewer.core.engines import ENGINES
+from semviewer.core.inference.devices import PRECISIONS
+from semviewer.core.inference.classifier import Classifier
+from semviewer.core.inference.loading import ModelRequest
 from semviewer.core.errors import ClassSetError
-from semviewer.core.inference.labels import Labels, imagenet_labels, parse_class_set
+from semviewer.core.models.labels import Labels, imagenet_labels, parse_class_set
 from semviewer.core.scene.mesh import UP_AXES
 from semviewer.core.scene.objects import DEFAULT_OBJECT, ObjectChoice, resolve_object
-from semviewer.core.scene.render_settings import RenderSettings
-from semviewer.pipeline.scorer import Scene
+from semviewer.pipeline.scene import Scene, make_scene
 
 
 def add_object_args(p: argparse.ArgumentParser, pose: bool = True) -> None:
@@ -93,10 +93,6 @@ def with_classes(args: argparse.Namespace, choice: ObjectChoice, labels: Optiona
     return replace(choice, classes=classes)
 
 
-def render_settings(args: argparse.Namespace) -> RenderSettings:
-    return RenderSettings(width=args.size, height=args.size, use_mesh_colors=bool(args.textured))
-
-
 def pose_of(args: argparse.Namespace, obj: ObjectChoice) -> Pose:
     return parse_pose(args.pose, base=obj.default_pose) if args.pose else obj.default_pose
 
@@ -107,12 +103,16 @@ def precision_of(args: argparse.Namespace) -> str:
                                                 else "fp32")
 
 
+def model_request(args: argparse.Namespace, name: str | None = None) -> ModelRequest:
+    """The classifier the options ask for (``name`` instead of ``--model`` when given)."""
+    return ModelRequest(name or args.model, weights=args.weights, labels=getattr(args, "labels", None),
+                        preprocessing=args.preprocessing, device=args.device, engine=getattr(args, "engine", "auto"),
+                        precision=precision_of(args), trust_code=getattr(args, "trust_model_code", False),
+                        allow_download=not args.no_download)
+
+
 def load_model(args: argparse.Namespace, name: str | None = None) -> Classifier:
-    precision = precision_of(args)
-    return load_classifier(name or args.model, weights=args.weights, preprocessing=args.preprocessing,
-                           device=args.device, precision=precision, allow_download=not args.no_download,
-                           engine=getattr(args, "engine", "auto"), labels=getattr(args, "labels", None),
-                           trust_code=getattr(args, "trust_model_code", False))
+    return model_request(args, name).load()
 
 
 def add_batch_size_arg(p: argparse.ArgumentParser) -> None:
@@ -142,5 +142,5 @@ def base_pose(args: argparse.Namespace, obj: ObjectChoice, varied: list[str],
 
 
 def scene_of(obj: ObjectChoice, args: argparse.Namespace, base: Pose) -> Scene:
-    """The scene the pipeline scores: the object, its class set, the render settings and ``base``."""
-    return Scene(obj.mesh, obj.classes, render_settings(args), base)
+    """The scene the pipeline scores: the object, its class set, ``--size``, ``--textured`` and ``base``."""
+    return make_scene(obj.mesh, obj.classes, size=args.size, textured=args.textured, base=base)

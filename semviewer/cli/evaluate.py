@@ -15,7 +15,7 @@ from semviewer.cli.solver_args import add_solver_args, solver_config
 from semviewer.core.errors import SemviewerError
 from semviewer.core.files.atomic import check_writable, write_json, write_text
 from semviewer.core.files.tables import csv_text
-from semviewer.core.inference.models import DEFAULT_MODEL, get_model_spec
+from semviewer.core.models import DEFAULT_MODEL, get_model_spec
 from semviewer.core.maps.grids import PRESETS
 from semviewer.core.regions.config import METHOD_LABELS, PAPER_STARTS_2D
 from semviewer.core.regions.srvr import CONVENTION, VERIFIED_CONVENTION

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from semviewer.core.inference.models import DEFAULT_MODEL
+from semviewer.core.models import DEFAULT_MODEL
 from semviewer.core.scene.objects import DEFAULT_OBJECT
 
 

@@ -12,15 +12,16 @@ from semviewer.cli.common import (add_fix_arg, add_object_args, add_weights_args
                                   scene_of, with_classes)
 from semviewer.cli.progress_bar import ProgressBar
 from semviewer.core.scene.axes import check_unique, parse_grid_axis
-from semviewer.core.inference.models import DEFAULT_MODEL, get_model_spec
+from semviewer.core.models import DEFAULT_MODEL, get_model_spec
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.errors import SemviewerError
 from semviewer.core.figures import Panel, map_figure, save_figure
 from semviewer.core.maps.cache import MapCache
 from semviewer.core.files.atomic import check_writable, write_text
 from semviewer.core.maps.semantic_map import AGGREGATES, SemanticMap
-from semviewer.pipeline.maps import compute_map, resumable
-from semviewer.pipeline.scorer import Scene, Scorer
+from semviewer.pipeline.maps import cached_map, compute_map, resumable
+from semviewer.pipeline.scene import Scene
+from semviewer.pipeline.scorer import Scorer
 from semviewer.core.maps.grids import PRESETS, check_grid_size, preset_grid
 
 #: Grids beyond these need --yes (time); beyond MAX_MAP_POINTS they are refused (memory).
@@ -87,22 +88,30 @@ def _csv(maps: list[tuple[str, SemanticMap]]) -> str:
 
 def _one_map(args: argparse.Namespace, scene: Scene, classifier: Classifier, axes, points: int,
              cache: MapCache | None) -> SemanticMap:
-    """One model's map through the pipeline, with a progress bar; said when it resumes or is cached."""
+    """One model's map through the pipeline, with a progress bar; said when it resumes or is cached.
+    The cache is asked first: a cached map needs no render context and no measurement."""
     label = f"{scene.mesh.name} · {classifier.name}"
-    with Scorer(scene, classifier, [a.name for a in axes], args.batch_size) as scorer:
-        _check_size(points, scorer.rate(), args.yes)
-        partial = None if args.force else resumable(scorer, axes, cache)
-        if partial is not None:
-            print(f"{label}: resuming an interrupted map ({int(partial.filled.sum())} of {points} poses already "
-                  f"computed)", file=sys.stderr)
-        with ProgressBar(points, label) as bar:
-            semantic_map, cached = compute_map(scorer, axes, bar, cache, args.force, notify=bar.note)
-    if cached:
+    semantic_map = None if args.force else cached_map(scene, classifier, axes, cache)
+    if semantic_map is not None:
         print(f"{label}: read from the cache ({cache.root})", file=sys.stderr)
+    else:
+        semantic_map = _compute(args, scene, classifier, axes, points, cache, label)
     shape = "×".join(str(s) for s in semantic_map.shape)
     print(f"{label}: {shape} map, true-class score mean {np.nanmean(semantic_map.values):.3f}, "
           f"min {np.nanmin(semantic_map.values):.3f}, max {np.nanmax(semantic_map.values):.3f}")
     return semantic_map
+
+
+def _compute(args: argparse.Namespace, scene: Scene, classifier: Classifier, axes, points: int,
+             cache: MapCache | None, label: str) -> SemanticMap:
+    with Scorer(scene, classifier, [a.name for a in axes], args.batch_size) as scorer:
+        partial = None if args.force else resumable(scorer, axes, cache)
+        _check_size(points, scorer.rate(), args.yes)
+        if partial is not None:
+            print(f"{label}: resuming an interrupted map ({int(partial.filled.sum())} of {points} poses already "
+                  f"computed)", file=sys.stderr)
+        with ProgressBar(points, label) as bar:
+            return compute_map(scorer, axes, bar, cache, args.force, notify=bar.note)[0]
 
 
 def cmd_map(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from semviewer.core.regions.inside import DEFAULT_POINTS_PER_AXIS
 from semviewer.core.regions.report import regions_document
 from semviewer.core.regions.srvr import VERIFIED_CONVENTION
 from semviewer.core.scene.axes import AXES, Pose, check_unique, parse_domain_axis
-from semviewer.core.session.document import PRIMARY, Document
+from semviewer.core.regions.request import PRIMARY, RegionRequest, RegionTarget
 from semviewer.pipeline.maps import compute_map
 from semviewer.pipeline.regions import plan_region_jobs, run_region_jobs
 from semviewer.pipeline.scorer import Scorers
@@ -105,16 +106,12 @@ def _print_regions(regions, names: list[str]) -> None:
                   f"{r.inside.top1_fraction:.0%}{flag}")
 
 
-def _document(args: argparse.Namespace, methods: list[str], names: list[str], domain: np.ndarray,
-              source: str) -> Document:
-    """The document the regions are grown from: axes, Ω, starts and solver settings of the arguments."""
-    doc = Document()
-    doc.set_view(names)
-    doc.set_domain(domain)
-    settings = {k: v for k, v in solver_config(args, methods[0]).to_json().items() if k != "method"}
-    doc.set_solver(methods, settings, source, max(0, args.inside_points))
-    doc.set_starts(_starts(args, names))
-    return doc
+def _request(args: argparse.Namespace, methods: list[str], names: list[str], domain: np.ndarray, source: str,
+             at: Optional[dict] = None) -> RegionRequest:
+    """What the arguments ask for: axes, Ω, starts, methods with their settings, the score source."""
+    return RegionRequest(tuple(names), tuple(map(tuple, _starts(args, names))),
+                         tuple(solver_config(args, m) for m in methods), source, domain, max(0, args.inside_points),
+                         at or {})
 
 
 def _on_map(args: argparse.Namespace, methods: list[str]):
@@ -124,10 +121,9 @@ def _on_map(args: argparse.Namespace, methods: list[str]):
     domain = _domain(args.axes)[1] if args.axes else semantic_map.domain(names)
     at = _map_slice(semantic_map, names, args.fix)
     hidden = {a: float(at.get(a, semantic_map.axis(a).points[0])) for a in semantic_map.axis_names if a not in names}
-    doc = _document(args, methods, names, domain, "map")
-    doc.set_pose(Pose({**{k: v for k, v in at.items() if k in AXES}, **hidden}))
-    doc.set_map(PRIMARY, semantic_map)
-    jobs = plan_region_jobs(doc)
+    pose = Pose({**{k: v for k, v in at.items() if k in AXES}, **hidden})
+    request = _request(args, methods, names, domain, "map", pose.as_dict())
+    jobs = plan_region_jobs(request, [RegionTarget(PRIMARY, Path(args.map).name, semantic_map)])
     regions = [r for _, r in run_region_jobs(jobs, None, _bars(f"map {Path(args.map).name}"))]
     source = {"kind": "map", "map": str(args.map), "sliced_at": hidden}
     return regions, names, domain, jobs, dict(semantic_map.provenance), source, semantic_map
@@ -136,16 +132,13 @@ def _on_map(args: argparse.Namespace, methods: list[str]):
 def _live(args: argparse.Namespace, methods: list[str]):
     """Regions grown live (every step renders and classifies), and the figure's map when asked."""
     names, domain = _domain(args.axes or ["azimuth=0:360", "elevation=-10:90"])
-    doc = _document(args, methods, names, domain, "live")
+    request = _request(args, methods, names, domain, "live")
     classifier = load_model(args)
     obj = load_object(args, classifier.labels)
     # the paper's 1-D setting is azimuth at elevation 35° (--fix elevation=... overrides it)
     base = base_pose(args, obj, names, PAPER_1D_FIXED if names == ["azimuth"] else None)
-    doc.set_object(obj.mesh, args.object, args.up_axis, obj.classes, base)
-    doc.set_model(args.model, args.weights, classifier)
     scene = scene_of(obj, args, base)
-    doc.render_settings = scene.settings
-    jobs = plan_region_jobs(doc)
+    jobs = plan_region_jobs(request, [RegionTarget(PRIMARY, args.model, classifier=classifier)])
     source = {"kind": "live", "inside_points_per_axis": args.inside_points}
     with Scorers(scene, args.batch_size) as live:
         scorer = live.get(classifier, names)

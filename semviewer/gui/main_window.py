@@ -16,7 +16,8 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QSplitter
 
 from semviewer.core.inference.classifier_cache import ClassifierCache
-from semviewer.core.inference.models import DEFAULT_MODEL
+from semviewer.core.inference.scheduling import PriorityGate
+from semviewer.core.models import DEFAULT_MODEL
 from semviewer.core.maps.cache import MapCache
 from semviewer.core.scene.objects import DEFAULT_OBJECT
 from semviewer.core.session.document import COMPARE, PRIMARY, Document
@@ -27,7 +28,10 @@ from semviewer.gui.controllers.pose import PoseController
 from semviewer.gui.controllers.solver import SolverController
 from semviewer.gui.feedback import Feedback
 from semviewer.gui.live_view import LiveView
+from semviewer.gui.actions import Actions
 from semviewer.gui.menus import build_menus
+from semviewer.gui.model_menu import ModelMenu, RecentModels
+from semviewer.gui.window_actions import declare_actions
 from semviewer.gui.widgets.controls import AxisControls
 from semviewer.gui.widgets.map_settings import MapSettings
 from semviewer.gui.widgets.map_view import MapView
@@ -36,6 +40,7 @@ from semviewer.gui.widgets.regions_table import RegionsTable
 from semviewer.gui.widgets.solver_panel import SolverPanel
 from semviewer.gui.widgets.viewport import Viewport
 from semviewer.gui.workers import JobRunner
+from semviewer.pipeline.rendering import RenderContexts
 
 
 class MainWindow(QMainWindow):
@@ -50,20 +55,19 @@ class MainWindow(QMainWindow):
         self.settings = QSettings()
         self.document = Document()
         self.jobs = JobRunner(self)
-        self.live = LiveView(self)
+        self.gate = PriorityGate()                  # live predictions before map and solver batches
+        self.live = LiveView(self.gate, self)
         self.cache = MapCache()
         self.classifiers = ClassifierCache()        # every model load goes through here: each one once
+        self.renders = RenderContexts()             # one render context per mesh for map and solver jobs
         self._build_ui()
         self._build_controllers()
-        build_menus(self)
+        self._build_actions()
         self.files.update_recent_menu()
-        self._show_engine()
-        self.document.events.model.connect(self._show_engine)
         self.jobs.changed.connect(lambda: self.map_settings.cancel.setEnabled(self.jobs.any_running()))
-        self.map_settings.cancel_requested.connect(self.cancel_jobs)
         self._restore_layout()
         self.feedback.guarded(self.objects.open_object, object_name or DEFAULT_OBJECT)
-        if self.document.mesh is None:              # the object asked for could not be opened
+        if self.document.scene.mesh is None:              # the object asked for could not be opened
             self.objects.open_object(DEFAULT_OBJECT)
         if load_model:
             self.feedback.guarded(self.objects.set_model, model_name or DEFAULT_MODEL)
@@ -111,14 +115,27 @@ class MainWindow(QMainWindow):
                                        self.setWindowTitle, self)
         self.objects = ObjectController(doc, self.predictions, jobs, feedback, self.settings, self.classifiers, self)
         self.maps_ctl = MapController(doc, self.map_settings, {PRIMARY: self.map_view, COMPARE: self.compare_view},
-                                      self.solver.pick, jobs, feedback, self.cache, self.classifiers)
-        self.solver_ctl = SolverController(doc, self.solver, self.regions_table, self.maps_ctl, jobs, feedback)
-        self.files = FileController(doc, self.objects, jobs, feedback, self.settings, self.recent_menu, self)
+                                      self.solver.pick, jobs, feedback, self.cache, self.classifiers, self.gate,
+                                      self.renders)
+        self.solver_ctl = SolverController(doc, self.solver, self.regions_table, self.maps_ctl, jobs, feedback,
+                                           self.gate, self.renders)
+        self.files = FileController(doc, self.objects, jobs, feedback, self.settings, self.recent_menu, self,
+                                    self.pose_ctl.frame)
         self.files.on_reopened = self.maps_ctl.restore_cached
 
-    def _show_engine(self) -> None:
-        for action in self.engine_actions.actions():
-            action.setChecked(action.objectName() == f"engine-{self.document.engine}")
+    def _build_actions(self) -> None:
+        """Every action declared once (``window_actions``); menus and buttons are views of them, and
+        their checks follow the document."""
+        self.actions = Actions(self, self.feedback.guarded, declare_actions(self))
+        self.model_menu = ModelMenu(self, self.actions, self.feedback.guarded, self.objects, RecentModels(self.settings))
+        build_menus(self, self.actions)
+        for signal, action in ((self.map_settings.compute_requested, "computeMapAction"),
+                               (self.map_settings.cancel_requested, "cancelAllAction"),
+                               (self.solver.start_requested, "startRegionsAction"),
+                               (self.solver.stop_requested, "stopRegionsAction")):
+            signal.connect(self.actions[action].trigger)
+        for event in (self.document.model.events.model, self.document.scene.events.object):
+            event.connect(self.actions.refresh)
 
     # -- window-wide actions -------------------------------------------------------------------
     def cancel_jobs(self) -> None:
@@ -148,6 +165,7 @@ class MainWindow(QMainWindow):
         """Cancel jobs, stop the render and classify threads (idempotent)."""
         self.jobs.shutdown()
         self.live.close()
+        self.renders.close()
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.settings.setValue("geometry", self.saveGeometry())

@@ -1,18 +1,19 @@
 """The Model menu: the registry (the current model checked, those that need a download marked),
-any model file or architecture, recent models, weights, engines and the compare model."""
+any model file or architecture, recent models, weights, engines and the compare model. Its entries
+are declared actions (``window_actions``); this keeps the parts that change at run time (download
+marks, recent models)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QObject, QSettings
-from PySide6.QtGui import QActionGroup
-from PySide6.QtWidgets import QMainWindow, QMenu
+from PySide6.QtWidgets import QMenu, QWidget
 
-from semviewer.core.inference.engines import ENGINES
-from semviewer.core.inference.models import MODELS, ModelSpec
-from semviewer.core.session.document import Document
+from semviewer.core.models import MODELS, ModelSpec
+from semviewer.gui.actions import Actions, add_action
 from semviewer.gui.dialogs.model_dialog import ModelChoice
 
 MAX_RECENT_MODELS = 8
@@ -53,8 +54,6 @@ class RecentModels:
 
 
 def describe_choice(choice: ModelChoice) -> str:
-    from pathlib import Path
-
     text = Path(choice.spec).name if "/" in choice.spec else choice.spec
     if choice.weights:
         text += f" + {Path(choice.weights).name}"
@@ -64,40 +63,25 @@ def describe_choice(choice: ModelChoice) -> str:
 
 
 class ModelMenu(QObject):
-    """Builds the Model menu over the object controller and keeps its checks current."""
+    """The Model menu over the declared actions; ``refresh`` brings the download marks and the recent
+    models up to date (on showing the menu, and when a model loads)."""
 
-    def __init__(self, window: QMainWindow, menu: QMenu, add: Callable, objects, doc: Document,
-                 recent: RecentModels) -> None:
-        super().__init__(window)
-        self.doc, self.objects, self.recent, self.add = doc, objects, recent, add
-        self.models = QActionGroup(window)
-        self.models.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
-        for name, spec in MODELS.items():
-            action = add(menu, menu_text(spec), lambda n=name: objects.set_model(n), None, f"model-{name}")
-            action.setCheckable(True)
-            self.models.addAction(action)
-        menu.aboutToShow.connect(self.refresh)
-        menu.addSeparator()
-        add(menu, "Open model &file…", objects.open_model_file, "Ctrl+Shift+M", "openModelAction")
-        self.recent_menu = menu.addMenu("&Recent models")
+    def __init__(self, parent: QWidget, actions: Actions, guard: Callable, objects, recent: RecentModels) -> None:
+        super().__init__(parent)
+        self.parent_widget, self.actions, self.guard, self.objects, self.recent = parent, actions, guard, objects, recent
+        self.recent_menu = QMenu("&Recent models", parent)
         self.recent_menu.setObjectName("recentModelsMenu")
-        add(menu, "Load &weights file…", objects.load_weights, None, "loadWeightsAction")
-        self._engines(window, menu.addMenu("Inference &engine"))
-        compare = menu.addMenu("&Compare with")
-        for name in MODELS:
-            add(compare, name, lambda n=name: objects.set_compare_model(n))
-        add(compare, "(no comparison)", lambda: objects.set_compare_model(None))
-        doc.events.model.connect(self.refresh)
         objects.model_opened.connect(self._opened)
-        self.refresh()
 
-    def _engines(self, window: QMainWindow, menu: QMenu) -> None:
-        window.engine_actions = QActionGroup(window)
-        for name in ENGINES:
-            label = {"auto": "auto (the fastest installed engine, measured once)"}.get(name, name)
-            action = self.add(menu, label, lambda n=name: self.objects.set_engine(n), None, f"engine-{name}")
-            action.setCheckable(True)
-            window.engine_actions.addAction(action)
+    def build(self, menu: QMenu) -> None:
+        """Fill ``menu``: the registry, model files, recent models, weights, engines, compare."""
+        self.actions.fill(menu, self.actions.ids("model-") + [None, "openModelAction"])
+        menu.addMenu(self.recent_menu)
+        self.actions.fill(menu, ["loadWeightsAction"])
+        self.actions.fill(menu.addMenu("Inference &engine"), self.actions.ids("engine-"))
+        self.actions.fill(menu.addMenu("&Compare with"), self.actions.ids("compare-"))
+        menu.aboutToShow.connect(self.refresh)
+        self.refresh()
 
     def _opened(self, spec: str, weights, labels) -> None:
         if spec not in MODELS or weights is not None or labels is not None:   # the registry is listed above
@@ -105,16 +89,13 @@ class ModelMenu(QObject):
         self.refresh()
 
     def refresh(self) -> None:
-        """The current model checked (a registry model with its own weights); download marks and
-        the recent models brought up to date."""
-        current = self.doc.model_name if self.doc.weights is None and self.doc.model_labels is None else None
-        for action in self.models.actions():
-            name = action.objectName().removeprefix("model-")
-            action.setChecked(name == current)
-            action.setText(menu_text(MODELS[name]))
+        """Download marks and the recent models brought up to date (the checks are the actions')."""
+        for name, spec in MODELS.items():
+            self.actions[f"model-{name}"].setText(menu_text(spec))
+        self.actions.refresh()
         self.recent_menu.clear()
         for choice in self.recent.all():
-            action = self.add(self.recent_menu, describe_choice(choice),
-                              lambda c=choice: self.objects.set_model(c.spec, c.weights, labels=c.labels))
+            action = add_action(self.parent_widget, self.guard, self.recent_menu, describe_choice(choice),
+                                lambda c=choice: self.objects.set_model(c.spec, c.weights, labels=c.labels))
             action.setToolTip(choice.spec)
         self.recent_menu.setEnabled(bool(self.recent.all()))

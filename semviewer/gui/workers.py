@@ -12,14 +12,11 @@ import time
 import traceback
 from typing import Any, Callable, Optional
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from semviewer.core.errors import SemviewerError, printable
 
 Job = Callable[["QtSink"], Any]
-#: Threads that outlived a shutdown's deadline, kept referenced until they end (a QThread destroyed
-#: while it runs aborts the process).
-_STILL_RUNNING: list = []
 
 
 class QtSink:
@@ -36,9 +33,7 @@ class QtSink:
         self._worker.partial.emit(result)
 
     def cancelled(self) -> bool:
-        """Asked between steps; it also lets the GUI thread have the interpreter for a moment, so
-        that a job of pure Python (regions on a computed map) does not starve the window."""
-        time.sleep(0)
+        """Whether the job was cancelled (a query; it changes nothing)."""
         return self.event.is_set()
 
 
@@ -71,6 +66,34 @@ class Worker(QObject):
 
     def cancel(self) -> None:
         self.sink.event.set()
+
+
+class _Keeper(QObject):
+    """Keeps threads that outlived a shutdown's deadline referenced until they end (a QThread
+    destroyed while it runs aborts the process). It lives in the GUI thread, as a child of the
+    application, so it outlives any window; each thread's ``finished`` reaches ``_ended`` with the
+    keeper as its context object, queued into the GUI thread."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.jobs: list[tuple[QThread, "Worker", "_Receiver"]] = []
+
+    @classmethod
+    def of_application(cls) -> "_Keeper":
+        app = QCoreApplication.instance()
+        keeper = app.findChild(cls, "semviewer-thread-keeper")
+        if keeper is None:
+            keeper = cls(app)
+            keeper.setObjectName("semviewer-thread-keeper")
+        return keeper
+
+    def keep(self, job: tuple[QThread, "Worker", "_Receiver"]) -> None:
+        self.jobs.append(job)
+        job[0].finished.connect(self._ended)
+
+    @Slot()
+    def _ended(self) -> None:
+        self.jobs = [job for job in self.jobs if job[0].isRunning()]
 
 
 class _Receiver(QObject):
@@ -210,7 +233,6 @@ class JobRunner(QObject):
         """Cancel every job and wait for their threads, all together at most ``timeout_ms``; True
         when all ended. A thread still running then is never destroyed while it runs: it is kept
         (with its worker) until it ends, so closing the window cannot crash the process."""
-        import time
 
         for kind in list(self._jobs) + list(self._stopping):
             self.cancel(kind)
@@ -222,11 +244,9 @@ class JobRunner(QObject):
             left = max(0, int((deadline - time.monotonic()) * 1000))
             ok &= thread.wait(left)
         still = [job for job in self._retired if job[0].isRunning()]
-        for thread, worker, receiver in still:
-            receiver.release()
-            _STILL_RUNNING.append((thread, worker, receiver))
-            thread.finished.connect(lambda job=(thread, worker, receiver): _STILL_RUNNING.remove(job)
-                                    if job in _STILL_RUNNING else None)
+        for job in still:
+            job[2].release()
+            _Keeper.of_application().keep(job)
         self._retired = [job for job in self._retired if job not in still]
         self._reap()
         return ok

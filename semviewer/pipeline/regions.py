@@ -1,32 +1,34 @@
-"""Regions through the one pipeline: which score each map's regions grow on, over which Ω,
-from which starts, and growing them.
+"""Regions through the one pipeline: a ``RegionRequest`` (plain data: axes, Ω, starts, methods and
+their settings, the score source) and the maps or classifiers of its targets become solver jobs,
+which grow the regions and check them from the inside.
 
-``plan_region_jobs(document)`` is the one place that decides map score vs live score per
-target, the domain and the start checks; the window, ``semviewer regions`` and study units
-(``semviewer evaluate``) all grow their regions through it and ``run_region_jobs``, live
-scores coming from ``Scorers``.
+The window's Document produces a request (``Document.region_request``); ``semviewer regions`` and
+study units build theirs directly. ``plan_region_jobs`` is the one place that decides map score vs
+live score per target, the domain and the start checks; live scores come from ``Scorers``.
 """
 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Mapping, Optional, Sequence
 
 import numpy as np
 
-from semviewer.core.inference.classifier import Classifier
-from semviewer.core.scene.axes import AXES
-from semviewer.core.session.document import COMPARE, PRIMARY, Document
 from semviewer.core.errors import SemviewerError
-from semviewer.core.regions.inside import DEFAULT_POINTS_PER_AXIS, check_regions
+from semviewer.core.inference.classifier import Classifier
+from semviewer.core.maps.grids import domain_rows
 from semviewer.core.maps.map_score import MapScore
+from semviewer.core.maps.semantic_map import SemanticMap
 from semviewer.core.progress import Cancelled
-from semviewer.core.regions.region import Region
 from semviewer.core.regions.config import RegionConfig
+from semviewer.core.regions.request import RegionRequest, RegionTarget
+from semviewer.core.regions.inside import DEFAULT_POINTS_PER_AXIS, check_regions
+from semviewer.core.regions.region import Region
 from semviewer.core.regions.solver import find_regions
-from semviewer.pipeline.scorer import Scene, score_provenance
-
+from semviewer.core.scene.axes import AXES
+from semviewer.pipeline.keys import score_provenance
+from semviewer.pipeline.scene import Scene
 
 @dataclass(frozen=True, eq=False)
 class RegionJob:
@@ -49,73 +51,95 @@ class RegionJob:
         return self.score is None
 
 
-def plan_region_jobs(document: Document) -> list[RegionJob]:
-    """The solver jobs for the document as it stands (SemviewerError, naming what to do, when
-    they cannot run). A compare target without a complete map or a loaded classifier is skipped."""
-    axes = list(document.map_axes)
-    if not document.starts:
-        raise SemviewerError("no start points: add some (in the window, Ctrl+click the map) or use the paper's")
-    if document.start_axes != axes:
-        raise SemviewerError(f"the start points were picked on {' × '.join(document.start_axes)}, not on the axes "
-                             f"shown ({' × '.join(axes)}); switch back, or clear them and pick again")
-    configs = tuple(document.solver_configs())
-    for config in configs:
-        config.check(len(axes))
-    starts = np.array(document.starts, dtype=np.float64)
-    jobs = []
-    for target in (PRIMARY, COMPARE):
-        label = document.model_label(target)
-        if label is None:
-            continue
-        semantic_map = document.maps[target]
-        on_map = semantic_map is not None and set(axes) <= set(semantic_map.axis_names)
-        score, classifier = None, None
-        if document.solver_source == "map":
-            if semantic_map is None or not semantic_map.complete:
-                if target == PRIMARY:
-                    raise SemviewerError("compute the map first, or choose live renders as the score")
-                continue
-            if not on_map:
-                raise SemviewerError("the map does not have the axes shown; recompute it")
-            score = MapScore(semantic_map, axes, at=document.pose.as_dict())
-        else:
-            classifier = document.classifiers[target]
-            if classifier is None:
-                if target == PRIMARY:
-                    raise SemviewerError("the model is still loading; start the solver once it is ready")
-                continue
-        domain = document.region_domain(axes, target)
-        if domain.shape != (len(axes), 2):
-            raise SemviewerError(f"the domain needs one [lower, upper] row per axis ({', '.join(axes)})")
-        outside = ((starts < domain[:, 0]) | (starts > domain[:, 1])).any(axis=1)
-        if outside.any():
-            omega = "; ".join(f"{n} [{lo:g}, {hi:g}]" for n, (lo, hi) in zip(axes, domain))
-            raise SemviewerError(f"start point {tuple(float(v) for v in starts[outside][0])} lies outside the "
-                                 f"domain ({omega}); choose start points inside it")
-        jobs.append(RegionJob(target, label, tuple(axes), domain, starts, configs, score, classifier,
-                              document.inside_points, full_turns(axes, domain)))
-    return jobs
-
-
-def full_turns(axes, domain: np.ndarray) -> tuple[bool, ...]:
+def full_turns(axes: Sequence[str], domain: np.ndarray) -> tuple[bool, ...]:
     """Which axes are periodic and span a full turn in Ω: where a region may cross the seam."""
     return tuple(AXES[name].periodic and abs((hi - lo) - (AXES[name].upper - AXES[name].lower)) < 1e-9
                  for name, (lo, hi) in zip(axes, domain))
 
 
-def region_run_record(document: Document, jobs: list[RegionJob]) -> dict[str, Any]:
+def region_domain(request: RegionRequest, semantic_map: Optional[SemanticMap]) -> np.ndarray:
+    """Ω of a target: the request's, else its map's over the request's axes, else the named grids' ranges."""
+    axes = list(request.axes)
+    if request.domain is not None:
+        return request.domain
+    if semantic_map is not None and set(axes) <= set(semantic_map.axis_names):
+        return semantic_map.domain(axes)
+    return domain_rows(axes)
+
+
+def _score_of(request: RegionRequest, target: RegionTarget, first: bool):
+    """(map score, classifier) of a target, (None, None) to skip it; SemviewerError for the primary."""
+    semantic_map = target.semantic_map
+    if request.source == "map":
+        if semantic_map is None or not semantic_map.complete:
+            if first:
+                raise SemviewerError("compute the map first, or choose live renders as the score")
+            return None, None
+        if not set(request.axes) <= set(semantic_map.axis_names):
+            raise SemviewerError("the map does not have the axes shown; recompute it")
+        return MapScore(semantic_map, list(request.axes), at=dict(request.at)), None
+    if target.classifier is None:
+        if first:
+            raise SemviewerError("the model is still loading; start the solver once it is ready")
+        return None, None
+    return None, target.classifier
+
+
+def _check_starts(starts: np.ndarray, domain: np.ndarray, axes: Sequence[str]) -> None:
+    if domain.shape != (len(axes), 2):
+        raise SemviewerError(f"the domain needs one [lower, upper] row per axis ({', '.join(axes)})")
+    outside = ((starts < domain[:, 0]) | (starts > domain[:, 1])).any(axis=1)
+    if outside.any():
+        omega = "; ".join(f"{n} [{lo:g}, {hi:g}]" for n, (lo, hi) in zip(axes, domain))
+        raise SemviewerError(f"start point {tuple(float(v) for v in starts[outside][0])} lies outside the "
+                             f"domain ({omega}); choose start points inside it")
+
+
+def plan_region_jobs(request: RegionRequest, targets: Sequence[RegionTarget]) -> list[RegionJob]:
+    """The solver jobs of a request on its targets, the first being the primary (SemviewerError,
+    naming what to do, when they cannot run). Another target without a complete map or a loaded
+    classifier is skipped."""
+    axes = list(request.axes)
+    if not request.starts:
+        raise SemviewerError("no start points: add some (in the window, Ctrl+click the map) or use the paper's")
+    for config in request.configs:
+        config.check(len(axes))
+    starts = np.array(request.starts, dtype=np.float64)
+    if starts.ndim != 2 or starts.shape[1] != len(axes):
+        raise SemviewerError(f"each start point needs one number per axis ({len(axes)}: {', '.join(axes)})")
+    jobs = []
+    for i, target in enumerate(targets):
+        score, classifier = _score_of(request, target, first=i == 0)
+        if score is None and classifier is None:
+            continue
+        domain = region_domain(request, target.semantic_map)
+        _check_starts(starts, domain, axes)
+        jobs.append(RegionJob(target.target, target.label, tuple(axes), domain, starts, request.configs, score,
+                              classifier, request.inside_points, full_turns(axes, domain)))
+    return jobs
+
+
+def region_run_record(request: RegionRequest, jobs: list[RegionJob], provenance: Mapping[str, Any]) -> dict[str, Any]:
     """What the regions file records about a run: axes, Ω, every method's configuration, where f
-    came from and the provenance of the scores."""
+    came from (``request.source``) and the provenance of the scores (``scores_provenance``)."""
     if not jobs:
         raise SemviewerError("there is nothing to grow regions on")
-    first = document.maps[PRIMARY]
-    if document.solver_source == "map" and first is not None:
-        provenance = dict(first.provenance)
-    else:
-        provenance = score_provenance(Scene.of(document), jobs[0].classifier, jobs[0].axes)
     return {"axes": list(jobs[0].axes), "domain": jobs[0].domain,
             "configs": {c.method: c.to_json() for c in jobs[0].configs},
-            "source": {"kind": document.solver_source}, "provenance": provenance}
+            "source": {"kind": request.source}, "provenance": dict(provenance)}
+
+
+def scores_provenance(request: RegionRequest, targets: Sequence[RegionTarget], jobs: list[RegionJob],
+                      scene: Optional[Scene]) -> dict[str, Any]:
+    """Where the scores of a run come from: the primary map's provenance on the map, else the live
+    score's (``scene`` rendered for the first job's classifier)."""
+    if not jobs:
+        raise SemviewerError("there is nothing to grow regions on")
+    if request.source == "map" and targets and targets[0].semantic_map is not None:
+        return dict(targets[0].semantic_map.provenance)
+    if scene is None:
+        raise SemviewerError("no object is open yet")
+    return score_provenance(scene, jobs[0].classifier, jobs[0].axes)
 
 
 def _no_sink(job: RegionJob, config: RegionConfig) -> AbstractContextManager:
@@ -155,3 +179,14 @@ def run_region_jobs(jobs: list[RegionJob], open_live_score: Callable[[RegionJob]
         if cancelled():
             break
     return found
+
+
+def grow_regions(request: RegionRequest, targets: Sequence[RegionTarget], scene: Optional[Scene] = None,
+                 open_live_score: Optional[Callable[[RegionJob], AbstractContextManager]] = None,
+                 **options: Any) -> tuple[list[tuple[str, Region]], dict[str, Any]]:
+    """Plan, grow and check a request's regions in one call (a script's way): the (target, Region)
+    pairs and the record of the run. Live requests need ``scene`` and ``open_live_score`` (a
+    ``Scorers.for_job``); ``options`` go to ``run_region_jobs``."""
+    jobs = plan_region_jobs(request, targets)
+    record = region_run_record(request, jobs, scores_provenance(request, targets, jobs, scene))
+    return run_region_jobs(jobs, open_live_score, **options), record

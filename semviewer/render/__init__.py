@@ -12,7 +12,8 @@ from semviewer.render.renderer import Renderer
 __all__ = ["Renderer", "open_render_thread"]
 
 
-def open_render_thread(mesh: MeshData, settings: Optional[RenderSettings] = None) -> RenderThread:
-    """A core RenderThread whose Renderer (and GL context) is created and used in that thread."""
+def open_render_thread(mesh: MeshData, settings: Optional[RenderSettings] = None, lazy: bool = False) -> RenderThread:
+    """A core RenderThread whose Renderer (and GL context) is created and used in that thread: now,
+    or with ``lazy`` when it first renders."""
     chosen = settings or RenderSettings()
-    return RenderThread(lambda: Renderer(mesh, chosen))
+    return RenderThread(lambda: Renderer(mesh, chosen), lazy=lazy)

@@ -14,13 +14,13 @@ import numpy as np
 from semviewer.core.files.reading import check_regular, read_text
 from semviewer.core.maps.grids import PRESETS, check_grid_size, preset_grid
 from semviewer.core.scene.axes import GridAxis, parse_grid_axis
-from semviewer.core.inference.engines import ENGINES
-from semviewer.core.inference.models import PREPROCESSING_CHOICES, get_model_spec
-from semviewer.core.inference.sources import MODEL_FILE_SUFFIXES
-from semviewer.core.inference.torchscript import UntrustedModelCode
-from semviewer.core.inference.weights import check_weights, locate_weights
+from semviewer.core.engines import ENGINES
+from semviewer.core.models import PREPROCESSING_CHOICES, get_model_spec
+from semviewer.core.models.sources import MODEL_FILE_SUFFIXES
+from semviewer.core.models.torchscript import UntrustedModelCode
+from semviewer.core.models.weights import check_weights, locate_weights
 from semviewer.core.errors import SemviewerError, first_line
-from semviewer.core.inference.labels import ClassSet, parse_class_set, read_labels
+from semviewer.core.models.labels import ClassSet, parse_class_set, read_labels
 from semviewer.core.scene.mesh import UP_AXES
 from semviewer.core.regions.config import METHODS, RegionConfig, paper_starts
 from semviewer.studies.plan import SCORES, StudyError, StudyModel, StudyObject, StudyPlan

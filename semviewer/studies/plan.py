@@ -14,7 +14,6 @@ from typing import Any, Mapping, Optional
 
 from semviewer.core.errors import SemviewerError
 from semviewer.core.regions.config import RegionConfig
-from semviewer.core.scene.axes import GridAxis
 
 SCORES = ("map", "live")
 
@@ -68,9 +67,6 @@ class StudyPlan:
     inside_points: int = 5
     manifest: Mapping[str, Any] = field(default_factory=dict)   # as read, for study.json
     base_dir: str = "."
-
-    def grid_axes(self) -> tuple[GridAxis, ...]:
-        return tuple(GridAxis.from_json(a) for a in self.grid)
 
     def configs(self) -> list[RegionConfig]:
         return [RegionConfig(method=m, **self.solver) for m in self.methods]

@@ -17,7 +17,7 @@ import numpy as np
 
 from semviewer import __version__
 from semviewer.core.version import software
-from semviewer.core.inference.cpu_info import describe_cpu, physical_cores
+from semviewer.core.engines.cpu_info import describe_cpu, physical_cores
 from semviewer.core.errors import SemviewerError
 from semviewer.core.files.atomic import write_json
 from semviewer.core.files.reading import read_text

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 import traceback
 from functools import lru_cache
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -20,14 +20,9 @@ from semviewer.core.errors import first_line
 
 
 @lru_cache(maxsize=4)
-def _classifier(name: str, weights: Optional[str], labels: Optional[str], preprocessing: str, engine: str,
-                threads: int, trust_code: bool = False):
-    """One model per (name, weights, labels, ...) in each worker process, loaded on first use."""
-    from semviewer.core.inference.loading import load_classifier
-
-    return load_classifier(name, weights=weights, preprocessing=preprocessing, engine=engine, labels=labels,
-                           threads=threads, allow_download=False, notify=lambda message: None,
-                           trust_code=trust_code)
+def _classifier(request):
+    """One model per ModelRequest in each worker process, loaded on first use."""
+    return request.load(notify=lambda message: None)
 
 
 def _mesh(obj: Mapping[str, Any]):
@@ -42,20 +37,14 @@ def _mesh(obj: Mapping[str, Any]):
     return load_mesh(obj["source"], up_axis=obj["up_axis"], name=obj["label"]), Pose()
 
 
-def _document(payload: Mapping[str, Any], mesh, classes, base, classifier, semantic_map):
-    """The document whose regions a unit grows: the same job assembly as the window and `regions`."""
-    from semviewer.core.session.document import PRIMARY, Document
+def _request(payload: Mapping[str, Any], semantic_map, base):
+    """The regions a unit grows: every method from every start, on its map's domain."""
+    from semviewer.core.regions.config import RegionConfig
+    from semviewer.core.regions.request import RegionRequest
 
-    obj, model = payload["object"], payload["model"]
-    doc = Document()
-    doc.set_view([a.name for a in semantic_map.axes])
-    doc.set_object(mesh, obj["source"], obj["up_axis"], classes, base)
-    doc.set_model(model["name"], model["weights"], classifier, labels=model.get("labels"))
-    doc.set_map(PRIMARY, semantic_map)
-    doc.set_domain(semantic_map.domain())
-    doc.set_solver(payload["methods"], dict(payload["solver"]), payload["score"], max(0, payload["inside_points"]))
-    doc.set_starts(np.array(payload["starts"], dtype=float))
-    return doc
+    configs = tuple(RegionConfig(method=m, **dict(payload["solver"])) for m in payload["methods"])
+    return RegionRequest(tuple(a.name for a in semantic_map.axes), tuple(map(tuple, payload["starts"])), configs,
+                         payload["score"], semantic_map.domain(), max(0, payload["inside_points"]), base.as_dict())
 
 
 def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]:
@@ -63,14 +52,16 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
 
     ``threads`` (0: all physical cores) is the inference threads this unit may use.
     """
-    from semviewer.core.inference.cpu_info import physical_cores
-    from semviewer.core.inference.labels import parse_class_set
+    from semviewer.core.engines.cpu_info import physical_cores
+    from semviewer.core.inference.loading import ModelRequest
     from semviewer.core.maps.cache import MapCache
+    from semviewer.core.models.labels import parse_class_set
+    from semviewer.core.regions.request import PRIMARY, RegionTarget
     from semviewer.core.scene.axes import GridAxis
-    from semviewer.core.scene.render_settings import RenderSettings
     from semviewer.pipeline.maps import compute_map
     from semviewer.pipeline.regions import plan_region_jobs, run_region_jobs
-    from semviewer.pipeline.scorer import Scene, Scorers
+    from semviewer.pipeline.scene import make_scene
+    from semviewer.pipeline.scorer import Scorers
 
     began = time.perf_counter()
     threads = threads or physical_cores()
@@ -78,17 +69,19 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
     mesh, base = _mesh(obj)
     if mesh.sha256 != obj["mesh_sha256"]:
         raise RuntimeError(f"the mesh {obj['source']} changed since the study was validated; run it again")
-    classifier = _classifier(model["name"], model["weights"], model.get("labels"), payload["preprocessing"],
-                             payload["engine"], threads, bool(model.get("trust_code", False)))
+    classifier = _classifier(ModelRequest(model["name"], model["weights"], model.get("labels"),
+                                          payload["preprocessing"], engine=payload["engine"], threads=threads,
+                                          trust_code=bool(model.get("trust_code", False)), allow_download=False))
     classes = parse_class_set(list(obj.get("class_names") or obj["classes"]), classifier.labels)
     axes = tuple(GridAxis.from_json(a) for a in payload["grid"])
-    scene = Scene(mesh, classes, RenderSettings(width=payload["size"], height=payload["size"]), base)
+    scene = make_scene(mesh, classes, size=payload["size"], base=base)
     with Scorers(scene) as live:
         scorer = live.get(classifier, [a.name for a in axes])
         notes: list[str] = []
         semantic_map, cached = compute_map(scorer, axes, cache=MapCache(), notify=notes.append)
         map_seconds = time.perf_counter() - began
-        jobs = plan_region_jobs(_document(payload, mesh, classes, base, classifier, semantic_map))
+        jobs = plan_region_jobs(_request(payload, semantic_map, base),
+                                [RegionTarget(PRIMARY, model["name"], semantic_map, classifier)])
         regions = [r for _, r in run_region_jobs(jobs, live.for_job)]
         evaluations = scorer.score.evaluations
     values = np.asarray(semantic_map.values)

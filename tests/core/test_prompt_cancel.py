@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from semviewer.core.scene.axes import Pose, parse_grid_axis
-from semviewer.core.inference.labels import ClassSet
+from semviewer.core.models.labels import ClassSet
 from semviewer.core.progress import Cancelled, ListSink
 from semviewer.core.regions.config import RegionConfig
 from semviewer.core.regions.solver import find_regions
@@ -54,7 +54,7 @@ class CountingRenderer:
 
 
 def test_a_cancelled_score_function_stops_between_batches(classifier):
-    from semviewer.core.inference.scoring import ScoreFunction
+    from semviewer.pipeline.scoring import ScoreFunction
 
     renderer = CountingRenderer()
     score = ScoreFunction(renderer, classifier, ClassSet((849,)), ["azimuth"], Pose(), batch_size=2)

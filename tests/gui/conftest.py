@@ -41,7 +41,7 @@ def window(qtbot):
     qtbot.addWidget(win)
     win.resize(1400, 900)
     win.show()
-    qtbot.waitUntil(lambda: win.document.classifier is not None, timeout=60000)
+    qtbot.waitUntil(lambda: win.document.model.classifier is not None, timeout=60000)
     qtbot.waitUntil(lambda: win.predictions.true_probability is not None, timeout=30000)
     yield win
     win.close()

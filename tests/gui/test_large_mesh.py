@@ -17,13 +17,13 @@ def test_a_mesh_above_the_budget_is_offered_decimation(window, qtbot, sphere_fil
     window.objects.set_triangle_budget(20_000)
     window.objects.open_mesh(str(sphere_file), decimate=decimate)
     assert window.feedback.progress.isVisible() and window.feedback.progress.maximum() == 0     # busy while reading
-    qtbot.waitUntil(lambda: not window.jobs.running("mesh") and window.document.object_source == str(sphere_file),
+    qtbot.waitUntil(lambda: not window.jobs.running("mesh") and window.document.scene.object_source == str(sphere_file),
                     timeout=60000)
     if decimate:
-        assert 15_000 <= window.document.mesh.face_count <= 21_000
+        assert 15_000 <= window.document.scene.mesh.face_count <= 21_000
         assert "decimated from 81,920" in window.feedback.status_label.text()
     else:
-        assert window.document.mesh.face_count == 81_920 and "above the triangle budget" in window.feedback.status_label.text()
+        assert window.document.scene.mesh.face_count == 81_920 and "above the triangle budget" in window.feedback.status_label.text()
     window.live.wait_for_mesh()
     qtbot.waitUntil(lambda: window.viewport.frame is not None and window.viewport.frame.max() > 100, timeout=30000)
     frame = window.viewport.frame

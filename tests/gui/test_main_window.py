@@ -31,7 +31,7 @@ def test_stable_object_names(window):
 
 
 def test_dragging_the_viewport_changes_pose_and_predictions(window, qtbot):
-    before_pose = window.document.pose
+    before_pose = window.document.scene.pose
     before_p = window.predictions.true_probability
     viewport = window.viewport
     center = viewport.rect().center()
@@ -40,18 +40,18 @@ def test_dragging_the_viewport_changes_pose_and_predictions(window, qtbot):
         qtbot.mouseMove(viewport, center + QPoint(18 * step, 0))
         qtbot.wait(15)
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=center + QPoint(180, 0))
-    assert window.document.pose["azimuth"] != before_pose["azimuth"]
-    assert window.controls.boxes["azimuth"].value() == pytest.approx(window.document.pose["azimuth"], abs=0.01)
+    assert window.document.scene.pose["azimuth"] != before_pose["azimuth"]
+    assert window.controls.boxes["azimuth"].value() == pytest.approx(window.document.scene.pose["azimuth"], abs=0.01)
     qtbot.waitUntil(lambda: window.predictions.true_probability != before_p, timeout=30000)
     # latest request wins: the last prediction is for the final pose of the drag
-    final = window.document.pose
+    final = window.document.scene.pose
     qtbot.waitUntil(lambda: window.pose_ctl.predicted_pose == final, timeout=30000)
     assert window.viewport.pose == final
 
 
 def test_wheel_and_spin_boxes_stay_in_sync(window, qtbot):
     window.controls.boxes["elevation"].setValue(55.0)
-    assert window.document.pose["elevation"] == 55.0
+    assert window.document.scene.pose["elevation"] == 55.0
     window.controls.boxes["distance"].setValue(3.5)
     assert window.viewport.pose["distance"] == 3.5
 
@@ -66,14 +66,14 @@ def test_map_fills_click_moves_pose_and_regions_grow(window, qtbot):
     # click on the map: the pose jumps there
     point = window.map_view.view_to_widget(200.0, 30.0)
     qtbot.mouseClick(window.map_view.plot.viewport(), Qt.MouseButton.LeftButton, pos=point.toPoint())
-    assert window.document.pose["azimuth"] == pytest.approx(200.0, abs=3.0)
-    assert window.document.pose["elevation"] == pytest.approx(30.0, abs=3.0)
+    assert window.document.scene.pose["azimuth"] == pytest.approx(200.0, abs=3.0)
+    assert window.document.scene.pose["elevation"] == pytest.approx(30.0, abs=3.0)
     # two clicked starts, OIR_B on the map: rectangles grow over several partial updates
     for x, y in ((160.0, 30.0), (20.0, 40.0)):
         p = window.map_view.view_to_widget(x, y)
         qtbot.mouseClick(window.map_view.plot.viewport(), Qt.MouseButton.LeftButton,
                          Qt.KeyboardModifier.ControlModifier, p.toPoint())
-    assert len(window.document.starts) == 2
+    assert len(window.document.solver.starts) == 2
     window.solver.steps.setValue(2000)
     sizes = []
     original = window.solver_ctl.solver_partial
@@ -87,7 +87,7 @@ def test_map_fills_click_moves_pose_and_regions_grow(window, qtbot):
     qtbot.mouseClick(window.findChild(QPushButton, "startSolverButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.jobs.running("solver"), timeout=60000)
     assert len(sizes) >= 3 and sizes[-1] > sizes[0]
-    assert len(window.document.regions) == 2 and window.regions_table.rowCount() == 2
+    assert len(window.document.solver.regions) == 2 and window.regions_table.rowCount() == 2
     assert len(window.map_view.region_items) == 2
     assert window.regions_table.item(0, 6).text().endswith("steps")
     window.regions_table.selectRow(1)
@@ -110,7 +110,7 @@ def test_exports_and_session_round_trip(window, qtbot, tmp_path):
     window.feedback.guarded(window.solver_ctl.use_paper_starts)
     window.solver.steps.setValue(200)
     window.solver_ctl.start_solver()
-    qtbot.waitUntil(lambda: not window.jobs.running("solver") and bool(window.document.regions), timeout=60000)
+    qtbot.waitUntil(lambda: not window.jobs.running("solver") and bool(window.document.solver.regions), timeout=60000)
     fig = window.files.export("figure", str(tmp_path / "fig.png"))
     assert Image.open(fig).size[0] > 500
     window.files.export("figure", str(tmp_path / "fig.svg"))
@@ -129,9 +129,9 @@ def test_exports_and_session_round_trip(window, qtbot, tmp_path):
     window.feedback.guarded((lambda *a: window.files.export("figure", *a)), str(tmp_path / "missing-dir" / "fig.png"))
     assert "does not exist" in window.feedback.last_error
     # reopen: object, pose, starts and regions come back
-    window.document.set_pose(window.document.pose.replace(azimuth=10.0))
+    window.document.scene.set_pose(window.document.scene.pose.replace(azimuth=10.0))
     window.files.open_session(session)
-    assert len(window.document.regions) == 4 and len(window.document.starts) == 4
+    assert len(window.document.solver.regions) == 4 and len(window.document.solver.starts) == 4
     assert window.regions_table.rowCount() == 4
 
 
@@ -147,12 +147,12 @@ def test_compare_shows_a_second_map(window, qtbot):
 def test_corrupt_mesh_shows_an_error_and_the_window_keeps_working(window, qtbot, tmp_path):
     bad = tmp_path / "broken.obj"
     bad.write_text("v 0 0 0\nv nan 0 0\nf 1 2 3\n")
-    mesh_before = window.document.mesh
+    mesh_before = window.document.scene.mesh
     window.feedback.guarded(window.objects.open_mesh, str(bad))
     qtbot.waitUntil(lambda: window.feedback.last_error is not None, timeout=10000)
     assert "broken.obj" in window.feedback.last_error
-    assert window.document.mesh is mesh_before
-    window.document.set_pose(window.document.pose.replace(azimuth=45.0))
+    assert window.document.scene.mesh is mesh_before
+    window.document.scene.set_pose(window.document.scene.pose.replace(azimuth=45.0))
     qtbot.waitUntil(lambda: window.viewport.pose["azimuth"] == 45.0, timeout=5000)
     window.feedback.guarded(window.files.open_session, str(bad))
     assert "session" in window.feedback.last_error
@@ -162,13 +162,13 @@ def test_open_a_mesh_file_and_choose_classes(window, qtbot, box_mesh_file):
     from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDropEvent
 
-    from semviewer.core.inference.labels import parse_class_set
+    from semviewer.core.models.labels import parse_class_set
 
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(box_mesh_file))])
     window.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                                 Qt.KeyboardModifier.NoModifier))
-    qtbot.waitUntil(lambda: window.document.mesh.name == "ell", timeout=10000)
+    qtbot.waitUntil(lambda: window.document.scene.mesh.name == "ell", timeout=10000)
     assert str(box_mesh_file) in window.settings.value("recentFiles")
     window.objects.choose_classes(parse_class_set("carton"))
     assert "carton" in window.windowTitle()
@@ -181,7 +181,7 @@ def test_closing_with_a_running_job_ends_all_threads(qtbot):
     win = MainWindow()
     qtbot.addWidget(win)
     win.show()
-    qtbot.waitUntil(lambda: win.document.classifier is not None, timeout=60000)
+    qtbot.waitUntil(lambda: win.document.model.classifier is not None, timeout=60000)
     win.map_settings.set_resolution("paper")
     win.maps_ctl.compute_map()
     qtbot.waitUntil(lambda: win.feedback.progress.value() > 0, timeout=60000)

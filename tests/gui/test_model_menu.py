@@ -8,27 +8,27 @@ from semviewer.gui.dialogs.model_dialog import ModelChoice, ModelFileDialog
 
 
 def _action(window, name):
-    return next(a for a in window.model_menu.models.actions() if a.objectName() == f"model-{name}")
+    return window.actions[f"model-{name}"]
 
 
 def test_open_a_model_file_then_back_to_the_registry(window, qtbot, tiny_models):
     assert _action(window, "efficientnet-lite0").isChecked()
     window.objects.open_model_file(ModelChoice(str(tiny_models["onnx"])))
-    qtbot.waitUntil(lambda: window.document.classifier is not None and window.document.classifier.spec.family
+    qtbot.waitUntil(lambda: window.document.model.classifier is not None and window.document.model.classifier.spec.family
                     == "onnx", timeout=60000)
     doc = window.document
-    assert doc.labels.names == tiny_models["names"] and str(doc.classes) == "teapot" and doc.classes.ids == (0,)
-    assert not any(a.isChecked() for a in window.model_menu.models.actions())     # a file is not a registry model
+    assert doc.model.labels.names == tiny_models["names"] and str(doc.scene.classes) == "teapot" and doc.scene.classes.ids == (0,)
+    assert not any(window.actions[i].isChecked() for i in window.actions.ids("model-"))   # a file is no registry model
     assert window.feedback.status_label.text().startswith("tiny.onnx loaded (cpu, onnxruntime)")
     recent = window.model_menu.recent_menu.actions()
     assert [a.text() for a in recent] == ["tiny.onnx"] and window.model_menu.recent_menu.isEnabled()
     qtbot.waitUntil(lambda: window.predictions.true_probability is not None, timeout=30000)
     window.objects.set_model("efficientnet-lite0")
-    qtbot.waitUntil(lambda: window.document.classifier is not None and window.document.labels.imagenet,
+    qtbot.waitUntil(lambda: window.document.model.classifier is not None and window.document.model.labels.imagenet,
                     timeout=60000)
-    assert _action(window, "efficientnet-lite0").isChecked() and window.document.classes.ids == (849,)
+    assert _action(window, "efficientnet-lite0").isChecked() and window.document.scene.classes.ids == (849,)
     recent[0].trigger()                                                  # the recent entry reopens the file
-    qtbot.waitUntil(lambda: window.document.classifier is not None and window.document.classifier.spec.family
+    qtbot.waitUntil(lambda: window.document.model.classifier is not None and window.document.model.classifier.spec.family
                     == "onnx", timeout=60000)
 
 
@@ -59,7 +59,7 @@ def test_the_model_dialog_checks_before_it_closes(qtbot, tiny_models, tmp_path):
 
 
 def test_a_click_in_the_class_chooser_replaces_the_class_ctrl_click_adds(qtbot, tiny_models):
-    from semviewer.core.inference.labels import ClassSet, read_labels
+    from semviewer.core.models.labels import ClassSet, read_labels
 
     labels = read_labels(tiny_models["labels"])
     dialog = ClassSetDialog(ClassSet((0,), labels), labels=labels)
@@ -91,11 +91,11 @@ def test_a_torchscript_file_runs_only_once_the_user_trusts_it(window, qtbot, tin
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
     window.objects.set_model(str(tiny_models["torchscript"]))
     assert len(asked) == 1 and str(tiny_models["torchscript"]) in asked[0] and "program" in asked[0]
-    assert not window.jobs.running("model") and window.document.model_spec.family != "torchscript"
+    assert not window.jobs.running("model") and window.document.model.spec.family != "torchscript"
     assert "was not loaded" in window.feedback.status_label.text()
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
     window.objects.set_model(str(tiny_models["torchscript"]))
-    qtbot.waitUntil(lambda: window.document.classifier is not None and window.document.classifier.spec.family
+    qtbot.waitUntil(lambda: window.document.model.classifier is not None and window.document.model.classifier.spec.family
                     == "torchscript", timeout=60000)
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
     window.objects.set_model(str(tiny_models["torchscript"]))            # the same file: remembered, not asked

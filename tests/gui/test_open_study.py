@@ -24,15 +24,15 @@ def test_open_a_study_unit(window, qtbot, small_study):
     units = read_study(small_study)
     assert [u.name for u in units] == ["mug × efficientnet-lite0"]
     window.files.open_study(str(small_study), unit=0)
-    assert window.document.object_source == "mug" and window.document.classes.ids == (504, 968)
+    assert window.document.scene.object_source == "mug" and window.document.scene.classes.ids == (504, 968)
     shown = window.document.maps["primary"]
     assert shown is not None and shown.shape == (8, 4)
     assert np.allclose(shown.values, np.load(units[0].map_path)["values"])
-    assert len(window.document.regions) == 2 and window.regions_table.rowCount() == 2
-    assert all(r.inside is not None for _, r in window.document.regions)
+    assert len(window.document.solver.regions) == 2 and window.regions_table.rowCount() == 2
+    assert all(r.inside is not None for _, r in window.document.solver.regions)
     assert window.map_settings.resolution.currentText() == "as loaded (45° × 25°)"      # the unit's grid, not coarse
     assert window.solver.starts_label.text().startswith("start points: (")
     qtbot.wait(300)
-    assert window.document.maps["primary"] is shown and len(window.document.regions) == 2     # nothing wiped them since
+    assert window.document.maps["primary"] is shown and len(window.document.solver.regions) == 2     # nothing wiped them since
     window.feedback.guarded(window.files.open_study, str(small_study / "units"))          # a wrong folder: one clear error
     assert "not a study folder" in window.feedback.last_error

@@ -10,21 +10,21 @@ from semviewer.core.session.document import PRIMARY
 
 def test_start_while_the_map_computes_queues_the_regions_until_it_is_done(window, qtbot):
     doc, solver = window.document, window.solver_ctl
-    doc.set_view(resolution="coarse")
+    doc.view.set(resolution="coarse")
     solver.panel.source.setCurrentIndex(solver.panel.source.findData("map"))
     window.maps_ctl.compute_map()
     assert window.maps_ctl.running()
     solver.start_solver()
-    assert solver.queued and doc.starts == [] and not window.solver.start.isEnabled()    # no side effects yet
+    assert solver.queued and doc.solver.starts == [] and not window.solver.start.isEnabled()    # no side effects yet
     assert window.solver.status.text().startswith("regions will grow when the map is done:")
-    qtbot.waitUntil(lambda: bool(doc.regions), timeout=120000)
-    assert doc.maps[PRIMARY].complete and not solver.queued and len(doc.starts) == 4         # the paper's, then
+    qtbot.waitUntil(lambda: bool(doc.solver.regions), timeout=120000)
+    assert doc.maps[PRIMARY].complete and not solver.queued and len(doc.solver.starts) == 4         # the paper's, then
     assert "checked from the inside" in window.feedback.status_label.text()
 
 
 def test_stopping_or_cancelling_drops_the_queued_regions(window, qtbot):
     doc, solver = window.document, window.solver_ctl
-    doc.set_view(resolution="paper")
+    doc.view.set(resolution="paper")
     window.maps_ctl.compute_map()
     solver.start_solver()
     assert solver.queued
@@ -35,14 +35,14 @@ def test_stopping_or_cancelling_drops_the_queued_regions(window, qtbot):
     window.cancel_jobs()                                                   # the map's Cancel
     qtbot.waitUntil(lambda: not window.maps_ctl.running(), timeout=30000)
     qtbot.wait(50)
-    assert not solver.queued and not doc.regions and doc.starts == []
+    assert not solver.queued and not doc.solver.regions and doc.solver.starts == []
 
 
 def test_a_refused_start_changes_nothing(window):
     doc, solver = window.document, window.solver_ctl
     solver.panel.source.setCurrentIndex(solver.panel.source.findData("map"))
     window.feedback.guarded(solver.start_solver)                            # no map, none computing
-    assert "compute the map first" in window.feedback.last_error and doc.starts == []
+    assert "compute the map first" in window.feedback.last_error and doc.solver.starts == []
 
 
 def test_pose_fields_wrap_periodic_axes_and_read_decimal_commas(window, qtbot):
@@ -50,12 +50,12 @@ def test_pose_fields_wrap_periodic_axes_and_read_decimal_commas(window, qtbot):
     box.lineEdit().selectAll()
     qtbot.keyClicks(box.lineEdit(), "370")
     qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
-    assert box.value() == 10.0 and window.document.pose["azimuth"] == 10.0
+    assert box.value() == 10.0 and window.document.scene.pose["azimuth"] == 10.0
     elevation = window.controls.boxes["elevation"]
     elevation.lineEdit().selectAll()
     qtbot.keyClicks(elevation.lineEdit(), "12,5")
     qtbot.keyClick(elevation.lineEdit(), Qt.Key.Key_Return)
-    assert elevation.value() == 12.5 and window.document.pose["elevation"] == 12.5
+    assert elevation.value() == 12.5 and window.document.scene.pose["elevation"] == 12.5
     elevation.lineEdit().selectAll()
     qtbot.keyClicks(elevation.lineEdit(), "120")                            # not periodic: clipped to its domain
     qtbot.keyClick(elevation.lineEdit(), Qt.Key.Key_Return)
@@ -65,7 +65,7 @@ def test_pose_fields_wrap_periodic_axes_and_read_decimal_commas(window, qtbot):
 def test_choosing_the_other_axis_swaps_them(window):
     settings = window.map_settings
     settings.y_axis.setCurrentIndex(settings.y_axis.findData("azimuth"))   # the horizontal axis's
-    assert window.document.map_axes == ["elevation", "azimuth"]
+    assert window.document.view.map_axes == ["elevation", "azimuth"]
     assert settings.x_axis.currentData() == "elevation"
 
 
@@ -84,7 +84,7 @@ def test_help_and_the_run_menu_shortcuts(window, qtbot):
 
 def test_a_reopened_session_gets_its_map_back_from_the_cache(window, qtbot, tmp_path):
     doc = window.document
-    doc.set_view(resolution="coarse")
+    doc.view.set(resolution="coarse")
     window.maps_ctl.compute_map()
     qtbot.waitUntil(lambda: doc.maps[PRIMARY] is not None and doc.maps[PRIMARY].complete, timeout=120000)
     values = doc.maps[PRIMARY].values.copy()
@@ -100,19 +100,19 @@ def test_a_reopened_session_gets_its_map_back_from_the_cache(window, qtbot, tmp_
 
 def test_up_axis_in_the_window_reopens_the_mesh_standing_up(window, qtbot, box_mesh_file):
     window.objects.open_mesh(str(box_mesh_file))
-    qtbot.waitUntil(lambda: window.document.object_source == str(box_mesh_file), timeout=30000)
-    before = window.document.mesh.sha256
-    action = next(a for a in window.objects.up_actions.actions() if a.objectName() == "upAxis-z")
+    qtbot.waitUntil(lambda: window.document.scene.object_source == str(box_mesh_file), timeout=30000)
+    before = window.document.scene.mesh.sha256
+    action = window.actions["upAxis-z"]
     action.trigger()
-    qtbot.waitUntil(lambda: window.document.up_axis == "z", timeout=30000)
-    assert window.document.mesh.sha256 != before and action.isChecked()
+    qtbot.waitUntil(lambda: window.document.scene.up_axis == "z", timeout=30000)
+    assert window.document.scene.mesh.sha256 != before and action.isChecked()
 
 
 def test_after_a_stopped_live_run_the_messages_agree_with_the_table(window, qtbot, start_live_solve):
     start_live_solve(window, starts=((130.0, 30.0), (200.0, 15.0)), steps=2000)
     window.solver_ctl.stop_solver()
-    qtbot.waitUntil(lambda: not window.jobs.running("solver") and bool(window.document.regions), timeout=60000)
-    regions = [r for _, r in window.document.regions]
+    qtbot.waitUntil(lambda: not window.jobs.running("solver") and bool(window.document.solver.regions), timeout=60000)
+    regions = [r for _, r in window.document.solver.regions]
     checked = sum(r.inside is not None for r in regions)
     status = window.feedback.status_label.text()
     assert status.startswith(f"{len(regions)} regions grown, ")
@@ -121,15 +121,15 @@ def test_after_a_stopped_live_run_the_messages_agree_with_the_table(window, qtbo
     assert window.solver.status.text().startswith("stopped at step")
     assert window.map_view.legend.isVisible() and "OIR_B" in window.map_view.legend.text()   # above the plot
     summary = window.solver.status.text()
-    window.document.set_view(["distance", "elevation"])
+    window.document.view.set(["distance", "elevation"])
     assert window.solver.status.text().endswith("hidden on these axes")
-    window.document.set_view(["azimuth", "elevation"])
+    window.document.view.set(["azimuth", "elevation"])
     assert window.solver.status.text() == summary                        # the hint goes with the reason for it
 
 
 def test_moving_a_light_that_stands_straight_above_says_why_nothing_changes(window):
-    pose = window.document.pose.replace(light_elevation=90.0)
-    window.document.set_pose(pose)
+    pose = window.document.scene.pose.replace(light_elevation=90.0)
+    window.document.scene.set_pose(pose)
     window.viewport.pose_edited.emit(pose.replace(light_azimuth=40.0))       # what a Ctrl+drag sends
     assert "the light is straight above" in window.feedback.status_label.text()
     assert window.feedback.status_label.toolTip() == window.feedback.status_label.text()

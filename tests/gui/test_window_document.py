@@ -27,12 +27,12 @@ def slow_loads(monkeypatch, seconds=1.0):
 def test_the_window_state_is_the_documents(window):
     doc = window.document
     assert not any(hasattr(window, name) for name in ("maps", "pose", "regions", "compute_map", "start_solver"))
-    doc.set_pose(doc.pose.replace(azimuth=33.0))                     # document → widgets
-    assert doc.pose["azimuth"] == 33.0 and window.viewport.pose["azimuth"] == 33.0
+    doc.scene.set_pose(doc.scene.pose.replace(azimuth=33.0))                     # document → widgets
+    assert doc.scene.pose["azimuth"] == 33.0 and window.viewport.pose["azimuth"] == 33.0
     assert window.controls.boxes["azimuth"].value() == 33.0
     window.map_settings.set_shown_axes(["azimuth", "distance"])    # widgets → document
-    assert doc.map_axes == ["azimuth", "distance"]
-    doc.set_view(["elevation"], "medium")                            # document → widgets
+    assert doc.view.map_axes == ["azimuth", "distance"]
+    doc.view.set(["elevation"], "medium")                            # document → widgets
     assert window.map_settings.shown_axes() == ["elevation"]
     assert window.map_settings.resolution.currentData() == "medium"
 
@@ -45,10 +45,10 @@ def test_a_session_opened_from_the_menu_loads_in_the_background(window, qtbot, t
     began = time.perf_counter()
     window.files.open_session(str(path), background=True)
     assert time.perf_counter() - began < 0.5 and window.jobs.running("open")
-    assert window.document.object_source == "teapot"                              # nothing changed yet
-    window.document.set_pose(window.document.pose.replace(azimuth=50.0))                   # the window answers meanwhile
-    qtbot.waitUntil(lambda: window.document.object_source == "mug" and not window.jobs.running("open"), timeout=30000)
-    assert len(window.document.regions) == 1 and window.regions_table.rowCount() == 1 and window.document.starts == [(130.0, 30.0)]
+    assert window.document.scene.object_source == "teapot"                              # nothing changed yet
+    window.document.scene.set_pose(window.document.scene.pose.replace(azimuth=50.0))                   # the window answers meanwhile
+    qtbot.waitUntil(lambda: window.document.scene.object_source == "mug" and not window.jobs.running("open"), timeout=30000)
+    assert len(window.document.solver.regions) == 1 and window.regions_table.rowCount() == 1 and window.document.solver.starts == [(130.0, 30.0)]
     assert not window.feedback.progress.isVisible() or window.jobs.running("model")
 
 
@@ -61,7 +61,7 @@ def test_an_object_opened_meanwhile_wins_over_a_late_session(window, qtbot, tmp_
     window.objects.open_object("soccer_ball")
     assert not window.jobs.running("open")
     qtbot.wait(1500)
-    assert window.document.object_source == "soccer_ball"
+    assert window.document.scene.object_source == "soccer_ball"
 
 
 def test_a_map_file_opened_from_the_menu_or_recent_files_loads_in_the_background(window, qtbot, tmp_path):
@@ -98,3 +98,18 @@ def test_the_window_only_builds_and_wires():
     assert len((folder / "main_window.py").read_text().splitlines()) < 300
     for path in (folder / "controllers").glob("*.py"):           # controllers take the document and widgets
         assert "main_window" not in path.read_text(), f"{path.name} reaches into the window"
+
+
+def test_no_code_writes_attributes_onto_another_object():
+    """Menus, actions and controllers get what they need as arguments; none sets attributes on the
+    window, a controller or a widget it was given (``w.model_menu = ...`` made menus order-dependent)."""
+    import re
+
+    import semviewer.gui
+
+    folder = Path(semviewer.gui.__file__).parent
+    foreign = re.compile(r"^\s*(?!self\b)(w|window|objects|files|maps|panel|settings|parent|doc|document)\.[a-z_]+"
+                         r"(\.[a-z_]+)*\s*=(?!=)", re.M)
+    for path in folder.rglob("*.py"):
+        found = foreign.findall(path.read_text())
+        assert not found, f"{path.relative_to(folder)} writes onto another object: {found}"

@@ -11,7 +11,7 @@ def _wait_running(window, qtbot, kind):
 
 @pytest.mark.parametrize("switch", ["object", "model", "classes", "mesh"])
 def test_switching_mid_map_cancels_it_and_its_results_never_land(window, qtbot, switch, box_mesh_file):
-    from semviewer.core.inference.labels import ClassSet
+    from semviewer.core.models.labels import ClassSet
 
     window.map_settings.set_resolution("paper")
     window.maps_ctl.compute_map()
@@ -37,7 +37,7 @@ def test_switching_mid_solve_cancels_it(window, qtbot, start_live_solve):
     window.objects.open_object("soccer_ball")
     assert not window.jobs.running("solver")
     qtbot.wait(1500)
-    assert window.document.regions == []
+    assert window.document.solver.regions == []
 
 
 @pytest.mark.parametrize("job", ["map", "solver", "model", "mesh", "compare"])
@@ -49,7 +49,7 @@ def test_closing_during_a_job_is_quick_and_leaves_no_thread(qtbot, tmp_path, job
     win = MainWindow()
     qtbot.addWidget(win)
     win.show()
-    qtbot.waitUntil(lambda: win.document.classifier is not None, timeout=60000)
+    qtbot.waitUntil(lambda: win.document.model.classifier is not None, timeout=60000)
     if job == "map":
         win.map_settings.set_resolution("paper")
         win.maps_ctl.compute_map()

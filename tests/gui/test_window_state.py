@@ -14,9 +14,9 @@ def test_a_session_with_another_model_keeps_its_regions(window, qtbot, tmp_path)
     path = Session(object="mug", model="efficientnet-lite2", classes=[504, 968], starts=[[130.0, 30.0]],
                    regions=[region]).save(tmp_path / "s.json")
     window.files.open_session(str(path))
-    qtbot.waitUntil(lambda: window.document.model_name == "efficientnet-lite2" and not window.jobs.running("model"),
+    qtbot.waitUntil(lambda: window.document.model.name == "efficientnet-lite2" and not window.jobs.running("model"),
                     timeout=60000)
-    assert len(window.document.regions) == 1 and window.regions_table.rowCount() == 1
+    assert len(window.document.solver.regions) == 1 and window.regions_table.rowCount() == 1
 
 
 def test_changing_the_compare_model_cancels_its_running_map(window, qtbot):
@@ -40,7 +40,7 @@ def test_a_late_mesh_does_not_replace_an_object_chosen_since(window, qtbot, tmp_
     window.objects.open_mesh(str(path))
     window.objects.open_object("mug")                                           # chosen while the file is read
     qtbot.wait(3000)
-    assert window.document.object_source == "mug" and not window.jobs.running("mesh")
+    assert window.document.scene.object_source == "mug" and not window.jobs.running("mesh")
 
 
 def test_switching_mid_solve_does_not_leave_the_solver_stuck(window, qtbot, start_live_solve):
@@ -51,7 +51,7 @@ def test_switching_mid_solve_does_not_leave_the_solver_stuck(window, qtbot, star
 
 
 def test_compare_with_the_same_name_uses_the_default_weights(window, qtbot, tmp_path):
-    from semviewer.core.inference.models import get_model_spec
+    from semviewer.core.models import get_model_spec
 
     state = torch_state_with_noise(get_model_spec("efficientnet-lite0").packaged_weights())
     weights = tmp_path / "mine.pth"
@@ -59,7 +59,7 @@ def test_compare_with_the_same_name_uses_the_default_weights(window, qtbot, tmp_
 
     torch.save(state, weights)
     window.objects.set_model("efficientnet-lite0", str(weights))
-    qtbot.waitUntil(lambda: window.document.weights == str(weights) and not window.jobs.running("model"), timeout=60000)
+    qtbot.waitUntil(lambda: window.document.model.weights == str(weights) and not window.jobs.running("model"), timeout=60000)
     window.map_settings.set_resolution("coarse")
     window.objects.set_compare_model("efficientnet-lite0")
     window.maps_ctl.compute_map()
@@ -79,7 +79,7 @@ def torch_state_with_noise(path):
 
 
 def test_a_failing_render_does_not_leave_the_live_view_busy(window, qtbot):
-    real = window.live._renderer
+    real = window.live.predictions._renderer
 
     class Broken:
         def submit(self, poses):
@@ -88,13 +88,13 @@ def test_a_failing_render_does_not_leave_the_live_view_busy(window, qtbot):
         def close(self):
             pass
 
-    window.live._renderer = Broken()
+    window.live.predictions._renderer = Broken()
     try:
-        window.document.set_pose(window.document.pose.replace(azimuth=33.0))
+        window.document.scene.set_pose(window.document.scene.pose.replace(azimuth=33.0))
         qtbot.waitUntil(lambda: "GL context is gone" in (window.feedback.last_error or ""), timeout=5000)
     finally:
-        window.live._renderer = real
-    window.document.set_pose(window.document.pose.replace(azimuth=77.0))
+        window.live.predictions._renderer = real
+    window.document.scene.set_pose(window.document.scene.pose.replace(azimuth=77.0))
     qtbot.waitUntil(lambda: window.pose_ctl.predicted_pose is not None and window.pose_ctl.predicted_pose["azimuth"] == 77.0,
                     timeout=30000)
 
@@ -115,9 +115,9 @@ def test_stop_keeps_the_regions_grown_so_far(window, qtbot, start_live_solve):
     qtbot.wait(500)
     window.solver.stop.click()
     assert not window.jobs.running("solver") and window.solver.start.isEnabled()    # at once
-    qtbot.waitUntil(lambda: len(window.document.regions) == 2, timeout=30000)                 # then what was grown
-    assert len(window.document.regions) == 2 and all(r.stop_reason == "cancelled" and r.steps >= 1 for _, r in window.document.regions)
-    assert window.document.regions[0][1].message.startswith("stopped at step")
+    qtbot.waitUntil(lambda: len(window.document.solver.regions) == 2, timeout=30000)                 # then what was grown
+    assert len(window.document.solver.regions) == 2 and all(r.stop_reason == "cancelled" and r.steps >= 1 for _, r in window.document.solver.regions)
+    assert window.document.solver.regions[0][1].message.startswith("stopped at step")
     assert window.solver.status.text().startswith("stopped at step") and window.solver.start.isEnabled()
     assert window.regions_table.item(0, 6).text().startswith("stopped at step")
     assert window.maps_ctl.live_shapes == {"primary": [], "compare": []}          # no dashed live rectangles left
@@ -133,7 +133,7 @@ def test_any_error_in_a_user_action_is_one_message(window, monkeypatch):
     monkeypatch.setattr(objects, "resolve_object", broken)
     window.feedback.guarded(window.objects.open_object, "mug")
     assert window.feedback.last_error == "RuntimeError: moderngl.Error: cannot create framebuffer"
-    assert window.document.object_source == "teapot"                             # the current object stays
+    assert window.document.scene.object_source == "teapot"                             # the current object stays
 
 
 def test_the_window_starts_on_the_default_when_the_object_cannot_open(qtbot, monkeypatch):
@@ -150,7 +150,7 @@ def test_the_window_starts_on_the_default_when_the_object_cannot_open(qtbot, mon
     monkeypatch.setattr(objects, "resolve_object", picky)
     win = mw.MainWindow(object_name="mug", load_model=False)
     qtbot.addWidget(win)
-    assert win.document.object_source == "teapot" and "a library bug" in win.feedback.last_error
+    assert win.document.scene.object_source == "teapot" and "a library bug" in win.feedback.last_error
     win.close()
 
 
@@ -188,7 +188,7 @@ def test_opening_a_map_file_stops_jobs_and_clears_regions(window, qtbot, tmp_pat
     qtbot.waitUntil(lambda: window.document.maps["primary"] is not None, timeout=60000)
     window.document.set_regions([("primary", r) for r in []])
     window.files.open_map_file(str(path))
-    assert not window.jobs.running("map") and window.document.regions == [] and window.document.starts == []
+    assert not window.jobs.running("map") and window.document.solver.regions == [] and window.document.solver.starts == []
     qtbot.wait(1500)
     assert window.document.maps["primary"].shape == SemanticMap.load(path).shape == (4, 2)
     assert "p(coffee mug + cup)" in window.windowTitle()                 # the map's class set, not the window's
@@ -214,8 +214,9 @@ def test_shutdown_waits_for_all_jobs_together_and_never_drops_a_running_thread(q
     start = time.monotonic()
     assert not runner.shutdown(timeout_ms=100)                           # the deadline passes first...
     assert time.monotonic() - start < 0.5
-    assert any(job[0].isRunning() for job in workers._STILL_RUNNING)     # ...and the thread is kept, not destroyed
-    qtbot.waitUntil(lambda: not workers._STILL_RUNNING, timeout=5000)
+    kept = workers._Keeper.of_application()
+    assert any(job[0].isRunning() for job in kept.jobs)                  # ...and the thread is kept, not destroyed
+    qtbot.waitUntil(lambda: not kept.jobs, timeout=5000)
 
 
 def test_a_stopped_solve_does_not_land_after_a_new_one_starts(window, qtbot, start_live_solve):
@@ -223,9 +224,9 @@ def test_a_stopped_solve_does_not_land_after_a_new_one_starts(window, qtbot, sta
     window.solver_ctl.stop_solver()
     window.solver.steps.setValue(3)
     window.solver_ctl.start_solver()                                              # before the stopped one delivered
-    qtbot.waitUntil(lambda: not window.jobs.running("solver") and bool(window.document.regions), timeout=60000)
+    qtbot.waitUntil(lambda: not window.jobs.running("solver") and bool(window.document.solver.regions), timeout=60000)
     qtbot.wait(500)
-    assert [r.stop_reason for _, r in window.document.regions] == ["steps"] and window.document.regions[0][1].steps == 3
+    assert [r.stop_reason for _, r in window.document.solver.regions] == ["steps"] and window.document.solver.regions[0][1].steps == 3
 
 
 def test_small_defects(window, qtbot, tmp_path, box_mesh_file):
@@ -245,7 +246,7 @@ def test_small_defects(window, qtbot, tmp_path, box_mesh_file):
                    map_axes=["azimuth", "elevation"]).save(folder / "s.json")
     window.objects.set_compare_model("efficientnet-lite2")
     window.files.open_session(str(path))
-    assert window.document.object_source == str((folder / "meshes" / "ell.obj").resolve())
+    assert window.document.scene.object_source == str((folder / "meshes" / "ell.obj").resolve())
     assert window.map_settings.aggregate.currentData() == "max"           # aggregation restored
     assert not window.compare_view.isVisibleTo(window)                    # no compare model: view hidden
     # the viewport's overlay names the pose of the frame it shows
@@ -272,20 +273,20 @@ def test_dropping_a_map_file_opens_it_as_a_map(window, qtbot, tmp_path):
                        Qt.KeyboardModifier.NoModifier)
     window.dropEvent(event)
     assert window.document.maps["primary"] is not None and window.document.maps["primary"].shape == (4, 2)
-    assert window.document.object_source == "teapot"
+    assert window.document.scene.object_source == "teapot"
 
 
 def test_a_prediction_of_a_replaced_model_is_not_shown(window, qtbot):
     seen = []
-    window.live.prediction_ready.connect(lambda probs, pose: seen.append(window.live._classifier))
-    old = window.document.classifier
+    window.live.prediction_ready.connect(lambda probs, pose: seen.append(window.live.predictions._classifier))
+    old = window.document.model.classifier
     window.objects.set_model("efficientnet-lite2")
-    qtbot.waitUntil(lambda: window.document.classifier is not old, timeout=60000)
+    qtbot.waitUntil(lambda: window.document.model.classifier is not old, timeout=60000)
     seen.clear()
-    window.document.set_pose(window.document.pose.replace(azimuth=21.0))
+    window.document.scene.set_pose(window.document.scene.pose.replace(azimuth=21.0))
     qtbot.waitUntil(lambda: window.pose_ctl.predicted_pose is not None and window.pose_ctl.predicted_pose["azimuth"] == 21.0,
                     timeout=30000)
-    assert seen and all(c is window.document.classifier for c in seen)
+    assert seen and all(c is window.document.model.classifier for c in seen)
 
 
 def test_regions_and_starts_stay_on_their_axes(window, qtbot):
@@ -298,7 +299,7 @@ def test_regions_and_starts_stay_on_their_axes(window, qtbot):
     window.feedback.guarded(window.solver_ctl.use_paper_starts)
     window.solver.steps.setValue(50)
     window.solver_ctl.start_solver()
-    qtbot.waitUntil(lambda: not window.jobs.running("solver") and bool(window.document.regions), timeout=60000)
+    qtbot.waitUntil(lambda: not window.jobs.running("solver") and bool(window.document.solver.regions), timeout=60000)
     assert len(window.map_view.region_items) == 4
     window.map_settings.set_shown_axes(["azimuth", "distance"])           # same dimension, other axes
     assert window.map_view.region_items == [] and "hidden on these axes" in window.solver.status.text()

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from semviewer.core.inference.classifier import class_score
+from semviewer.core.inference.outputs import class_score
 from semviewer.core.scene.objects import bundled_objects
 from semviewer.render import Renderer
 

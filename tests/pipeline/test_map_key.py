@@ -6,12 +6,13 @@ import pytest
 
 from semviewer.core.scene.axes import parse_grid_axis
 from semviewer.core.inference.classifier import Classifier
-from semviewer.core.inference.engines import attach_onnxruntime
-from semviewer.core.inference.labels import ClassSet
+from semviewer.core.engines.onnxruntime_engine import OnnxRuntimeEngine
+from semviewer.core.models.labels import ClassSet
 from semviewer.core.maps.cache import map_key
 from semviewer.core.scene.mesh import load_mesh
 from semviewer.core.scene.render_settings import RenderSettings
-from semviewer.pipeline.scorer import Scene, score_provenance
+from semviewer.pipeline.scene import Scene
+from semviewer.pipeline.keys import score_provenance
 
 AXES = (parse_grid_axis("azimuth=0:360:90"), parse_grid_axis("elevation=0:90:45"))
 
@@ -22,7 +23,7 @@ def _classifier(base, **changes):
     kw.update({k: v for k, v in changes.items() if k in kw})
     clf = Classifier(base.spec, base.module, base.weights_path, changes.get("weights_id", base.weights_id), **kw)
     if changes.get("engine", base.engine) == "onnxruntime" and kw["precision"] == "fp32":
-        attach_onnxruntime(clf, 2)
+        clf.use(OnnxRuntimeEngine.open(clf, 2))
     return clf
 
 

@@ -1,6 +1,7 @@
 """Region jobs: which score each map's regions grow on, over which Ω, from which starts."""
 
 from contextlib import nullcontext
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -9,7 +10,18 @@ from semviewer.core.errors import SemviewerError
 from semviewer.core.maps.semantic_map import SemanticMap
 from semviewer.core.maps.build import build_map
 from semviewer.core.session.document import PRIMARY, Document
-from semviewer.pipeline.regions import plan_region_jobs, run_region_jobs
+from semviewer.pipeline.regions import plan_region_jobs, region_run_record, run_region_jobs, scores_provenance
+
+
+
+def jobs_of(doc):
+    """The region jobs of a document as it stands (its request on its targets)."""
+    return plan_region_jobs(doc.region_request(), doc.region_targets())
+
+
+def record_of(doc, jobs):
+    request, targets = doc.region_request(), doc.region_targets()
+    return region_run_record(request, jobs, scores_provenance(request, targets, jobs, None))
 
 
 def bump(points: np.ndarray) -> np.ndarray:
@@ -18,7 +30,7 @@ def bump(points: np.ndarray) -> np.ndarray:
 
 
 def small_map(doc: Document) -> SemanticMap:
-    return build_map(bump, doc.grid(), {}, {"model": doc.model_name, "classes": doc.classes.to_json()})
+    return build_map(bump, doc.view.grid(), {}, {"model": doc.model.name, "classes": doc.scene.classes.to_json()})
 
 
 @pytest.fixture
@@ -30,34 +42,33 @@ def doc():
 
 def test_plan_region_jobs_decides_the_score_domain_and_checks_the_starts(doc):
     with pytest.raises(SemviewerError, match="no start points"):
-        plan_region_jobs(doc)
+        jobs_of(doc)
     doc.set_starts([(130.0, 30.0)])
     with pytest.raises(SemviewerError, match="compute the map first"):
-        plan_region_jobs(doc)
+        jobs_of(doc)
     doc.set_solver(source="live")
     with pytest.raises(SemviewerError, match="still loading"):
-        plan_region_jobs(doc)
+        jobs_of(doc)
     doc.set_solver(source="map")
     doc.set_map(PRIMARY, small_map(doc))
-    (job,) = plan_region_jobs(doc)
+    (job,) = jobs_of(doc)
     assert not job.live and job.axes == ("azimuth", "elevation")
     np.testing.assert_allclose(job.domain, [[0, 360], [-10, 90]])
-    doc.domain = np.array([[100.0, 150.0], [0.0, 50.0]])                   # Ω given explicitly (CLI --axes)
     doc.set_starts([(160.0, 30.0)])
+    request = replace(doc.region_request(), domain=np.array([[100.0, 150.0], [0.0, 50.0]]))   # Ω given (CLI --axes)
     with pytest.raises(SemviewerError, match="outside the domain"):
-        plan_region_jobs(doc)
-    doc.domain = None
-    doc.set_view(["azimuth", "distance"])
+        plan_region_jobs(request, doc.region_targets())
+    doc.view.set(["azimuth", "distance"])
     with pytest.raises(SemviewerError, match="picked on azimuth × elevation"):
-        plan_region_jobs(doc)
+        jobs_of(doc)
 
 
 def test_live_jobs_grow_through_the_score_they_are_handed(doc):
-    doc.set_solver(source="live", inside_points=0, settings={**doc.solver_settings, "steps": 200})
-    doc.classifiers[PRIMARY] = object()      # stands for a loaded classifier: the live score below is given
+    doc.set_solver(source="live", inside_points=0, settings={**doc.solver.settings, "steps": 200})
+    doc.model.classifiers[PRIMARY] = object()      # stands for a loaded classifier: the live score below is given
     doc.set_starts([(130.0, 30.0)])
-    (job,) = plan_region_jobs(doc)
-    assert job.live and job.classifier is doc.classifiers[PRIMARY]
+    (job,) = jobs_of(doc)
+    assert job.live and job.classifier is doc.model.classifiers[PRIMARY]
     opened = []
     found = run_region_jobs([job], lambda j: opened.append(j) or nullcontext(bump))
     assert opened == [job] and len(found) == 1 and found[0][1].upper[0] > 190

@@ -3,9 +3,10 @@
 import pytest
 
 from semviewer.core.errors import SemviewerError
-from semviewer.core.inference.labels import ClassSet
+from semviewer.core.models.labels import ClassSet
 from semviewer.core.scene.axes import Pose
-from semviewer.pipeline.scorer import MAX_BATCH_SIZE, Scene, Scorer, Scorers
+from semviewer.pipeline.scorer import MAX_BATCH_SIZE, Scorer, Scorers
+from semviewer.pipeline.scene import Scene
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 from semviewer.core.scene.axes import Pose, parse_grid_axis
 from semviewer.core.errors import AxisError
 from semviewer.core.scene.objects import get_object
-from semviewer.core.inference.scoring import ScoreFunction
+from semviewer.pipeline.scoring import ScoreFunction
 from semviewer.core.maps.build import build_map
 from semviewer.render import Renderer, open_render_thread
 
@@ -93,7 +93,7 @@ class _ShortClassifier:
 
 def test_row_counts_are_checked(classifier):
     from semviewer.core.errors import SemviewerError
-    from semviewer.core.inference.labels import ClassSet
+    from semviewer.core.models.labels import ClassSet
 
     points = np.array([[0.0], [90.0], [180.0]])
     short_render = ScoreFunction(_ShortRenderer(), classifier, ClassSet((849,)), ["azimuth"], batch_size=2)

@@ -133,7 +133,7 @@ def test_a_zip64_record_that_spans_disks_is_a_damaged_archive_not_a_traceback(tm
     import struct
 
     from semviewer.core.errors import ModelError
-    from semviewer.core.inference.weights import read_state_dict
+    from semviewer.core.models.weights import read_state_dict
 
     path = tmp_path / "w.pth"                 # a ZIP64 locator naming 2 disks, then an end record
     path.write_bytes(b"junk" * 8 + struct.pack("<4sLQL", b"PK\x06\x07", 0, 0, 2) + b"PK\x05\x06" + bytes(18))

@@ -311,7 +311,7 @@ CHECKPOINTS = _checkpoints()
 @FUZZ
 @given(st.data())
 def test_checkpoints(tmp_path_factory, data):
-    from semviewer.core.inference.weights import read_state_dict
+    from semviewer.core.models.weights import read_state_dict
 
     name = data.draw(st.sampled_from(sorted(CHECKPOINTS)))
     blob = mutate(CHECKPOINTS[name], data.draw)
@@ -356,7 +356,7 @@ def check_labels(labels) -> None:
 @FUZZ
 @given(st.data())
 def test_labels_files(tmp_path_factory, data):
-    from semviewer.core.inference.labels import read_labels
+    from semviewer.core.models.labels import read_labels
 
     folder = tmp_path_factory.mktemp("labels")
     suffix = data.draw(st.sampled_from([".txt", ".json"]))

@@ -9,7 +9,7 @@ import torch
 from semviewer.cli import main
 from semviewer.core.errors import ModelError
 from semviewer.core.inference.loading import load_classifier
-from semviewer.core.inference.torchscript import UntrustedModelCode, code_operators, graph_operators, refused
+from semviewer.core.models.torchscript import UntrustedModelCode, code_operators, graph_operators, refused
 
 
 class WritesOnRun(torch.nn.Module):

@@ -3,7 +3,6 @@ is promised, unbounded reads, labels, sessions from another folder and the deskt
 failed before its fix."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,9 +13,9 @@ import torch
 
 from semviewer.cli import main
 from semviewer.core.errors import ClassSetError, ModelError, SemviewerError
-from semviewer.core.inference.labels import read_labels
+from semviewer.core.models.labels import read_labels
 from semviewer.core.inference.loading import load_classifier
-from semviewer.core.inference.models import get_model_spec
+from semviewer.core.models import get_model_spec
 from tests.conftest import TINY_LABELS, _tiny_net
 
 
@@ -216,7 +215,7 @@ def test_a_byte_order_mark_is_not_part_of_a_label(tmp_path):
                                            ("mean = [nan, nan, nan]", "mean must be three finite numbers"),
                                            ("std = [1e-9, 1, 1]", "std must be three numbers of at least")])
 def test_card_values_that_are_not_normalisations_are_refused_quietly(tmp_path, card, message):
-    code = ("from semviewer.core.inference.models import get_model_spec\n"
+    code = ("from semviewer.core.models import get_model_spec\n"
             f"get_model_spec({_onnx(tmp_path, 'plain', 'size = 64' + chr(10) + card + chr(10))!r})")
     run = subprocess.run([sys.executable, "-W", "always", "-c", code], capture_output=True, text=True)
     assert run.returncode == 1 and message in run.stderr and "RuntimeWarning" not in run.stderr
@@ -243,11 +242,11 @@ def test_a_session_opens_from_another_folder_and_checks_its_weights(tmp_path, mo
     to_session(doc).save(work / "s.json")
     assert json.loads((work / "s.json").read_text())["model"] == str(work / "tiny.onnx")
     monkeypatch.chdir(tmp_path)
-    assert from_session(Session.load(work / "s.json"), work).model_spec.file == str(work / "tiny.onnx")
+    assert from_session(Session.load(work / "s.json"), work).model.spec.file == str(work / "tiny.onnx")
     data = json.loads((work / "s.json").read_text())
     data.update(model="tiny.onnx", labels="labels.txt")        # written by hand: relative to the session
     (work / "s.json").write_text(json.dumps(data))
-    assert from_session(Session.load(work / "s.json"), work).labels.names == TINY_LABELS
+    assert from_session(Session.load(work / "s.json"), work).model.labels.names == TINY_LABELS
     bad = tmp_path / "bad.pth"
     torch.save({"x": torch.zeros(3)}, bad)
     data.update(model="efficientnet-lite0", labels=None, weights=str(bad))
@@ -258,7 +257,7 @@ def test_a_session_opens_from_another_folder_and_checks_its_weights(tmp_path, mo
 
 def test_timm_offline_is_one_quick_line(monkeypatch):
     pytest.importorskip("timm")
-    from semviewer.core.inference import builders
+    from semviewer.core.models import builders
 
     monkeypatch.setattr(builders, "reachable", lambda *a, **k: False)
     with pytest.raises(ModelError, match="huggingface.co, where timm fetches them, cannot be reached"):

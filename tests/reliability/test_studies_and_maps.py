@@ -17,7 +17,8 @@ import torch
 
 from semviewer.cli import main
 from semviewer.core.errors import ModelError
-from semviewer.core.maps.cache import MapCache, cached_build_map, map_key
+from semviewer.core.maps.cache import MapCache, map_key
+from semviewer.pipeline.maps import cached_build_map
 from semviewer.core.scene.axes import parse_grid_axis
 from tests.reliability.conftest import time_limit
 
@@ -145,7 +146,7 @@ def test_garbage_or_non_finite_weights_are_refused_naming_the_problem(study, tmp
     (study / "study.toml").write_text(manifest)
     code, err = _run(study, capsys)
     assert code == 2 and "[[models]] #1" in err and "garbage.pth" in err
-    from semviewer.core.inference.models import get_model_spec
+    from semviewer.core.models import get_model_spec
 
     state = torch.load(get_model_spec("efficientnet-lite0").packaged_weights(), weights_only=True)
     name = next(k for k, v in state.items() if v.is_floating_point())
@@ -156,7 +157,7 @@ def test_garbage_or_non_finite_weights_are_refused_naming_the_problem(study, tmp
 
 
 def test_non_finite_probabilities_are_refused():
-    from semviewer.core.inference.classifier import check_probabilities
+    from semviewer.core.inference.outputs import check_probabilities
 
     with pytest.raises(ModelError, match="non-finite probabilities"):
         check_probabilities(np.array([[0.5, np.nan]]), "net")
@@ -267,7 +268,7 @@ def test_a_unit_failure_is_said_once(study, capsys, monkeypatch):
 
 
 def test_a_read_only_engine_cache_still_keeps_exports_and_measurements(tmp_path, monkeypatch):
-    from semviewer.core.inference.onnx_engine import engine_cache_dir
+    from semviewer.core.engines.export import engine_cache_dir
 
     read_only = tmp_path / "ro"
     read_only.mkdir()

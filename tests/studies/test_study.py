@@ -210,7 +210,7 @@ def test_a_study_of_an_onnx_model_with_its_own_labels_beside_a_registry_model(ti
     assert unit["provenance"]["classes"] == {"ids": [0], "names": ["teapot"], "labels": str(
         (tmp_path / "labels.txt").resolve()), "labels_sha256": unit["provenance"]["labels_sha256"]}
     doc = from_study_unit(tiny, out)
-    assert doc.labels.names == tiny_models["names"] and doc.classes.ids == (0,)
+    assert doc.model.labels.names == tiny_models["names"] and doc.scene.classes.ids == (0,)
     (tmp_path / "study.toml").write_text(manifest.replace('name = "teapot"', 'name = "mug"'))
     assert main(["study", str(tmp_path / "study.toml"), "--out", str(tmp_path / "out2")]) == 2
     err = capsys.readouterr().err.strip().splitlines()[-1]

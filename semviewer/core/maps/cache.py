@@ -1,4 +1,5 @@
-"""A cache of computed semantic maps, keyed by provenance and grid, with resumable partials."""
+"""A cache of computed semantic maps, keyed by provenance and grid, with resumable partials: the
+storage. When to read, resume and write it is the pipeline's (``semviewer.pipeline.maps``)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Mapping, Optional, Sequence
 
 from semviewer.core.scene.axes import GridAxis
-from semviewer.core.errors import MapFileError, OutputError
+from semviewer.core.errors import MapFileError
 from semviewer.core.maps.semantic_map import SemanticMap
 
 #: Provenance fields that do not change a map's values (left out of the key).
@@ -64,8 +65,10 @@ class MapCache:
         found = self._read(self._path(key))
         return found if found is not None and found.complete else None
 
-    def get_partial(self, key: str) -> Optional[SemanticMap]:
-        return self._read(self._path(key, partial=True))
+    def get_partial(self, key: str, axes: Optional[Sequence[GridAxis]] = None) -> Optional[SemanticMap]:
+        """The interrupted map for ``key`` (on ``axes``, when given), or None."""
+        found = self._read(self._path(key, partial=True))
+        return found if found is not None and (axes is None or found.axes == tuple(axes)) else None
 
     def put(self, key: str, semantic_map: SemanticMap) -> None:
         """Store a map: complete ones replace the partial entry."""
@@ -79,53 +82,3 @@ class MapCache:
     def clear(self, key: str) -> None:
         _unlink(self._path(key))
         _unlink(self._path(key, partial=True))
-
-
-class _Writes:
-    """Cache writes that stop, with one notice, when the cache cannot be written (a full or
-    read-only disk): the map is then computed without the cache, and still finishes."""
-
-    def __init__(self, cache: "MapCache", key: str, notify: Callable[[str], None]) -> None:
-        self.cache, self.key, self.notify, self.failed = cache, key, notify, False
-
-    def put(self, semantic_map: SemanticMap) -> None:
-        if self.failed:
-            return
-        try:
-            self.cache.put(self.key, semantic_map)
-        except (OutputError, OSError) as exc:
-            self.failed = True
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self.notify(f"the map cache in {self.cache.root} cannot be written ({reason}); this map is computed "
-                        f"without it and not kept there")
-
-
-def cached_build_map(score, axes: Sequence[GridAxis], fixed: Mapping[str, float], provenance: Mapping[str, Any],
-                     sink=None, cache: Optional[MapCache] = None, force: bool = False,
-                     chunk_size: int = 64, notify: Callable[[str], None] = lambda message: None,
-                     tuner: Any = None, order: str = "coarse-to-fine") -> tuple[SemanticMap, bool]:
-    """Build a map, reading a complete cached one instead when there is one (unless ``force``)
-    and resuming from an interrupted partial. Returns the map and whether it came from the cache.
-    A cache that cannot be written is said through ``notify`` once and then left alone."""
-    from semviewer.core.maps.build import build_map
-
-    if cache is None:
-        return build_map(score, axes, fixed, provenance, sink, chunk_size, order=order, tuner=tuner), False
-    key = map_key(provenance, axes, fixed)
-    if force:
-        cache.clear(key)
-    else:
-        hit = cache.get(key)
-        if hit is not None:
-            if sink is not None:
-                sink.partial(hit)
-                sink.progress(1.0, "read from the cache")
-            return hit, True
-    partial = cache.get_partial(key)
-    if partial is not None and partial.axes != tuple(axes):
-        partial = None
-    writes = _Writes(cache, key, notify)
-    result = build_map(score, axes, fixed, provenance, sink, chunk_size, resume=partial, checkpoint=writes.put,
-                       order=order, tuner=tuner)
-    writes.put(result)
-    return result, False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
@@ -230,7 +229,3 @@ def empty_map(axes: Sequence[GridAxis], fixed: Mapping[str, float], provenance: 
     shape = tuple(a.size for a in axes)
     return SemanticMap(np.full(shape, np.nan, np.float32), tuple(axes), fixed, provenance,
                        np.full(shape, np.nan, np.float32))
-
-
-def grid_size(axes: Sequence[GridAxis]) -> int:
-    return int(math.prod(a.size for a in axes))

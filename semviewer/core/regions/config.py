@@ -12,6 +12,8 @@ from semviewer.core.errors import SemviewerError
 
 METHODS = ("naive", "oir_b", "oir_w")
 METHOD_LABELS = {"naive": "Naive", "oir_b": "OIR_B", "oir_w": "OIR_W"}
+#: What stands for all three methods (in sessions and the window's method choice).
+ALL_METHODS = "all three"
 #: The paper's default 2-D start points (azimuth, elevation) and 1-D azimuths (at elevation 35°).
 PAPER_STARTS_2D = ((130.0, 30.0), (50.0, 20.0), (200.0, 15.0), (310.0, 50.0))
 PAPER_STARTS_1D = (120.0, 140.0, 290.0, 310.0)

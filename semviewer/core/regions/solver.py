@@ -7,6 +7,8 @@ bounds, projection after every step, optional early stopping, all corners batche
 
 from __future__ import annotations
 
+import time
+
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
@@ -244,6 +246,7 @@ def _grow(score: Score, step: _Step, growth: _Growth, sink: ProgressSink) -> Non
         new_a, new_b = step.move(a, b, grad_a, grad_b, growth.starts[idx])
         growth.apply(idx, new_a, new_b, bad, config)
         throttle.report((number + 1) / config.steps, f"step {number + 1}/{config.steps}", growth.snapshot)
+        time.sleep(0)                    # a step on a computed map is pure Python: let other threads (a window) run
     for i in np.flatnonzero(growth.active):
         growth.reasons[i] = "steps"
     growth.active[:] = False

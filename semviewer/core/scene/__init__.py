@@ -1,1 +1,36 @@
-"""The scene: semantic axes and poses, meshes, bundled objects, render settings, the render thread."""
+"""The scene: semantic axes and poses, grids over them, meshes (loading, normalising, the up axis,
+decimation), the bundled objects, render settings, and the render thread core drives a renderer
+through."""
+
+from semviewer.core.api import lazy_api
+
+_OFFERS = {
+    "AXES": ".axes",
+    "AXIS_NAMES": ".axes",
+    "Axis": ".axes",
+    "GridAxis": ".axes",
+    "Pose": ".axes",
+    "get_axis": ".axes",
+    "parse_pose": ".axes",
+    "parse_grid_axis": ".axes",
+    "parse_domain_axis": ".axes",
+    "parse_assignments": ".axes",
+    "check_unique": ".axes",
+    "poses_from_points": ".axes",
+    "MeshData": ".mesh",
+    "UP_AXES": ".mesh",
+    "load_mesh": ".mesh",
+    "decimate": ".mesh",
+    "check_up_axis": ".mesh",
+    "DEFAULT_OBJECT": ".objects",
+    "BundledObject": ".objects",
+    "ObjectChoice": ".objects",
+    "bundled_objects": ".objects",
+    "get_object": ".objects",
+    "resolve_object": ".objects",
+    "RenderSettings": ".render_settings",
+    "RenderThread": ".render_thread",
+    "RendererLike": ".render_thread",
+}
+__all__ = sorted(_OFFERS)
+__getattr__, __dir__ = lazy_api(__name__, _OFFERS)

@@ -12,7 +12,7 @@ from typing import Mapping
 
 from semviewer.core.scene.axes import Pose
 from semviewer.core.errors import MeshError
-from semviewer.core.inference.labels import ClassSet
+from semviewer.core.models.labels import ClassSet
 from semviewer.core.scene.mesh import MeshData, load_mesh
 
 DEFAULT_OBJECT = "teapot"

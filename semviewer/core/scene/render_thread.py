@@ -19,23 +19,33 @@ class RendererLike(Protocol):
 
 
 class RenderThread:
-    """Creates a renderer in a dedicated thread and serves render requests there, as futures."""
+    """Creates a renderer in a dedicated thread and serves render requests there, as futures.
+    ``lazy``: the renderer (its GL context and mesh upload) is made by the first request instead
+    of now, so that work which turns out to need no render (a map found in the cache) costs none."""
 
-    def __init__(self, factory: Callable[[], RendererLike]) -> None:
+    def __init__(self, factory: Callable[[], RendererLike], lazy: bool = False) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="semviewer-render")
-        try:
-            self.renderer = self._executor.submit(factory).result()
-        except BaseException:
-            self._executor.shutdown(wait=True)
-            raise
+        self._factory = factory
+        self.renderer: Any = None
+        if not lazy:
+            try:
+                self._executor.submit(self._renderer).result()
+            except BaseException:
+                self._executor.shutdown(wait=True)
+                raise
+
+    def _renderer(self) -> RendererLike:       # in the render thread
+        if self.renderer is None:
+            self.renderer = self._factory()
+        return self.renderer
 
     def submit(self, poses: np.ndarray) -> "Future[np.ndarray]":
         """Render ``poses`` in the render thread; the future holds the images."""
-        return self._executor.submit(self.renderer.render, poses)
+        return self._executor.submit(lambda: self._renderer().render(poses))
 
     def call(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run ``fn(renderer, *args)`` in the render thread and wait for its result."""
-        return self._executor.submit(fn, self.renderer, *args).result()
+        return self._executor.submit(lambda: fn(self._renderer(), *args)).result()
 
     def close(self) -> None:
         """Release the renderer (in its thread) and stop the thread. Idempotent."""

@@ -1,12 +1,13 @@
-"""The document: the state of what the user is looking at, Qt-free, with change events.
+"""The document: the state of what the user is looking at, Qt-free, made of parts with change events.
 
-A ``Document`` holds the object (source, up axis, mesh, class set), the primary and compare
-models (name, weights, engine and, once loaded, their classifiers), the pose, the render
-settings, the map axes and resolution, the maps per target, the start points, the solver
-settings, the regions and the study unit shown, if any. Every change goes through a method that
-validates it, applies the rules that keep the state consistent (a new object, class set or model
-drops the maps and regions made with the old one) and then notifies subscribers through
-``document.events.<name>.connect(callback)``.
+A ``Document`` has five parts (``semviewer.core.session.parts``): ``scene`` (object, mesh, class
+set, pose, render settings), ``model`` (primary and compare models, engine, classifiers), ``view``
+(map axes, resolution, aggregate), ``maps`` (the map of each target) and ``solver`` (start points,
+solver settings, regions). A part changes what concerns it alone (``doc.scene.set_pose``,
+``doc.view.set``) and says so through its own events (``doc.scene.events.pose.connect(...)``).
+Changes that concern several parts are the Document's methods: they validate first, then apply the
+rules that keep the state consistent (a new object, class set or model drops the maps and regions
+made with the old one; ``events.dropped`` says so).
 
 Long jobs (maps, solvers) take a ``ticket(kind)`` when they start and hand it back with their
 result; a result whose ticket is no longer current was made for a state that has changed since
@@ -16,73 +17,38 @@ and is dropped. The window, the CLI and tests all drive the same document.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
-from semviewer.core.scene.axes import AXES, Pose
-from semviewer.core.inference.models import DEFAULT_MODEL, MODELS, ModelSpec, get_model_spec
-from semviewer.core.inference.engines import ENGINES
+from semviewer.core.errors import SemviewerError, first_line
 from semviewer.core.inference.classifier import Classifier
-from semviewer.core.errors import SemviewerError
-from semviewer.core.session.events import EventGroup
-from semviewer.core.inference.labels import ClassSet, Labels
-from semviewer.core.regions.inside import DEFAULT_POINTS_PER_AXIS
-from semviewer.core.maps.grids import RESOLUTIONS, domain_rows, named_grid
-from semviewer.core.scene.mesh import MeshData, check_up_axis
-from semviewer.core.scene.objects import DEFAULT_OBJECT, resolve_object
-from semviewer.core.regions.config import RegionConfig
+from semviewer.core.maps.grids import PAPER_1D_FIXED, domain_rows
+from semviewer.core.maps.semantic_map import SemanticMap
+from semviewer.core.models.labels import ClassSet
+from semviewer.core.models.sources import get_model_spec
+from semviewer.core.regions.config import ALL_METHODS, METHODS, RegionConfig, paper_starts
 from semviewer.core.regions.region import Region
-from semviewer.core.scene.render_settings import RenderSettings
-from semviewer.core.maps.semantic_map import AGGREGATES, SemanticMap
-from semviewer.core.session.solver_state import ALL_METHODS, COMPARE, PRIMARY, SOURCES, TARGETS, SolverState
+from semviewer.core.regions.request import (COMPARE, PRIMARY, SOURCES, TARGETS, RegionRequest, RegionTarget,
+                                            check_starts)
+from semviewer.core.scene.axes import AXES, Pose
+from semviewer.core.scene.mesh import MeshData, check_up_axis
+from semviewer.core.scene.objects import resolve_object
+from semviewer.core.session.events import EventGroup
+from semviewer.core.session.parts import MapsPart, ModelPart, ScenePart, SolverPart, ViewPart
 
-__all__ = ["ALL_METHODS", "COMPARE", "PRIMARY", "SOURCES", "TARGETS", "Document"]
+__all__ = ["ALL_METHODS", "COMPARE", "PRIMARY", "SOURCES", "TARGETS", "Document", "title"]
 
-#: What subscribers can listen to; each event is emitted after the change it names.
-#: ``dropped`` says the maps and regions were dropped: every running map and solver job is stale.
-EVENT_NAMES = ("dropped", "object", "classes", "model", "compare", "pose", "view", "maps", "starts", "solver",
-               "regions", "frame", "title")
-_KEEP = object()
+PARTS = ("scene", "model", "view", "maps", "solver")
 
 
-class Document(SolverState):
+class Document:
     """The state of one semviewer session (see the module docstring)."""
 
     def __init__(self) -> None:
-        self.events = EventGroup(EVENT_NAMES)
-        self.object_source = DEFAULT_OBJECT
-        self.up_axis = "y"
-        self.mesh: Optional[MeshData] = None
-        self.classes: Optional[ClassSet] = None
-        self.default_pose = Pose()
-        self.model_name = DEFAULT_MODEL
-        self.weights: Optional[str] = None
-        self.model_labels: Optional[str] = None          # a labels file for the model's outputs (None: its own)
-        self.model_spec: ModelSpec = MODELS[DEFAULT_MODEL]
-        self.classes_reset = False                       # the last model change reset the class set
-        self.engine = "auto"
-        self.compare_model: Optional[str] = None
-        self.classifiers: dict[str, Optional[Classifier]] = {PRIMARY: None, COMPARE: None}
-        self.pose = Pose()
-        self.render_settings = RenderSettings()
-        self.map_axes: list[str] = ["azimuth", "elevation"]
-        self.resolution = "coarse"
-        self.aggregate: Optional[str] = None
-        self.domain: Optional[np.ndarray] = None       # Ω given explicitly (CLI --axes); None: the map's or the grid's
-        self.maps: dict[str, Optional[SemanticMap]] = {PRIMARY: None, COMPARE: None}
-        self.map_file: Optional[str] = None            # the .npz the primary map was opened from
-        self.unit: Optional[dict[str, Any]] = None     # the study unit shown: {"study", "name"}
-        self.starts: list[tuple[float, ...]] = []
-        self.start_axes: list[str] = list(self.map_axes)
-        self.solver_methods: tuple[str, ...] = ("oir_b",)
-        self.solver_settings: dict[str, Any] = {k: v for k, v in RegionConfig().to_json().items() if k != "method"}
-        self.solver_source = "map"
-        self.inside_points = DEFAULT_POINTS_PER_AXIS
-        self.regions: list[tuple[str, Region]] = []
-        self.region_run: dict[str, Any] = {}           # axes, domain, configs, source and provenance of the regions
-        self.frame: Optional[np.ndarray] = None        # the last render shown, and its pose
-        self.frame_pose: Optional[Pose] = None
+        self.events = EventGroup(("dropped",))     # the maps and regions went: every running job is stale
+        self.scene, self.model, self.view = ScenePart(), ModelPart(), ViewPart()
+        self.maps, self.solver = MapsPart(), SolverPart()
         self._tickets = {PRIMARY: 0, COMPARE: 0, "regions": 0}
 
     # -- generations -------------------------------------------------------------------
@@ -97,13 +63,6 @@ class Document(SolverState):
         for kind in kinds:
             self._tickets[kind] += 1
 
-    @property
-    def classifier(self) -> Optional[Classifier]:
-        return self.classifiers[PRIMARY]
-
-    def model_label(self, target: str) -> Optional[str]:
-        return self.model_name if target == PRIMARY else self.compare_model
-
     # -- object, classes, models -------------------------------------------------------------
     def open_object(self, name_or_path: str, up_axis: str = "y", resolve=resolve_object) -> None:
         """Open a bundled object by name or a mesh file by path (loaded here by ``resolve``)."""
@@ -114,216 +73,246 @@ class Document(SolverState):
                    default_pose: Optional[Pose] = None) -> None:
         """Show ``mesh``; its class set when known (else the current one stays). Drops the results."""
         check_up_axis(up_axis)
-        self.mesh, self.object_source, self.up_axis = mesh, source, up_axis
+        scene, labels = self.scene, self.model.labels
+        scene.mesh, scene.object_source, scene.up_axis = mesh, source, up_axis
         if classes is not None:        # the object's class, on the model's labels when they name it
-            self.classes = classes.on(self.labels) or self.classes or ClassSet((0,), self.labels)
-        elif self.classes is None:
-            self.classes = ClassSet((0,), self.labels)
-        self.default_pose = default_pose or Pose()
-        self.pose = self.default_pose
-        self.unit = None
-        self.map_file = None
-        self.events.object.emit()
-        self.events.classes.emit()
+            scene.classes = classes.on(labels) or scene.classes or ClassSet((0,), labels)
+        elif scene.classes is None:
+            scene.classes = ClassSet((0,), labels)
+        scene.default_pose = default_pose or Pose()
+        scene.pose = scene.default_pose
+        self.maps.unit = self.maps.file = None
+        scene.events.object.emit()
+        scene.events.classes.emit()
         self.drop_results()
-        self.events.pose.emit()
-        self.events.title.emit()
-
-    @property
-    def labels(self) -> Labels:
-        """The names of the primary model's outputs (what class sets are made of)."""
-        return self.model_spec.label_set
+        scene.events.pose.emit(scene.pose)
 
     def set_classes(self, classes: ClassSet) -> None:
         """The true class set, on the model's labels; the maps and regions of the old one are dropped."""
         if not isinstance(classes, ClassSet):
             raise SemviewerError("the true class set needs at least one class")
-        mapped = classes.on(self.labels)
+        mapped = classes.on(self.model.labels)
         if mapped is None:
-            raise SemviewerError(f"{self.model_name} has no class named {str(classes)!r}; choose among its "
-                                 f"{len(self.labels)} labels")
-        self.classes = mapped
-        self.events.classes.emit()
+            raise SemviewerError(f"{self.model.name} has no class named {str(classes)!r}; choose among its "
+                                 f"{len(self.model.labels)} labels")
+        self.scene.classes = mapped
+        self.scene.events.classes.emit()
         self.drop_results()
-        self.events.title.emit()
 
     def set_model(self, name: str, weights: Optional[str] = None, classifier: Optional[Classifier] = None,
                   keep_results: bool = False, labels: Optional[str] = None) -> None:
         """The primary model spec (see ``get_model_spec``), its weights and labels files, and its
         classifier once loaded. The maps and regions made with the previous model are dropped unless
         ``keep_results`` (they were made with this one). A class set the new labels do not name
-        becomes their first class (``classes_reset`` says so)."""
+        becomes their first class (``model.classes_reset`` says so)."""
+        model, scene = self.model, self.scene
         spec = classifier.spec if classifier is not None else get_model_spec(name, labels)
-        self.model_name, self.weights, self.model_labels, self.model_spec = name, weights, labels, spec
-        self.classifiers[PRIMARY] = classifier
-        self.classes_reset = False
-        if self.classes is not None and self.classes.labels.names != spec.label_set.names:
-            mapped = self.classes.on(spec.label_set)
-            self.classes_reset = mapped is None
-            self.classes = mapped or ClassSet((0,), spec.label_set)
-            self.events.classes.emit()
-        self.events.model.emit()
+        model.name, model.weights, model.labels_file, model.spec = name, weights, labels, spec
+        model.classifiers[PRIMARY] = classifier
+        model.classes_reset = False
+        if scene.classes is not None and scene.classes.labels.names != spec.label_set.names:
+            mapped = scene.classes.on(spec.label_set)
+            model.classes_reset = mapped is None
+            scene.classes = mapped or ClassSet((0,), spec.label_set)
+            scene.events.classes.emit()
+        model.events.model.emit()
         if not keep_results:
             self.drop_results()
-        self.events.title.emit()
-
-    def set_engine(self, engine: str) -> None:
-        """Run the classifiers on ``engine``; both have to be loaded again."""
-        if engine not in ENGINES:
-            raise SemviewerError(f"unknown engine {engine!r}; choose {', '.join(ENGINES)}")
-        self.engine = engine
-        self.classifiers = {PRIMARY: None, COMPARE: None}
-        self.events.model.emit()
 
     def set_compare_model(self, name: Optional[str]) -> None:
         """Compare with ``name`` (None: no comparison). Its map and regions, and any running compare
         job, belong to the old name and are dropped."""
         if name is not None:
             get_model_spec(name)
-        self.compare_model = name
-        self.classifiers[COMPARE] = None
-        self.maps[COMPARE] = None
+        self.model.compare = name
+        self.model.classifiers[COMPARE] = None
         self._bump(COMPARE, "regions")
-        self.regions = [(t, r) for t, r in self.regions if t == PRIMARY]
-        self.events.compare.emit()
-        self.events.maps.emit(COMPARE)
-        self.events.regions.emit()
+        self.solver.regions = [(t, r) for t, r in self.solver.regions if t == PRIMARY]
+        self.model.events.compare.emit()
+        self.maps.store(COMPARE, None)
+        self.solver.events.regions.emit()
 
     def set_compare_classifier(self, classifier: Classifier, ticket: Optional[int] = None) -> None:
         if self.is_current(COMPARE, ticket):
-            self.classifiers[COMPARE] = classifier
+            self.model.classifiers[COMPARE] = classifier
 
-    # -- pose and view ----------------------------------------------------------------------
-    def set_pose(self, pose: Pose) -> None:
-        self.pose = pose
-        self.events.pose.emit()
-
-    def reset_pose(self) -> None:
-        """Back to the object's default pose."""
-        self.set_pose(self.default_pose)
-
-    def pose_at(self, values: dict[str, float]) -> Pose:
-        """The current pose with some axes moved (clamped into their domains)."""
-        return self.pose.replace(**{name: AXES[name].clamp(v) for name, v in values.items()})
-
-    def set_view(self, axes: Optional[Sequence[str]] = None, resolution: Optional[str] = None,
-                 aggregate: Any = _KEEP) -> None:
-        """The map axes (one or two), the grid resolution and how hidden axes are aggregated."""
-        if axes is not None:
-            axes = list(axes)
-            if not axes or len(set(axes)) != len(axes) or any(a not in AXES for a in axes):
-                raise SemviewerError(f"map axes must be different axes of {', '.join(AXES)}")
-        if resolution is not None and resolution not in RESOLUTIONS:
-            raise SemviewerError(f"resolution must be one of {', '.join(RESOLUTIONS)}")
-        if aggregate is not _KEEP and aggregate is not None and aggregate not in AGGREGATES:
-            raise SemviewerError(f"aggregate must be one of {', '.join(AGGREGATES)}")
-        changed = (axes is not None and axes != self.map_axes) or \
-            (resolution is not None and resolution != self.resolution) or \
-            (aggregate is not _KEEP and aggregate != self.aggregate)
-        self.map_axes = axes if axes is not None else self.map_axes
-        self.resolution = resolution or self.resolution
-        self.aggregate = self.aggregate if aggregate is _KEEP else aggregate
-        if changed:
-            self.events.view.emit()
-
-    def set_domain(self, rows: Optional[np.ndarray]) -> None:
-        """Ω given explicitly, one [lower, upper] row per map axis (CLI ``--axes``, a study's grid);
-        None: the map's, else the window grid's ranges."""
-        if rows is not None:
-            rows = np.asarray(rows, dtype=np.float64)
-            if rows.shape != (len(self.map_axes), 2) or not np.isfinite(rows).all() or \
-                    not (rows[:, 0] < rows[:, 1]).all():
-                raise SemviewerError(f"the domain needs one [lower, upper] row with lower < upper per map axis "
-                                     f"({', '.join(self.map_axes)})")
-        self.domain = rows
-
-    def grid(self):
-        """The grid a map of the current view is computed on."""
-        return named_grid(self.map_axes, self.resolution)
-
+    # -- maps ------------------------------------------------------------------------------
     def region_domain(self, axes: Optional[Sequence[str]] = None, target: str = PRIMARY) -> np.ndarray:
-        """Ω over ``axes``: the one given explicitly, else the map's, else the window grid's ranges."""
-        axes = list(axes or self.map_axes)
-        if self.domain is not None:
-            return np.asarray(self.domain, dtype=np.float64)
+        """Ω over ``axes``: the map's, else the window grid's ranges."""
+        axes = list(axes or self.view.map_axes)
         semantic_map = self.maps[target]
         if semantic_map is not None and set(axes) <= set(semantic_map.axis_names):
             return semantic_map.domain(axes)
         return domain_rows(axes)
 
-    # -- maps ------------------------------------------------------------------------------
     def set_map(self, target: str, semantic_map: Optional[SemanticMap], ticket: Optional[int] = None) -> bool:
         """Store a (partial or complete) map; False, and nothing changes, when ``ticket`` is stale."""
         if target not in TARGETS:
             raise SemviewerError(f"a map is primary or compare, not {target!r}")
         if not self.is_current(target, ticket):
             return False
-        self.maps[target] = semantic_map
-        self.events.maps.emit(target)
+        self.maps.store(target, semantic_map)
         return True
 
     def open_map(self, semantic_map: SemanticMap, path: str) -> None:
         """Show a saved map: every running job's result is stale, the regions and starts go."""
         self._bump(PRIMARY, COMPARE, "regions")
         self.events.dropped.emit()
-        self.maps = {PRIMARY: semantic_map, COMPARE: None}
-        self.map_file = str(path)
-        self.unit = None
-        self.regions, self.region_run = [], {}
-        self.set_view(list(semantic_map.axis_names[:2]))
+        self.maps.by_target = {PRIMARY: semantic_map, COMPARE: None}
+        self.maps.file, self.maps.unit = str(path), None
+        self.solver.regions, self.solver.run = [], {}
+        self.view.set(list(semantic_map.axis_names[:2]))
         self.set_starts([])
-        self.events.maps.emit(PRIMARY)
-        self.events.regions.emit()
-        self.events.title.emit()
+        self.maps.events.changed.emit(PRIMARY, True)
+        self.solver.events.regions.emit()
 
     def drop_results(self) -> None:
         """Forget the maps and regions (the object, classes or model changed); running jobs go stale."""
         self._bump(PRIMARY, COMPARE, "regions")
-        self.maps = {PRIMARY: None, COMPARE: None}
-        self.regions, self.region_run = [], {}
+        self.solver.regions, self.solver.run = [], {}
         self.events.dropped.emit()
-        self.events.maps.emit(None)
-        self.events.regions.emit()
+        self.maps.store(None, None)
+        self.solver.events.regions.emit()
 
-    # -- what the window shows -----------------------------------------------------------------
-    def set_frame(self, image: np.ndarray, pose: Pose) -> None:
-        """The last render shown (what *Export → Current render* writes)."""
-        self.frame, self.frame_pose = image, pose
-        self.events.frame.emit()
+    # -- start points, solver settings, regions ------------------------------------------------
+    def set_starts(self, starts: Sequence[Sequence[float]], axes: Optional[Sequence[str]] = None) -> None:
+        """Start points on ``axes`` (default: the map axes); they are used only on those axes."""
+        axes = list(axes or self.view.map_axes)
+        if not 1 <= len(axes) <= 2 or len(set(axes)) != len(axes) or any(a not in AXES for a in axes):
+            raise SemviewerError(f"start points are on one or two different axes of {', '.join(AXES)}")
+        self.solver.starts, self.solver.start_axes = check_starts(starts, axes), axes
+        self.solver.events.starts.emit()
 
-    def title(self) -> str:
-        if self.map_file is not None and self.maps[PRIMARY] is not None:
-            prov = self.maps[PRIMARY].provenance
-            classes = " + ".join(prov.get("classes", {}).get("names", [])) or "?"
-            return f"semviewer — map {Path(self.map_file).name} · {prov.get('model', '?')} · p({classes})"
-        obj = Path(self.object_source).name if self.mesh is not None else "?"
-        return f"semviewer — {obj} · {self.model_name} · p({self.classes})"
+    def add_start(self, point: Sequence[float]) -> None:
+        """Add a start point on the map axes (clipped into Ω); starts picked on other axes go."""
+        rows = self.region_domain()
+        point = tuple(float(np.clip(v, lo, hi)) for v, (lo, hi) in zip(point, rows))
+        keep = self.solver.starts if self.starts_shown() else []
+        self.set_starts(list(keep) + [point])
+
+    def starts_shown(self) -> bool:
+        """Whether the start points belong to the axes on the map now."""
+        return self.solver.start_axes == self.view.map_axes
+
+    def use_paper_starts(self) -> str:
+        """The paper's start points for the map axes; returns a note for the user ('' if none)."""
+        starts = paper_starts(self.view.map_axes)
+        if starts is None:
+            raise SemviewerError("the paper's start points are for azimuth × elevation (or azimuth alone)")
+        self.set_starts(list(starts))
+        if len(self.view.map_axes) == 1 and self.scene.pose["elevation"] != PAPER_1D_FIXED["elevation"]:
+            self.scene.set_pose(self.scene.pose.replace(**PAPER_1D_FIXED))
+            return ("the paper's 1-D starts run at elevation 35°: the pose moved there; "
+                    "compute the map again for that curve")
+        return ""
+
+    def default_starts(self) -> str:
+        """Start points when none were given: the paper's where they apply, else the centre of Ω.
+        Returns what was chosen, for the user."""
+        if paper_starts(self.view.map_axes) is not None:
+            self.use_paper_starts()
+            return "no start points given: the paper's starts"
+        self.set_starts([tuple(float(v) for v in self.region_domain().mean(axis=1))])
+        return "no start points given: the centre of the domain"
+
+    def set_solver(self, methods: Optional[Sequence[str] | str] = None, settings: Optional[dict] = None,
+                   source: Optional[str] = None, inside_points: Optional[int] = None) -> None:
+        """Solver methods (or "all three"), hyper-parameters (RegionConfig fields), score source
+        (map or live) and inside-check lattice; validated (on the map axes) before anything changes."""
+        solver = self.solver
+        if methods is not None:
+            methods = tuple(METHODS) if methods == ALL_METHODS else \
+                (methods,) if isinstance(methods, str) else tuple(dict.fromkeys(methods))
+            if not methods or any(m not in METHODS for m in methods):
+                raise SemviewerError(f"solver methods must be among {', '.join(METHODS)}")
+        settings = dict(solver.settings if settings is None else settings)
+        settings.pop("method", None)
+        try:
+            for m in methods or solver.methods:
+                RegionConfig(method=m, **settings).check(len(self.view.map_axes))
+        except TypeError as exc:
+            raise SemviewerError(f"solver: {first_line(exc)}") from None
+        if source is not None and source not in SOURCES:
+            raise SemviewerError(f"the score source is map or live, not {source!r}")
+        if inside_points is not None and (not isinstance(inside_points, int) or inside_points < 0):
+            raise SemviewerError("inside_points must be a whole number ≥ 0")
+        solver.methods = methods or solver.methods
+        solver.settings = settings
+        solver.source = source or solver.source
+        solver.inside_points = solver.inside_points if inside_points is None else inside_points
+        solver.events.settings.emit()
+
+    def set_regions(self, regions: Sequence[tuple[str, Region]], run: Optional[dict] = None,
+                    ticket: Optional[int] = None) -> bool:
+        """Store regions (with the record of the run that grew them); False when ``ticket`` is stale."""
+        if not self.is_current("regions", ticket):
+            return False
+        if any(t not in TARGETS or not isinstance(r, Region) for t, r in regions):
+            raise SemviewerError("regions are (primary or compare, Region) pairs")
+        self.solver.regions = list(regions)
+        if run is not None:
+            self.solver.run = dict(run)
+        self.solver.events.regions.emit()
+        return True
+
+    def regions_shown(self) -> bool:
+        """Whether the regions were grown on the axes on the map now."""
+        return not self.solver.regions or list(self.solver.run.get("axes", self.view.map_axes)) == self.view.map_axes
+
+    def region_request(self) -> RegionRequest:
+        """The request to grow regions from the document as it stands: the map axes, the start
+        points (SemviewerError when they were picked on other axes), the methods and settings, the
+        score source and the pose that slices the map's other axes."""
+        axes = list(self.view.map_axes)
+        if self.solver.starts and self.solver.start_axes != axes:
+            raise SemviewerError(f"the start points were picked on {' × '.join(self.solver.start_axes)}, not on the "
+                                 f"axes shown ({' × '.join(axes)}); switch back, or clear them and pick again")
+        return RegionRequest(tuple(axes), tuple(self.solver.starts), tuple(self.solver.configs()), self.solver.source,
+                             None, self.solver.inside_points, self.scene.pose.as_dict())
+
+    def region_targets(self) -> list[RegionTarget]:
+        """The primary target, then the compare target when there is a compare model."""
+        return [RegionTarget(t, self.model.label(t), self.maps[t], self.model.classifiers[t])
+                for t in TARGETS if self.model.label(t) is not None]
 
     # -- sessions ------------------------------------------------------------------------------
     def restore(self, other: "Document") -> None:
-        """Take over ``other``'s state (a reopened session or study unit), keeping these subscribers.
+        """Take over ``other``'s parts (a reopened session or study unit), keeping these subscribers.
         Classifiers stay when the same model, weights and engine are asked for; running jobs go stale."""
-        keep = {t: self.classifiers[t] for t in TARGETS
-                if self.classifiers[t] is not None and other.classifiers[t] is None and
-                (self.model_name, self.weights, self.model_labels, self.engine) ==
-                (other.model_name, other.weights, other.model_labels, other.engine)
-                and (t == PRIMARY or self.compare_model == other.compare_model)}
-        events = self.events
-        tickets = {k: v + 1 for k, v in self._tickets.items()}
-        kept = ("events", "_tickets", "frame", "frame_pose")     # the render shown stays until the next one
-        self.__dict__.update({k: v for k, v in other.__dict__.items() if k not in kept})
-        self.classifiers = {**other.classifiers, **keep}
-        self.events, self._tickets = events, tickets
-        for event in self.events:
-            if event.name == "maps":
-                event.emit(None)
-            elif event.name != "frame":
-                event.emit()
+        mine, theirs = self.model, other.model
+        keep = {t: mine.classifiers[t] for t in TARGETS
+                if mine.classifiers[t] is not None and theirs.classifiers[t] is None and
+                (mine.name, mine.weights, mine.labels_file, mine.engine) ==
+                (theirs.name, theirs.weights, theirs.labels_file, theirs.engine)
+                and (t == PRIMARY or mine.compare == theirs.compare)}
+        self._tickets = {k: v + 1 for k, v in self._tickets.items()}
+        for name in PARTS:
+            getattr(self, name).take(getattr(other, name).state())
+        self.model.classifiers = {**other.model.classifiers, **keep}
+        scene, model, solver = self.scene.events, self.model.events, self.solver.events
+        for event in (self.events.dropped, scene.object, scene.classes, model.model, model.compare):
+            event.emit()
+        scene.pose.emit(self.scene.pose)
+        self.view.events.changed.emit()
+        self.maps.events.changed.emit(None, True)
+        for event in (solver.starts, solver.settings, solver.regions):
+            event.emit()
 
     def snapshot(self) -> "Document":
         """A copy to read from another thread (an export), with no subscribers."""
         copy = Document()
-        copy.__dict__.update({k: v for k, v in self.__dict__.items() if k not in ("events", "_tickets")})
-        copy.maps, copy.regions, copy.starts = dict(self.maps), list(self.regions), list(self.starts)
-        copy.classifiers, copy.region_run = dict(self.classifiers), dict(self.region_run)
+        for name in PARTS:
+            getattr(copy, name).take(getattr(self, name).state())
         return copy
+
+
+def title(document: Document) -> str:
+    """What a window showing ``document`` is called: the map file, model and class set of an opened
+    map, else the object, model and class set."""
+    semantic_map = document.maps[PRIMARY]
+    if document.maps.file is not None and semantic_map is not None:
+        prov = semantic_map.provenance
+        classes = " + ".join(prov.get("classes", {}).get("names", [])) or "?"
+        return f"semviewer — map {Path(document.maps.file).name} · {prov.get('model', '?')} · p({classes})"
+    obj = Path(document.scene.object_source).name if document.scene.mesh is not None else "?"
+    return f"semviewer — {obj} · {document.model.name} · p({document.scene.classes})"

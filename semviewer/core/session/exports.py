@@ -1,4 +1,4 @@
-"""Exports of a document: the map figure, the current render, map data (.npz, CSV), regions JSON.
+"""Exports of a document: the map figure, map data (.npz, CSV), regions JSON; and of the render shown.
 
 Each function checks there is something to export (SemviewerError naming what to do first),
 writes atomically and returns the path. They are plain functions: the window runs them in the
@@ -8,6 +8,9 @@ background, the CLI and scripts call them directly.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Optional
+
+import numpy as np
 
 from semviewer.core.session.document import PRIMARY, TARGETS, Document
 from semviewer.core.errors import SemviewerError
@@ -24,11 +27,9 @@ def _primary_map(document: Document):
 
 
 def require(document: Document, what: str) -> None:
-    """SemviewerError naming what to do first when there is no ``what`` (map, regions, render) to export."""
-    if what == "regions" and not document.regions:
+    """SemviewerError naming what to do first when there is no ``what`` (map, regions) to export."""
+    if what == "regions" and not document.solver.regions:
         raise SemviewerError("there are no regions to export yet; grow some first")
-    if what == "render" and document.frame is None:
-        raise SemviewerError("nothing has been rendered yet")
     if what == "map":
         _primary_map(document)
 
@@ -37,17 +38,23 @@ def export_figure(document: Document, path: str | Path, dpi: int = 200) -> Path:
     """The maps (primary, then compare) with their regions, as PNG, SVG or PDF."""
     first = _primary_map(document)
     shown_regions = document.regions_shown()
-    panels = [Panel(document.maps[t], [r for tt, r in document.regions if tt == t and shown_regions])
+    panels = [Panel(document.maps[t], [r for tt, r in document.solver.regions if tt == t and shown_regions])
               for t in TARGETS if document.maps[t] is not None]
-    shown = [n for n in document.map_axes if n in first.axis_names]
-    return save_figure(map_figure(panels, show=shown, at=document.pose.as_dict(), aggregate=document.aggregate),
+    shown = [n for n in document.view.map_axes if n in first.axis_names]
+    return save_figure(map_figure(panels, show=shown, at=document.scene.pose.as_dict(), aggregate=document.view.aggregate),
                        path, dpi=dpi)
 
 
-def export_render(document: Document, path: str | Path) -> Path:
-    """The render shown now (exactly what the classifier saw), as PNG."""
-    require(document, "render")
-    return write_png(path, document.frame)
+def require_frame(frame: Optional[np.ndarray]) -> None:
+    """SemviewerError when nothing has been rendered yet."""
+    if frame is None:
+        raise SemviewerError("nothing has been rendered yet")
+
+
+def export_render(frame: Optional[np.ndarray], path: str | Path) -> Path:
+    """The render shown now (exactly what the classifier saw), as PNG (the window holds it)."""
+    require_frame(frame)
+    return write_png(path, frame)
 
 
 def export_map(document: Document, path: str | Path) -> Path:
@@ -63,8 +70,8 @@ def export_map_csv(document: Document, path: str | Path) -> Path:
 def export_regions(document: Document, path: str | Path) -> Path:
     """The regions file (the CLI's layout): axes, Ω, solver configs, provenance, regions."""
     require(document, "regions")
-    run = document.region_run
-    regions = [{"model": document.model_label(t), **r.to_json()} for t, r in document.regions]
+    run = document.solver.run
+    regions = [{"model": document.model.label(t), **r.to_json()} for t, r in document.solver.regions]
     return write_json(path, regions_document(
         run["axes"], run["domain"], run["source"], run["configs"], run.get("provenance"), regions,
-        object=document.object_source, classes=document.classes.to_json() if document.classes else None))
+        object=document.scene.object_source, classes=document.scene.classes.to_json() if document.scene.classes else None))

@@ -18,9 +18,9 @@ import numpy as np
 
 from semviewer.core.version import software
 from semviewer.core.errors import SemviewerError, first_line
-from semviewer.core.inference.labels import ClassSet
-from semviewer.core.inference.sources import is_model_file
-from semviewer.core.inference.weights import check_weights
+from semviewer.core.models.labels import ClassSet
+from semviewer.core.models.sources import is_model_file
+from semviewer.core.models.weights import check_weights
 from semviewer.core.regions.config import METHODS
 from semviewer.core.regions.region import Region
 from semviewer.core.scene.axes import AXES, Pose
@@ -109,23 +109,23 @@ def _absolute(path: Optional[str]) -> Optional[str]:
 def to_session(doc: Document) -> Session:
     """The session file's content: everything needed to reopen this document. Every file it names
     (mesh, model file, weights, labels) is stored by its absolute path."""
-    source = doc.object_source if doc.object_source in bundled_objects() \
-        else str(Path(doc.object_source).expanduser().resolve())
-    methods = ALL_METHODS if set(doc.solver_methods) == set(METHODS) and len(doc.solver_methods) > 1 \
-        else doc.solver_methods[0] if len(doc.solver_methods) == 1 else list(doc.solver_methods)
-    run = dict(doc.region_run)
+    source = doc.scene.object_source if doc.scene.object_source in bundled_objects() \
+        else str(Path(doc.scene.object_source).expanduser().resolve())
+    methods = ALL_METHODS if set(doc.solver.methods) == set(METHODS) and len(doc.solver.methods) > 1 \
+        else doc.solver.methods[0] if len(doc.solver.methods) == 1 else list(doc.solver.methods)
+    run = dict(doc.solver.run)
     if "domain" in run:
         run["domain"] = np.asarray(run["domain"], dtype=float).tolist()
-    model = _absolute(doc.model_name) if is_model_file(doc.model_name) else doc.model_name
-    return Session(object=source, up_axis=doc.up_axis, model=model,
-                   weights=_absolute(doc.weights), labels=_absolute(doc.model_labels),
-                   classes=list(doc.classes.ids) if doc.classes else [], pose=doc.pose.as_dict(),
-                   map_axes=list(doc.map_axes), resolution=doc.resolution, aggregate=doc.aggregate,
-                   compare_model=doc.compare_model,
-                   solver={"method": methods, **doc.solver_settings, "source": doc.solver_source},
-                   starts=[list(s) for s in doc.starts], start_axes=list(doc.start_axes),
-                   regions=[{"map": t, **r.to_json()} for t, r in doc.regions],
-                   region_run=run, engine=doc.engine)
+    model = _absolute(doc.model.name) if is_model_file(doc.model.name) else doc.model.name
+    return Session(object=source, up_axis=doc.scene.up_axis, model=model,
+                   weights=_absolute(doc.model.weights), labels=_absolute(doc.model.labels_file),
+                   classes=list(doc.scene.classes.ids) if doc.scene.classes else [], pose=doc.scene.pose.as_dict(),
+                   map_axes=list(doc.view.map_axes), resolution=doc.view.resolution, aggregate=doc.view.aggregate,
+                   compare_model=doc.model.compare,
+                   solver={"method": methods, **doc.solver.settings, "source": doc.solver.source},
+                   starts=[list(s) for s in doc.solver.starts], start_axes=list(doc.solver.start_axes),
+                   regions=[{"map": t, **r.to_json()} for t, r in doc.solver.regions],
+                   region_run=run, engine=doc.model.engine)
 
 
 @contextmanager
@@ -164,7 +164,7 @@ def _check_run(run: Any) -> dict[str, Any]:
 def _apply_fields(doc: Document, session: Session) -> None:
     """Everything but the object, applied through the document's setters (the object is opened first)."""
     with _field("engine"):
-        doc.set_engine(session.engine)
+        doc.model.set_engine(session.engine)
     with _field("model"):
         _text(session.weights, "weights", optional=True)
         _text(session.labels, "labels", optional=True)
@@ -174,17 +174,17 @@ def _apply_fields(doc: Document, session: Session) -> None:
         if not isinstance(session.classes, list) or any(isinstance(c, bool) for c in session.classes):
             raise SemviewerError("classes must be class ids of the model's labels")
         if session.classes:
-            doc.set_classes(ClassSet(tuple(int(c) for c in session.classes), doc.labels))
+            doc.set_classes(ClassSet(tuple(int(c) for c in session.classes), doc.model.labels))
     with _field("map_axes"):
-        doc.set_view(list(session.map_axes), session.resolution, session.aggregate)
+        doc.view.set(list(session.map_axes), session.resolution, session.aggregate)
     with _field("solver"):
         solver = dict(session.solver)
         method, source = solver.pop("method", None), solver.pop("source", None)
-        doc.set_solver(method, {**doc.solver_settings, **solver}, source)
+        doc.set_solver(method, {**doc.solver.settings, **solver}, source)
     with _field("pose"):
         if not isinstance(session.pose, dict) or any(isinstance(v, bool) for v in session.pose.values()):
             raise SemviewerError("pose must map axes to numbers")
-        doc.set_pose(Pose(session.pose))
+        doc.scene.set_pose(Pose(session.pose))
     with _field("starts"):
         doc.set_starts(session.starts, session.start_axes or list(session.map_axes))
     _apply_regions(doc, session)
@@ -199,7 +199,7 @@ def _apply_regions(doc: Document, session: Session) -> None:
     run = _check_run(session.region_run) if session.region_run else {}
     if regions and not run:       # sessions written before the run was recorded
         run = {"axes": list(session.map_axes), "source": {"kind": "session"}, "provenance": {},
-               "configs": {r.method: {**doc.solver_settings, "method": r.method} for _, r in regions}}
+               "configs": {r.method: {**doc.solver.settings, "method": r.method} for _, r in regions}}
     if regions:
         run["domain"] = np.asarray(run.get("domain", regions[0][1].domain), dtype=np.float64)
     doc.set_regions(regions, run)
@@ -224,14 +224,14 @@ def from_session(session: Session, base_dir: Optional[str | Path] = None) -> Doc
     _apply_fields(doc, session)
     if session.weights:
         with _field("weights"):
-            check_weights(doc.model_spec, Path(session.weights))
+            check_weights(doc.model.spec, Path(session.weights))
     return doc
 
 
 def saved_state(doc: Document) -> dict[str, Any]:
     """What a saved session keeps of a document, plus the mesh as loaded (for equality)."""
     data = to_session(doc).__dict__.copy()
-    data["mesh_sha256"] = doc.mesh.sha256 if doc.mesh is not None else None
+    data["mesh_sha256"] = doc.scene.mesh.sha256 if doc.scene.mesh is not None else None
     return data
 
 

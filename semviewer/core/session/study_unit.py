@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from semviewer.core.errors import SemviewerError
-from semviewer.core.inference.labels import ClassSet
+from semviewer.core.models.labels import ClassSet
 from semviewer.core.maps.semantic_map import SemanticMap
 from semviewer.core.regions.region import Region
 from semviewer.core.session.document import PRIMARY, Document
@@ -22,13 +22,13 @@ def from_study_unit(record: Any, study: str | Path) -> Document:
     axes = list(semantic_map.axis_names[:2])
     doc = Document()
     doc.open_object(record.object_source, record.up_axis)
-    if record.mesh_sha256 and doc.mesh.sha256 != record.mesh_sha256:
+    if record.mesh_sha256 and doc.scene.mesh.sha256 != record.mesh_sha256:
         raise SemviewerError(f"the mesh {record.object_source} changed since this unit was computed; run the study "
                              f"again to see its map of the mesh as it is now")
     doc.set_model(record.model, record.weights, labels=record.labels)
     ids = semantic_map.provenance.get("classes", {}).get("ids") or list(record.classes)
-    doc.set_classes(ClassSet(tuple(int(i) for i in ids), doc.labels))
-    doc.set_view(axes)
+    doc.set_classes(ClassSet(tuple(int(i) for i in ids), doc.model.labels))
+    doc.view.set(axes)
     doc.set_map(PRIMARY, semantic_map)
     if regions:
         doc.set_solver(list(dict.fromkeys(r.method for _, r in regions)))
@@ -37,5 +37,5 @@ def from_study_unit(record: Any, study: str | Path) -> Document:
         "axes": axes, "domain": regions[0][1].domain if regions else semantic_map.domain(),
         "configs": {r.method: {"method": r.method} for _, r in regions},
         "source": {"kind": "study", "study": str(study)}, "provenance": dict(semantic_map.provenance)})
-    doc.unit = {"study": str(study), "name": record.name}
+    doc.maps.unit = {"study": str(study), "name": record.name}
     return doc

@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+import numpy as np
+
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
@@ -52,8 +54,10 @@ class FileController:
     """Exports, sessions, study units, recent files and drag and drop."""
 
     def __init__(self, doc: Document, objects: ObjectController, jobs: JobRunner, feedback: Feedback,
-                 settings: QSettings, recent_menu: QMenu, parent: QWidget) -> None:
+                 settings: QSettings, recent_menu: QMenu, parent: QWidget,
+                 frame: Callable[[], Optional[np.ndarray]] = lambda: None) -> None:
         self.doc, self.objects, self.jobs, self.feedback = doc, objects, jobs, feedback
+        self.frame = frame                          # the render shown (the window's, not the document's)
         self.settings, self.recent_menu, self.parent_widget = settings, recent_menu, parent
         self.on_reopened: Callable[[], None] = lambda: None    # a session was reopened (its map may be cached)
         objects.mesh_opened.connect(self.add_recent)
@@ -79,14 +83,18 @@ class FileController:
         """Write ``kind`` (figure, render, map, map_csv, regions) to ``path``, or ask for a path and
         write it in the background."""
         write, needs, title, filters, default = EXPORTS[kind]
-        exports.require(self.doc, needs)
+        if needs == "render":
+            frame = self.frame()
+            exports.require_frame(frame)
+        else:
+            exports.require(self.doc, needs)
         if path is not None:
-            written = str(write(self.doc, path))
+            written = str(write(frame if needs == "render" else self.doc, path))
             self.feedback.status(f"wrote {written}")
             return written
         path = self.ask_path(title, filters, default)
         if path:
-            snapshot = self.doc.snapshot()
+            snapshot = frame if needs == "render" else self.doc.snapshot()
             self.feedback.busy(f"writing {Path(path).name}…")
             self.jobs.start(f"export-{kind}", lambda sink: str(write(snapshot, path)), self._written, self._failed)
         return path
@@ -177,17 +185,17 @@ class FileController:
             unit = dialog.chosen()
         if not 0 <= unit < len(units):
             raise SemviewerError("that unit of the study has no results (it failed or has not run)")
-        record, engine = units[unit], self.doc.engine
+        record, engine = units[unit], self.doc.model.engine
 
         def load() -> Document:
             reopened = from_study_unit(record, path)
-            reopened.engine = engine            # a unit names no engine: keep the one chosen
+            reopened.model.set_engine(engine)         # a unit names no engine: keep the one chosen
             return reopened
 
         def show(reopened: Document) -> None:
             self._show(reopened)
             self.feedback.status(f"opened study unit {record.name} from {Path(path).name}: its map and "
-                          f"{len(reopened.regions)} regions")
+                          f"{len(reopened.solver.regions)} regions")
 
         self._open(record.name, load, show, background)
 
@@ -196,8 +204,8 @@ class FileController:
         if self.jobs.running("mesh"):
             self.jobs.cancel("mesh")
         self.doc.restore(reopened)
-        if self.doc.classifier is None:
-            self.objects.set_model(self.doc.model_name, self.doc.weights, keep_results=True, labels=self.doc.model_labels)
+        if self.doc.model.classifier is None:
+            self.objects.set_model(self.doc.model.name, self.doc.model.weights, keep_results=True, labels=self.doc.model.labels_file)
 
     # -- recent files, drops -------------------------------------------------------------------
     def add_recent(self, path: str) -> None:

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QCheckBox
 
 from semviewer.core.errors import SemviewerError
 from semviewer.core.inference.classifier_cache import ClassifierCache
-from semviewer.core.maps.cache import MapCache, map_key
+from semviewer.core.inference.scheduling import PriorityGate
+from semviewer.core.maps.cache import MapCache
 from semviewer.core.maps.grids import RESOLUTIONS, domain_rows
 from semviewer.core.scene.axes import AXES, Pose
 from semviewer.core.session.document import COMPARE, PRIMARY, TARGETS, Document
@@ -19,8 +20,10 @@ from semviewer.gui.feedback import Feedback
 from semviewer.gui.widgets.map_settings import LOADED, MapSettings
 from semviewer.gui.widgets.map_view import MapView, RegionShape
 from semviewer.gui.workers import JobRunner
-from semviewer.pipeline.maps import compute_map
-from semviewer.pipeline.scorer import Scene, Scorer, score_provenance
+from semviewer.pipeline.maps import cached_map, compute_map
+from semviewer.pipeline.rendering import RenderContexts
+from semviewer.pipeline.scene import Scene
+from semviewer.pipeline.scorer import Scorer
 
 MAP_KINDS = {PRIMARY: "map", COMPARE: "map-compare"}
 
@@ -29,55 +32,56 @@ class MapController:
     """Map settings ↔ document, map jobs, and what the two map views show."""
 
     def __init__(self, doc: Document, settings: MapSettings, views: dict[str, MapView], pick: QCheckBox,
-                 jobs: JobRunner, feedback: Feedback, cache: MapCache, classifiers: ClassifierCache) -> None:
+                 jobs: JobRunner, feedback: Feedback, cache: MapCache, classifiers: ClassifierCache,
+                 gate: PriorityGate, contexts: RenderContexts) -> None:
         self.doc, self.settings, self.views, self.pick = doc, settings, views, pick
         self.jobs, self.feedback, self.cache, self.classifiers = jobs, feedback, cache, classifiers
+        self.gate, self.contexts = gate, contexts      # live predictions first; one render context per mesh
         self.live_shapes: dict[str, list[RegionShape]] = {PRIMARY: [], COMPARE: []}   # regions growing now
         self.fraction = 0.0                               # how far the running map is
         self.progress_listeners: list[Callable[[], None]] = []   # told when it moves on
         self._restore_pending = False                     # a reopened map waits for its model
         guarded = feedback.guarded
-        settings.compute_requested.connect(lambda: guarded(self.compute_map))
         settings.view_changed.connect(lambda: guarded(self._view_edited))
         settings.resolution.currentIndexChanged.connect(lambda: guarded(self._view_edited))
         for view in views.values():
             view.clicked.connect(lambda x, y, mods: guarded(self._clicked, x, y, mods))
         views[PRIMARY].dragged.connect(self._dragged)
         doc.events.dropped.connect(self.cancel_maps)
-        doc.events.maps.connect(self._maps_changed)
-        doc.events.view.connect(self._view_changed)
-        doc.events.compare.connect(self._compare_changed)
-        doc.events.pose.connect(self.show_cursor)
-        doc.events.model.connect(self._model_changed)
-        doc.events.starts.connect(self.show_starts)
-        doc.events.regions.connect(self.show_regions)
+        doc.maps.events.changed.connect(self._map_changed)
+        doc.view.events.changed.connect(self._view_changed)
+        doc.model.events.compare.connect(self._compare_changed)
+        doc.scene.events.pose.connect(lambda pose: self.show_cursor())
+        doc.model.events.model.connect(self._model_changed)
+        doc.solver.events.starts.connect(self.show_starts)
+        doc.solver.events.regions.connect(self.show_regions)
         self._clear_views()
 
     # -- settings ---------------------------------------------------------------------------
     def _view_edited(self) -> None:
         s = self.settings
         resolution = s.resolution.currentData()
-        self.doc.set_view(s.shown_axes(), None if resolution == LOADED else resolution, s.aggregate.currentData())
+        self.doc.view.set(s.shown_axes(), None if resolution == LOADED else resolution, s.aggregate.currentData())
 
     def _show_loaded_grid(self) -> None:
         """A primary map on another grid than the resolution named (a study unit's): the resolution
         control says so."""
-        semantic_map, named = self.doc.maps[PRIMARY], RESOLUTIONS[self.doc.resolution]
+        semantic_map, named = self.doc.maps[PRIMARY], RESOLUTIONS[self.doc.view.resolution]
         steps = {a.name: a.step for a in semantic_map.axes} if semantic_map is not None else {}
-        shown = [n for n in self.doc.map_axes if steps.get(n) is not None]
+        shown = [n for n in self.doc.view.map_axes if steps.get(n) is not None]
         other = any(abs(steps[n] - named[n]) > 1e-9 for n in shown)
         self.settings.show_loaded_grid(" × ".join(f"{steps[n]:g}{AXES[n].unit if AXES[n].unit == '°' else ''}"
                                                   for n in shown) if other else None)
         if not other:
-            self.settings.set_resolution(self.doc.resolution)
+            self.settings.set_resolution(self.doc.view.resolution)
 
     def _view_changed(self) -> None:
         s, doc = self.settings, self.doc
         for combo in (s.x_axis, s.y_axis, s.aggregate, s.resolution):
             combo.blockSignals(True)
-        s.set_shown_axes(doc.map_axes)
-        s.set_resolution(doc.resolution)
-        s.aggregate.setCurrentIndex(max(0, s.aggregate.findData(doc.aggregate)))
+        s.set_shown_axes(doc.view.map_axes)
+        s.set_resolution(doc.view.resolution)
+        s.aggregate.setCurrentIndex(max(0, s.aggregate.findData(doc.view.aggregate)))
         for combo in (s.x_axis, s.y_axis, s.aggregate, s.resolution):
             combo.blockSignals(False)
         self._maps_changed(None)
@@ -85,7 +89,7 @@ class MapController:
     def _compare_changed(self) -> None:
         """A new compare model: its running map is stale; with a primary map, its own is computed."""
         self.jobs.cancel(MAP_KINDS[COMPARE])            # its late result must not land under the new name
-        name = self.doc.compare_model
+        name = self.doc.model.compare
         self.views[COMPARE].setVisible(name is not None)
         if name is not None:
             self.views[COMPARE].clear_map(f"{name}: compute the map to compare")
@@ -106,15 +110,16 @@ class MapController:
 
     def _job(self, target: str, model: str, weights: Optional[str]):
         doc = self.doc
-        scene, grid, engine = Scene.of(doc), doc.grid(), doc.engine
-        same = model == doc.model_name and weights == doc.weights     # not the primary's custom weights
-        labels = doc.model_labels if same else None
-        hint = doc.classifier if same else doc.classifiers[COMPARE] if target == COMPARE else None
-        cache, classifiers = self.cache, self.classifiers
+        scene, grid, engine = Scene.of(doc), doc.view.grid(), doc.model.engine
+        same = model == doc.model.name and weights == doc.model.weights     # not the primary's custom weights
+        labels = doc.model.labels_file if same else None
+        hint = doc.model.classifier if same else doc.model.classifiers[COMPARE] if target == COMPARE else None
+        cache, classifiers, gate, contexts = self.cache, self.classifiers, self.gate, self.contexts
 
         def job(sink):
             classifier, notes = hint or classifiers.get(model, weights, engine, labels=labels), []
-            with Scorer(scene, classifier, [g.name for g in grid], cancelled=sink.cancelled) as scorer:
+            with Scorer(scene, classifier, [g.name for g in grid], cancelled=sink.cancelled, gate=gate,
+                        contexts=contexts) as scorer:
                 semantic_map, _ = compute_map(scorer, grid, sink, cache, notify=notes.append)
             return semantic_map, classifier, notes
         return job
@@ -122,12 +127,12 @@ class MapController:
     def compute_map(self, which: str = PRIMARY) -> None:
         """Compute the map (in the background; cached maps come back at once)."""
         doc = self.doc
-        if doc.classifier is None:
+        if doc.model.classifier is None:
             raise SemviewerError("the model is still loading; compute the map once it is ready")
-        targets = [which] if which == COMPARE else [PRIMARY] + ([COMPARE] if doc.compare_model else [])
+        targets = [which] if which == COMPARE else [PRIMARY] + ([COMPARE] if doc.model.compare else [])
         for target in targets:
-            model = doc.model_label(target)
-            weights = doc.weights if target == PRIMARY else None
+            model = doc.model.label(target)
+            weights = doc.model.weights if target == PRIMARY else None
             ticket = doc.ticket(target)
             self.views[target].set_message(f"{model}: computing…")
             self.feedback.start_progress()
@@ -167,19 +172,17 @@ class MapController:
         QTimer.singleShot(0, self._model_changed)
 
     def _model_changed(self) -> None:
-        if self._restore_pending and self.doc.classifier is not None:
+        if self._restore_pending and self.doc.model.classifier is not None:
             self._restore_pending = False
             self.show_cached()
 
     def show_cached(self) -> bool:
         """Show the primary map of the current view when the cache has it whole; whether it did."""
-        doc, classifier = self.doc, self.doc.classifier
-        if classifier is None or doc.mesh is None or doc.maps[PRIMARY] is not None:
+        doc, classifier = self.doc, self.doc.model.classifier
+        if classifier is None or doc.scene.mesh is None or doc.maps[PRIMARY] is not None:
             return doc.maps[PRIMARY] is not None
-        scene, grid = Scene.of(doc), doc.grid()
-        names = [g.name for g in grid]
         try:
-            found = self.cache.get(map_key(score_provenance(scene, classifier, names), grid, scene.fixed(names)))
+            found = cached_map(Scene.of(doc), classifier, doc.view.grid(), self.cache)
         except SemviewerError:
             return False                         # the model's labels do not name the class: compute says so
         if found is None:
@@ -191,23 +194,31 @@ class MapController:
     # -- map clicks --------------------------------------------------------------------------
     def pose_on_map(self, x: float, y: float) -> Pose:
         """The current pose moved to the map point (x, y) (y NaN on a 1-D curve)."""
-        shown = self.doc.map_axes
+        shown = self.doc.view.map_axes
         values = {shown[0]: x}
         if len(shown) > 1 and np.isfinite(y):
             values[shown[1]] = y
-        return self.doc.pose_at(values)
+        return self.doc.scene.pose_at(values)
 
     def _clicked(self, x: float, y: float, modifiers) -> None:
         if bool(modifiers & Qt.KeyboardModifier.ControlModifier) or self.pick.isChecked():
-            self.doc.add_start((x,) if len(self.doc.map_axes) == 1 else (x, y))
+            self.doc.add_start((x,) if len(self.doc.view.map_axes) == 1 else (x, y))
         else:
-            self.doc.set_pose(self.pose_on_map(x, y))
+            self.doc.scene.set_pose(self.pose_on_map(x, y))
 
     def _dragged(self, x: float, y: float) -> None:
         if not self.pick.isChecked():
-            self.doc.set_pose(self.pose_on_map(x, y))
+            self.doc.scene.set_pose(self.pose_on_map(x, y))
 
     # -- drawing -----------------------------------------------------------------------------
+    def _map_changed(self, target: Optional[str], complete: bool) -> None:
+        """A map changed: a map still computing redraws only itself (10-20 times a second); a whole
+        map, or none, also the cursor, starts and regions over it."""
+        if complete:
+            return self._maps_changed(target)
+        for t in TARGETS if target is None else (target,):
+            self._draw(t)
+
     def _maps_changed(self, target: Optional[str]) -> None:
         """Draw the map of ``target`` (None: both), then the cursor, starts and regions over it."""
         if self.doc.maps[PRIMARY] is None and target in (None, PRIMARY):
@@ -221,9 +232,9 @@ class MapController:
         self.show_regions()
 
     def _clear_views(self) -> None:
-        shown = self.doc.map_axes
+        shown = self.doc.view.map_axes
         axes = [(AXES[n].label, *domain_rows([n])[0]) for n in shown]
-        compare = self.doc.compare_model
+        compare = self.doc.model.compare
         self.views[PRIMARY].clear_map("Press “Compute map” to see where the network recognises the object", axes)
         self.views[COMPARE].clear_map(f"{compare}: compute the map to compare" if compare else "", axes)
 
@@ -231,19 +242,19 @@ class MapController:
         semantic_map = self.doc.maps[target]
         if semantic_map is None:
             return
-        shown = [n for n in self.doc.map_axes if n in semantic_map.axis_names] or list(semantic_map.axis_names[:2])
+        shown = [n for n in self.doc.view.map_axes if n in semantic_map.axis_names] or list(semantic_map.axis_names[:2])
         model = semantic_map.provenance.get("model", "?")
-        self.views[target].show_map(semantic_map, shown, at=self.doc.pose.as_dict(), aggregate=self.doc.aggregate,
-                                    title=f"{model} · p({self.doc.classes})")
+        self.views[target].show_map(semantic_map, shown, at=self.doc.scene.pose.as_dict(), aggregate=self.doc.view.aggregate,
+                                    title=f"{model} · p({self.doc.scene.classes})")
 
     def show_cursor(self) -> None:
-        pose, shown = self.doc.pose, self.doc.map_axes
+        pose, shown = self.doc.scene.pose, self.doc.view.map_axes
         y = pose[shown[1]] if len(shown) > 1 else None
         for view in self.views.values():
             view.set_cursor(pose[shown[0]], y)
 
     def show_starts(self) -> None:
-        starts = self.doc.starts if self.doc.starts_shown() else []
+        starts = self.doc.solver.starts if self.doc.starts_shown() else []
         for view in self.views.values():
             view.set_starts(starts)
 
@@ -251,7 +262,7 @@ class MapController:
         """The regions grown on the axes shown, and the ones growing now (dashed)."""
         shown = self.doc.regions_shown()
         for target, view in self.views.items():
-            mine = [r for t, r in self.doc.regions if t == target and shown]
+            mine = [r for t, r in self.doc.solver.regions if t == target and shown]
             shapes = [RegionShape(r.method, tuple(lower), tuple(upper), tuple(r.start), region=i)
                       for i, r in enumerate(mine) for lower, upper in r.pieces()]
             view.set_regions(shapes + self.live_shapes.get(target, []))

@@ -11,15 +11,14 @@ from pathlib import Path
 from typing import Optional
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from semviewer.core.scene.axes import Pose
 from semviewer.core.files.hashing import file_sha256
-from semviewer.core.inference.models import ModelSpec, get_model_spec
+from semviewer.core.models import ModelSpec, get_model_spec
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.errors import SemviewerError
-from semviewer.core.inference.labels import ClassSet
+from semviewer.core.models.labels import ClassSet
 from semviewer.core.scene.mesh import MeshData, check_up_axis, load_mesh
 from semviewer.core.scene.mesh import decimate as decimate_mesh
 from semviewer.core.scene.objects import bundled_objects, resolve_object
@@ -47,8 +46,7 @@ class ObjectController(QObject):
         super().__init__(parent)
         self.doc, self.predictions, self.jobs, self.feedback = doc, predictions, jobs, feedback
         self.settings, self.classifiers, self.parent_widget = settings, classifiers, parent
-        self.up_actions: Optional[QActionGroup] = None   # Object → Up axis (set by the menus)
-        doc.events.object.connect(self.show_up_axis)
+
 
     def open_object(self, name_or_path: str, up_axis: str = "y") -> None:
         """Open a bundled object or a mesh file; the current one stays if this fails."""
@@ -57,24 +55,19 @@ class ObjectController(QObject):
             self.jobs.cancel("open")
             self.feedback.not_busy(self.jobs)
         self.doc.open_object(name_or_path, up_axis, resolve_object)
-        if self.doc.object_source not in bundled_objects():
+        if self.doc.scene.object_source not in bundled_objects():
             self.feedback.status(f"opened {Path(name_or_path).name}: choose its true class with Object → True class set")
 
     def set_up_axis(self, axis: str) -> None:
         """Object → Up axis: the current object again with ``axis`` up (a mesh file is read again;
         its class set stays); meshes opened next use it too."""
         check_up_axis(axis)
-        source = self.doc.object_source
+        source = self.doc.scene.object_source
         if source in bundled_objects():
             self.open_object(source, axis)
         else:
             self.open_mesh(source, axis)
         self.feedback.status(f"{Path(source).name}: {axis} is up")
-
-    def show_up_axis(self) -> None:
-        """The Object → Up axis entry of the object shown, checked."""
-        for action in self.up_actions.actions() if self.up_actions is not None else ():
-            action.setChecked(action.objectName() == f"upAxis-{self.doc.up_axis}")
 
     def triangle_budget(self) -> int:
         """Meshes above this many triangles are offered decimation (Object → Triangle budget)."""
@@ -104,7 +97,7 @@ class ObjectController(QObject):
             if not path:
                 return
             self.settings.setValue("folders/mesh", str(Path(path).parent))
-        up = up_axis or self.doc.up_axis
+        up = up_axis or self.doc.scene.up_axis
         name = Path(path).name
         self.feedback.busy(f"reading {name}…")
 
@@ -142,7 +135,7 @@ class ObjectController(QObject):
 
     def choose_classes(self, classes: Optional[ClassSet] = None) -> None:
         if classes is None:
-            dialog = ClassSetDialog(self.doc.classes, self.parent_widget, self.doc.labels)
+            dialog = ClassSetDialog(self.doc.scene.classes, self.parent_widget, self.doc.model.labels)
             if not dialog.exec():
                 return
             classes = dialog.class_set()
@@ -186,22 +179,22 @@ class ObjectController(QObject):
             return
         self.predictions.set_status(f"loading {shown}…")
         self.feedback.status(f"loading {shown}…")
-        engine, notices, cache = self.doc.engine, [], self.classifiers
+        engine, notices, cache = self.doc.model.engine, [], self.classifiers
 
         def done(classifier: Classifier) -> None:
             self.doc.set_model(name, weights, classifier, keep_results, labels)
             self.model_opened.emit(name, weights, labels)
             low = f", {classifier.precision}: max |Δp| {classifier.precision_diff:.3f} against fp32" \
                 if classifier.precision_diff is not None else ""
-            reset = f" · ⚠ its labels do not name the old true class: it is now {self.doc.classes}; choose it " \
-                    f"with Object → True class set" if self.doc.classes_reset else ""
+            reset = f" · ⚠ its labels do not name the old true class: it is now {self.doc.scene.classes}; choose it " \
+                    f"with Object → True class set" if self.doc.model.classes_reset else ""
             self.feedback.status(f"{shown} loaded ({classifier.device}, {classifier.engine}{low}){reset} · drag the "
                                  f"object to turn it · Compute map to see where the network recognises it · "
                                  f"Ctrl+click the map to add start points, then Start"
                                  + "".join(f" · ⚠ {n}" for n in notices))
 
         def failed(message: str) -> None:
-            self.predictions.set_status(self.doc.model_name if self.doc.classifier else "no model loaded")
+            self.predictions.set_status(self.doc.model.name if self.doc.model.classifier else "no model loaded")
             if "give a weights file" in message:
                 message += " (Model → Open model file… takes an architecture and its weights file)"
             self.feedback.show_error(message)
@@ -222,22 +215,22 @@ class ObjectController(QObject):
 
     def load_weights(self, path: Optional[str] = None) -> None:
         """Other weights for the current architecture (a state dict or .safetensors)."""
-        if self.doc.model_spec.file:
-            raise SemviewerError(f"{Path(self.doc.model_name).name} is a model file and carries its own weights; "
+        if self.doc.model.spec.file:
+            raise SemviewerError(f"{Path(self.doc.model.name).name} is a model file and carries its own weights; "
                                  f"open another with Model → Open model file…")
         if path is None:
             folder = str(self.settings.value("folders/weights", "") or Path.home())
-            path, _ = QFileDialog.getOpenFileName(self.parent_widget, f"Weights for {self.doc.model_name}",
+            path, _ = QFileDialog.getOpenFileName(self.parent_widget, f"Weights for {self.doc.model.name}",
                                                   folder, WEIGHTS_FILTER)
             if not path:
                 return
             self.settings.setValue("folders/weights", str(Path(path).parent))
-        self.set_model(self.doc.model_name, path, labels=self.doc.model_labels)
+        self.set_model(self.doc.model.name, path, labels=self.doc.model.labels_file)
 
     def set_engine(self, engine: str) -> None:
         """Run the classifiers on ``engine`` (auto, onnxruntime or torch); reloads the model."""
-        model, weights, labels = self.doc.model_name, self.doc.weights, self.doc.model_labels
-        self.doc.set_engine(engine)
+        model, weights, labels = self.doc.model.name, self.doc.model.weights, self.doc.model.labels_file
+        self.doc.model.set_engine(engine)
         self.set_model(model, weights, labels=labels)
 
     def set_compare_model(self, name: Optional[str]) -> None:

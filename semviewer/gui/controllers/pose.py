@@ -9,7 +9,7 @@ import numpy as np
 from PySide6.QtCore import QObject
 
 from semviewer.core.scene.axes import Pose
-from semviewer.core.session.document import Document
+from semviewer.core.session.document import Document, title
 from semviewer.gui.feedback import Feedback
 from semviewer.gui.live_view import LiveView
 from semviewer.gui.widgets.controls import AxisControls
@@ -30,42 +30,47 @@ class PoseController(QObject):
         self.predicted_pose: Optional[Pose] = None   # the pose the predictions panel shows
         self.feedback = feedback
         viewport.pose_edited.connect(self._dragged)
-        controls.pose_edited.connect(doc.set_pose)
-        controls.reset_requested.connect(doc.reset_pose)
+        controls.pose_edited.connect(doc.scene.set_pose)
+        controls.reset_requested.connect(doc.scene.reset_pose)
         live.frame_ready.connect(self._on_frame)
         live.prediction_ready.connect(self._on_prediction)
         live.failed.connect(feedback.live_failed)
-        doc.events.pose.connect(self.sync)
-        doc.events.frame.connect(lambda: viewport.set_frame(doc.frame, doc.frame_pose))
-        doc.events.object.connect(lambda: live.set_mesh(doc.mesh, doc.render_settings))
-        doc.events.classes.connect(lambda: live.request(doc.pose))
-        doc.events.model.connect(self._model_changed)
-        doc.events.title.connect(lambda: set_title(doc.title()))
+        doc.scene.events.pose.connect(lambda pose: self.sync())
+        doc.scene.events.object.connect(lambda: live.set_mesh(doc.scene.mesh, doc.scene.render_settings))
+        doc.scene.events.classes.connect(lambda: live.request(doc.scene.pose))
+        doc.model.events.model.connect(self._model_changed)
+        for event in (doc.scene.events.object, doc.scene.events.classes, doc.model.events.model,
+                      doc.maps.events.changed):
+            event.connect(lambda *changed: set_title(title(doc)))
 
     def _dragged(self, pose: Pose) -> None:
         """A drag on the viewport; moving a light that stands straight above changes nothing, so say why."""
-        before = self.doc.pose
-        self.doc.set_pose(pose)
+        before = self.doc.scene.pose
+        self.doc.scene.set_pose(pose)
         if pose["light_elevation"] >= 89.99 and pose["light_azimuth"] != before["light_azimuth"]:
             self.feedback.status("the light is straight above (light elevation 90°): its azimuth changes nothing; "
                                  "Ctrl+drag vertically to lower it first")
 
     def sync(self) -> None:
         """Show the document's pose in the viewport and the fields; render and classify it."""
-        pose = self.doc.pose
+        pose = self.doc.scene.pose
         self.viewport.set_pose(pose)
         self.controls.set_pose(pose)
         self.live.request(pose)
 
     def _on_frame(self, image: np.ndarray, pose: Pose) -> None:
-        self.doc.set_frame(image, pose)
+        self.viewport.set_frame(image, pose)
+
+    def frame(self) -> Optional[np.ndarray]:
+        """The render shown now (exactly what the network classifies), or None before the first."""
+        return self.viewport.frame
 
     def _model_changed(self) -> None:
-        if self.doc.classifier is not None:
-            self.live.set_classifier(self.doc.classifier)
+        if self.doc.model.classifier is not None:
+            self.live.set_classifier(self.doc.model.classifier)
 
     def _on_prediction(self, probs: np.ndarray, pose: Pose) -> None:
-        classifier = self.doc.classifier
-        if self.doc.classes is not None and classifier is not None:
-            self.predictions.show_probabilities(probs, self.doc.classes, classifier.name, classifier.labels)
+        classifier = self.doc.model.classifier
+        if self.doc.scene.classes is not None and classifier is not None:
+            self.predictions.show_probabilities(probs, self.doc.scene.classes, classifier.name, classifier.labels)
             self.predicted_pose = pose

@@ -12,27 +12,29 @@ from semviewer.core.session.document import ALL_METHODS, PRIMARY, TARGETS, Docum
 from semviewer.core.errors import SemviewerError
 from semviewer.core.regions.config import METHOD_LABELS, METHODS
 from semviewer.core.regions.region import RegionsSnapshot
-from semviewer.pipeline.regions import plan_region_jobs, region_run_record, run_region_jobs
+from semviewer.pipeline.regions import plan_region_jobs, region_run_record, run_region_jobs, scores_provenance
 from semviewer.gui.controllers.maps import MapController
 from semviewer.gui.feedback import Feedback
 from semviewer.gui.widgets.map_view import RegionShape
 from semviewer.gui.widgets.regions_table import RegionsTable
 from semviewer.gui.widgets.solver_panel import SolverPanel
 from semviewer.gui.workers import JobRunner
-from semviewer.pipeline.scorer import Scene, Scorers
+from semviewer.pipeline.rendering import RenderContexts
+from semviewer.pipeline.scene import Scene
+from semviewer.pipeline.scorer import Scorers
+from semviewer.core.inference.scheduling import PriorityGate
 
 class SolverController:
     """Starts, solver settings and runs, and the table of regions found."""
 
     def __init__(self, doc: Document, panel: SolverPanel, table: RegionsTable, maps: MapController, jobs: JobRunner,
-                 feedback: Feedback) -> None:
+                 feedback: Feedback, gate: PriorityGate, contexts: RenderContexts) -> None:
         self.doc, self.panel, self.table, self.maps, self.jobs, self.feedback = doc, panel, table, maps, jobs, feedback
+        self.gate, self.contexts = gate, contexts      # live predictions first; one render context per mesh
         self.note = ""                  # said before the solver's status (e.g. which starts it chose)
         self.summary = ""               # what the last run found, as its status said
         self.queued = False             # Start was pressed while the map computes: regions wait for it
         self._syncing = False
-        panel.start_requested.connect(lambda: feedback.guarded(self.start_solver))
-        panel.stop_requested.connect(self.stop_solver)
         panel.paper_starts_requested.connect(lambda: feedback.guarded(self.use_paper_starts))
         panel.clear_starts_requested.connect(lambda: doc.set_starts([]))
         for box in (panel.steps, panel.lr, panel.alpha, panel.beta, panel.lam, panel.eps, panel.max_step):
@@ -42,11 +44,11 @@ class SolverController:
         panel.early.toggled.connect(self._edited)
         panel.wrap.toggled.connect(self._edited)
         table.region_selected.connect(self._highlight)
-        doc.events.solver.connect(self._show_settings)
-        doc.events.starts.connect(self._show_starts)
-        doc.events.view.connect(self._show_starts)
-        doc.events.regions.connect(self._show_regions)
-        doc.events.view.connect(self._show_regions)
+        doc.solver.events.settings.connect(self._show_settings)
+        doc.solver.events.starts.connect(self._show_starts)
+        doc.view.events.changed.connect(self._show_starts)
+        doc.solver.events.regions.connect(self._show_regions)
+        doc.view.events.changed.connect(self._show_regions)
         doc.events.dropped.connect(self._dropped)
         jobs.changed.connect(self._jobs_changed)
         maps.progress_listeners.append(self._map_progress)
@@ -72,20 +74,20 @@ class SolverController:
         panel, doc = self.panel, self.doc
         self._syncing = True
         try:
-            panel.set_config(doc.solver_settings)
-            panel.early.setChecked(doc.solver_settings.get("tol", 0.0) > 0)
-            methods = ALL_METHODS if len(doc.solver_methods) == len(METHODS) else doc.solver_methods[0]
+            panel.set_config(doc.solver.settings)
+            panel.early.setChecked(doc.solver.settings.get("tol", 0.0) > 0)
+            methods = ALL_METHODS if len(doc.solver.methods) == len(METHODS) else doc.solver.methods[0]
             panel.method.setCurrentIndex(max(0, panel.method.findData(methods)))
-            panel.source.setCurrentIndex(max(0, panel.source.findData(doc.solver_source)))
+            panel.source.setCurrentIndex(max(0, panel.source.findData(doc.solver.source)))
         finally:
             self._syncing = False
 
     # -- starts ------------------------------------------------------------------------------
     def _show_starts(self) -> None:
         doc = self.doc
-        text = "; ".join("(" + ", ".join(f"{v:.1f}" for v in s) + ")" for s in doc.starts)   # as in the table
-        where = "" if doc.starts_shown() or not doc.starts else f" (on {' × '.join(doc.start_axes)}: hidden here)"
-        self.panel.starts_label.setText(f"start points: {text}{where}" if doc.starts else
+        text = "; ".join("(" + ", ".join(f"{v:.1f}" for v in s) + ")" for s in doc.solver.starts)   # as in the table
+        where = "" if doc.starts_shown() or not doc.solver.starts else f" (on {' × '.join(doc.solver.start_axes)}: hidden here)"
+        self.panel.starts_label.setText(f"start points: {text}{where}" if doc.solver.starts else
                                            "no start points: click the map with Ctrl, or use the paper's")
 
     def use_paper_starts(self) -> None:
@@ -102,7 +104,7 @@ class SolverController:
         doc = self.doc
         if self.queued:
             return
-        if doc.solver_source == "map" and self.maps.running() and not self._map_complete():
+        if doc.solver.source == "map" and self.maps.running() and not self._map_complete():
             self.queued = True
             self.panel.set_running(True)
             self._say_queued()
@@ -137,20 +139,24 @@ class SolverController:
 
     def _start(self) -> None:
         doc = self.doc
-        kept = (list(doc.starts), list(doc.start_axes))
-        note = f"{doc.default_starts()} · " if not doc.starts else ""
+        kept = (list(doc.solver.starts), list(doc.solver.start_axes))
+        note = ""
+        if not doc.solver.starts:
+            note = f"{doc.default_starts()} · "
         try:
-            jobs = plan_region_jobs(doc)
+            request, targets = doc.region_request(), doc.region_targets()
+            jobs = plan_region_jobs(request, targets)
         except SemviewerError:
             if note:
                 doc.set_starts(*kept)            # refused: the starts it chose go again
             raise
-        run = region_run_record(doc, jobs)
-        ticket = doc.ticket("regions")
         scene = Scene.of(doc)
+        run = region_run_record(request, jobs, scores_provenance(request, targets, jobs, scene))
+        ticket = doc.ticket("regions")
+        gate, contexts = self.gate, self.contexts
 
         def job(sink):
-            with Scorers(scene, cancelled=sink.cancelled) as live:
+            with Scorers(scene, cancelled=sink.cancelled, gate=gate, contexts=contexts) as live:
                 return run_region_jobs(jobs, live.for_job, lambda j, c: nullcontext(_Relay(sink, j.target)),
                                        sink.cancelled, notify=lambda message: sink.progress(1.0, message))
 
@@ -228,9 +234,9 @@ class SolverController:
     # -- the table ---------------------------------------------------------------------------
     def _show_regions(self) -> None:
         doc = self.doc
-        axes = list(doc.region_run.get("axes", doc.map_axes)) if doc.regions else doc.map_axes
-        labels = {t: doc.model_label(t) or t for t in TARGETS}
-        self.table.set_regions([(labels[t], r) for t, r in doc.regions], axes)
+        axes = list(doc.solver.run.get("axes", doc.view.map_axes)) if doc.solver.regions else doc.view.map_axes
+        labels = {t: doc.model.label(t) or t for t in TARGETS}
+        self.table.set_regions([(labels[t], r) for t, r in doc.solver.regions], axes)
         hidden = f"the regions were grown on {' × '.join(axes)}: hidden on these axes"
         if not doc.regions_shown():
             self.panel.status.setText(hidden)
@@ -240,8 +246,8 @@ class SolverController:
     def _highlight(self, index: Optional[int]) -> None:
         if index is None:
             return self.maps.highlight(None, None)
-        target, _ = self.doc.regions[index]
-        self.maps.highlight(target, sum(1 for t, _ in self.doc.regions[:index] if t == target))
+        target, _ = self.doc.solver.regions[index]
+        self.maps.highlight(target, sum(1 for t, _ in self.doc.solver.regions[:index] if t == target))
 
 
 class _Relay:

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QVBoxLayout, QWidget)
 
-from semviewer.core.inference.labels import ClassSet, Labels, imagenet_labels
+from semviewer.core.models.labels import ClassSet, Labels, imagenet_labels
 from semviewer.gui.dialogs.list_filter import filter_list
 
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QGridLayo
                                QListWidget, QPushButton, QRadioButton, QVBoxLayout, QWidget)
 
 from semviewer.core.errors import SemviewerError
-from semviewer.core.inference.models import MODELS, get_model_spec
+from semviewer.core.models import MODELS, get_model_spec
 from semviewer.gui.dialogs.list_filter import filter_list
 
 MODEL_FILTER = "Model files (*.onnx *.pt *.pth *.ts *.torchscript);;All files (*)"
@@ -31,7 +31,7 @@ class ModelChoice:
 
 def architecture_names() -> list[str]:
     """The registry, then every torchvision classification model, then timm's when installed."""
-    from semviewer.core.inference.sources import list_all
+    from semviewer.core.models.sources import list_all
 
     found = list_all()
     return list(MODELS) + [f"torchvision:{n}" for n in found["torchvision"]] + \

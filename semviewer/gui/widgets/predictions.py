@@ -8,8 +8,8 @@ from typing import Optional
 import numpy as np
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from semviewer.core.inference.classifier import class_score, top_k
-from semviewer.core.inference.labels import ClassSet, Labels
+from semviewer.core.inference.outputs import class_score, top_k
+from semviewer.core.models.labels import ClassSet, Labels
 
 ROWS = 5
 

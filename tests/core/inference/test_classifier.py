@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from semviewer.core.inference.models import MODELS, get_model_spec
-from semviewer.core.inference.classifier import class_score, top_k
+from semviewer.core.models import MODELS, get_model_spec
+from semviewer.core.inference.outputs import class_score, top_k
 from semviewer.core.inference.loading import load_classifier
 from semviewer.core.errors import ModelError
 
@@ -86,7 +86,7 @@ def test_bad_checkpoints(tmp_path, classifier):
 
 
 def test_bf16_autocast_agrees(classifier, teapot_mesh):
-    from semviewer.core.inference.cpu_info import native_bf16
+    from semviewer.core.engines.cpu_info import native_bf16
     from semviewer.render import Renderer
 
     if not native_bf16():

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 import torch
 
-from semviewer.core.inference.batch_tuning import BatchTuner, batch_record, cached_batch_size
+from semviewer.pipeline.batch_tuning import BatchTuner, batch_record, cached_batch_size
 from semviewer.core.inference.loading import load_classifier
 from semviewer.core.errors import ModelError
 
 
 def test_auto_is_the_fastest_engine_measured_here(tmp_path, monkeypatch):
-    from semviewer.core.inference.engines import _installed
+    from semviewer.core.engines.base import installed as _installed
 
     monkeypatch.setenv("SEMVIEWER_ENGINE_CACHE_DIR", str(tmp_path))
     notes = []
@@ -29,7 +29,7 @@ def test_auto_is_the_fastest_engine_measured_here(tmp_path, monkeypatch):
 
 def test_openvino_agrees_with_torch_and_bf16_records_its_difference(teapot_batch):
     pytest.importorskip("openvino")
-    from semviewer.core.inference.openvino_engine import native_bf16
+    from semviewer.core.engines.openvino_engine import native_bf16
 
     ov = load_classifier("efficientnet-lite0", device="cpu", engine="openvino")
     ref = load_classifier("efficientnet-lite0", device="cpu", engine="torch")
@@ -63,7 +63,7 @@ def test_raw_preprocessing_and_resizing_on_both_engines(teapot_batch):
 
 
 def _perturbed_weights(path, seed):
-    from semviewer.core.inference.models import get_model_spec
+    from semviewer.core.models import get_model_spec
 
     state = torch.load(get_model_spec("efficientnet-lite0").packaged_weights(), weights_only=True)
     name = next(k for k, v in state.items() if v.dtype == torch.float32 and v.ndim == 4)
@@ -116,7 +116,7 @@ def test_auto_falls_back_to_torch_without_onnxruntime(monkeypatch, capsys):
 
 
 def test_a_failed_parity_check_falls_back(monkeypatch, tmp_path):
-    import semviewer.core.inference.onnx_engine as engine
+    import semviewer.core.engines.export as engine
 
     monkeypatch.setenv("SEMVIEWER_ENGINE_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(engine, "PARITY_TOLERANCE", -1.0)               # no export can pass
@@ -228,7 +228,7 @@ def test_a_map_much_slower_than_the_record_has_its_batch_tried_again(classifier,
 def test_attention_exports_without_the_fused_kernel_and_a_failed_export_prints_no_graph(tmp_path, capfd):
     import onnxruntime
 
-    from semviewer.core.inference.onnx_engine import export_onnx
+    from semviewer.core.engines.export import export_onnx
 
     class Attention(torch.nn.Module):            # what a ViT does: eval-mode attention takes the fused fast path
         def __init__(self):

@@ -1,7 +1,7 @@
 import pytest
 
 from semviewer.core.errors import ClassSetError
-from semviewer.core.inference.labels import imagenet_categories, parse_class_set, search_classes
+from semviewer.core.models.labels import imagenet_categories, parse_class_set, search_classes
 
 
 def test_categories_and_class_sets():

@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 
-from semviewer.core.inference.priority import PriorityGate
+from semviewer.core.inference.scheduling import PriorityGate, Scheduled
 
 
 def test_background_work_waits_for_urgent_work():
@@ -47,9 +47,10 @@ def test_patience_bounds_the_wait():
 
 
 def test_the_classifier_uses_its_gate(classifier):
+    scheduled = Scheduled(classifier)                                    # the classifier seen through a gate
     image = classifier.check_images()[:1]
-    urgent = classifier.probabilities(image, urgent=True)
-    assert np.allclose(urgent, classifier.probabilities(image)) and not classifier.gate.busy
+    urgent = scheduled.probabilities(image, urgent=True)
+    assert np.allclose(urgent, scheduled.probabilities(image)) and not scheduled.gate.busy
 
 
 def test_background_work_yields_for_a_while_after_urgent_work():
@@ -63,14 +64,15 @@ def test_background_work_yields_for_a_while_after_urgent_work():
 
 
 def test_while_yielding_background_batches_go_one_image_at_a_time(classifier, monkeypatch):
+    scheduled = Scheduled(classifier)
     images = np.repeat(classifier.check_images()[:1], 4, axis=0)
-    whole = classifier.probabilities(images)
+    whole = scheduled.probabilities(images)
     sizes = []
-    real = classifier._probabilities
-    monkeypatch.setattr(classifier, "_probabilities", lambda batch: sizes.append(len(batch)) or real(batch))
-    classifier.probabilities(images[:1], urgent=True)                    # a live prediction just ran
-    split = classifier.probabilities(images)
+    real = classifier.probabilities
+    monkeypatch.setattr(classifier, "probabilities", lambda batch: sizes.append(len(batch)) or real(batch))
+    scheduled.probabilities(images[:1], urgent=True)                     # a live prediction just ran
+    split = scheduled.probabilities(images)
     assert sizes == [1, 1, 1, 1, 1] and np.allclose(split, whole, atol=1e-5)
-    monkeypatch.setattr(classifier.gate, "yield_seconds", 0.0)
-    classifier.probabilities(images)
+    monkeypatch.setattr(scheduled.gate, "yield_seconds", 0.0)
+    scheduled.probabilities(images)
     assert sizes[-1] == 4                                                # idle: one batch again

@@ -8,9 +8,9 @@ import pytest
 import torch
 
 from semviewer.core.errors import ModelError, SemviewerError
-from semviewer.core.inference.labels import parse_class_set
+from semviewer.core.models.labels import parse_class_set
 from semviewer.core.inference.loading import load_classifier
-from semviewer.core.inference.models import get_model_spec
+from semviewer.core.models import get_model_spec
 from tests.conftest import tiny_reference
 
 
@@ -157,7 +157,7 @@ def test_a_timm_model_with_its_pretrained_config_and_a_weights_file(tmp_path, te
 
 def test_without_timm_one_line_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "timm", None)
-    from semviewer.core.inference import sources
+    from semviewer.core.models import sources
 
     sources._timm.cache_clear()
     with pytest.raises(ModelError, match=r"pip install 'semviewer\[timm\]'"):
@@ -171,7 +171,7 @@ def test_a_registry_model_with_labels_of_its_own(tmp_path, teapot_batch):
     clf = load_classifier("efficientnet-lite0", device="cpu", labels=tmp_path / "mine.json", engine="torch")
     assert clf.labels.names[-1] == "teapot" and clf.labels.source.endswith("mine.json")
     assert parse_class_set("teapot", clf.labels).ids == (999,)
-    from semviewer.pipeline.scorer import classes_for
+    from semviewer.pipeline.scene import classes_for
 
     assert classes_for(parse_class_set("teapot"), clf).ids == (999,)          # ImageNet's teapot, by name
     with pytest.raises(SemviewerError, match="has no class 'coffee mug' among its 1000 labels"):

@@ -7,7 +7,8 @@ import pytest
 
 from semviewer.core.scene.axes import GridAxis, get_axis, parse_grid_axis
 from semviewer.core.errors import MapFileError
-from semviewer.core.maps.cache import MapCache, cached_build_map, map_key
+from semviewer.core.maps.cache import MapCache, map_key
+from semviewer.pipeline.maps import cached_build_map
 from semviewer.core.maps.map_score import MapScore
 from semviewer.core.progress import ListSink
 from semviewer.core.maps.semantic_map import SemanticMap, empty_map

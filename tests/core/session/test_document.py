@@ -8,13 +8,24 @@ import textwrap
 import numpy as np
 import pytest
 
-from semviewer.core.session.document import COMPARE, PRIMARY, Document
+from semviewer.core.session.document import COMPARE, PRIMARY, Document, title
 from semviewer.core.errors import SemviewerError
-from semviewer.core.inference.labels import ClassSet
-from semviewer.pipeline.regions import plan_region_jobs, region_run_record, run_region_jobs
+from semviewer.core.models.labels import ClassSet
+from semviewer.pipeline.regions import plan_region_jobs, region_run_record, run_region_jobs, scores_provenance
 from semviewer.core.maps.semantic_map import SemanticMap
 from semviewer.core.maps.build import build_map
 from semviewer.core.session.saved_state import Session, from_session, saved_state, to_session
+
+
+
+def jobs_of(doc):
+    """The region jobs of a document as it stands (its request on its targets)."""
+    return plan_region_jobs(doc.region_request(), doc.region_targets())
+
+
+def record_of(doc, jobs):
+    request, targets = doc.region_request(), doc.region_targets()
+    return region_run_record(request, jobs, scores_provenance(request, targets, jobs, None))
 
 
 def bump(points: np.ndarray) -> np.ndarray:
@@ -23,7 +34,7 @@ def bump(points: np.ndarray) -> np.ndarray:
 
 
 def small_map(doc: Document) -> SemanticMap:
-    return build_map(bump, doc.grid(), {}, {"model": doc.model_name, "classes": doc.classes.to_json()})
+    return build_map(bump, doc.view.grid(), {}, {"model": doc.model.name, "classes": doc.scene.classes.to_json()})
 
 
 SESSION_SCRIPT = textwrap.dedent("""
@@ -32,8 +43,8 @@ SESSION_SCRIPT = textwrap.dedent("""
     import numpy as np
     from semviewer.core.session.document import Document, PRIMARY
     from semviewer.core.session.exports import export_figure, export_map, export_map_csv, export_regions
-    from semviewer.core.inference.labels import ClassSet
-    from semviewer.pipeline.regions import plan_region_jobs, region_run_record, run_region_jobs
+    from semviewer.core.models.labels import ClassSet
+    from semviewer.pipeline.regions import grow_regions
     from semviewer.core.maps.build import build_map
     from semviewer.core.session.saved_state import Session, from_session, same_state, to_session
 
@@ -43,19 +54,18 @@ SESSION_SCRIPT = textwrap.dedent("""
     doc.set_model("efficientnet-lite2")
     doc.set_classes(ClassSet((504, 968)))
     f = lambda p: np.exp(-((p[:, 0] - 145) / 45) ** 2 - ((p[:, 1] - 30) / 30) ** 2)
-    doc.set_map(PRIMARY, build_map(f, doc.grid(), {}, {"model": doc.model_name}))
+    doc.set_map(PRIMARY, build_map(f, doc.view.grid(), {}, {"model": doc.model.name}))
     doc.set_starts([(130.0, 30.0), (160.0, 20.0)])
-    doc.set_solver("oir_b", {**doc.solver_settings, "steps": 200})
-    jobs = plan_region_jobs(doc)
-    doc.set_regions(run_region_jobs(jobs, open_live_score=None), region_run_record(doc, jobs))
+    doc.set_solver("oir_b", {**doc.solver.settings, "steps": 200})
+    doc.set_regions(*grow_regions(doc.region_request(), doc.region_targets()))
     to_session(doc).save(out / "s.json")
     for export, name in ((export_figure, "fig.png"), (export_map, "map.npz"), (export_map_csv, "map.csv"),
                          (export_regions, "regions.json")):
         export(doc, out / name)
     again = from_session(Session.load(out / "s.json"), out)
     qt = sorted(m for m in sys.modules if m.split(".")[0] in ("PySide6", "PyQt5", "PyQt6", "shiboken6"))
-    print(json.dumps({"equal": same_state(again, doc), "qt": qt, "regions": len(again.regions),
-                      "bounds": [r.lower.tolist() + r.upper.tolist() for _, r in doc.regions]}))
+    print(json.dumps({"equal": same_state(again, doc), "qt": qt, "regions": len(again.solver.regions),
+                      "bounds": [r.lower.tolist() + r.upper.tolist() for _, r in doc.solver.regions]}))
 """)
 
 
@@ -86,9 +96,9 @@ def doc():
 
 def test_changes_notify_subscribers_after_they_apply(doc):
     seen = []
-    doc.events.pose.connect(lambda: seen.append(("pose", doc.pose["azimuth"])))
-    doc.events.maps.connect(lambda target: seen.append(("maps", target)))
-    doc.set_pose(doc.pose.replace(azimuth=12.0))
+    doc.scene.events.pose.connect(lambda pose: seen.append(("pose", pose["azimuth"])))
+    doc.maps.events.changed.connect(lambda target, complete: seen.append(("maps", target)))
+    doc.scene.set_pose(doc.scene.pose.replace(azimuth=12.0))
     doc.set_map(PRIMARY, small_map(doc))
     assert seen == [("pose", 12.0), ("maps", PRIMARY)]
 
@@ -99,12 +109,12 @@ def test_a_new_object_class_set_or_model_drops_the_results_and_stale_results_are
         ticket = doc.ticket(PRIMARY)
         doc.set_map(PRIMARY, small_map(doc), ticket)
         doc.set_starts([(130.0, 30.0)])
-        jobs = plan_region_jobs(doc)
+        jobs = jobs_of(doc)
         regions_ticket = doc.ticket("regions")
-        doc.set_regions(run_region_jobs(jobs, None), region_run_record(doc, jobs), regions_ticket)
-        assert doc.regions and doc.maps[PRIMARY] is not None
+        doc.set_regions(run_region_jobs(jobs, None), record_of(doc, jobs), regions_ticket)
+        assert doc.solver.regions and doc.maps[PRIMARY] is not None
         change()
-        assert doc.maps[PRIMARY] is None and doc.regions == []
+        assert doc.maps[PRIMARY] is None and doc.solver.regions == []
         assert not doc.set_map(PRIMARY, small_map(doc), ticket)          # a job started before: dropped
         assert not doc.set_regions([(PRIMARY, r) for _, r in []], None, regions_ticket)
         assert doc.maps[PRIMARY] is None
@@ -113,10 +123,10 @@ def test_a_new_object_class_set_or_model_drops_the_results_and_stale_results_are
 def test_keep_results_keeps_the_regions_of_a_reopened_model(doc):
     doc.set_map(PRIMARY, small_map(doc))
     doc.set_starts([(130.0, 30.0)])
-    jobs = plan_region_jobs(doc)
-    doc.set_regions(run_region_jobs(jobs, None), region_run_record(doc, jobs))
+    jobs = jobs_of(doc)
+    doc.set_regions(run_region_jobs(jobs, None), record_of(doc, jobs))
     doc.set_model("efficientnet-lite2", keep_results=True)
-    assert len(doc.regions) == 1
+    assert len(doc.solver.regions) == 1
 
 
 def test_changing_the_compare_model_drops_its_map_and_regions_only(doc):
@@ -125,25 +135,25 @@ def test_changing_the_compare_model_drops_its_map_and_regions_only(doc):
     for target in (PRIMARY, COMPARE):
         doc.set_map(target, small_map(doc))
     doc.set_starts([(130.0, 30.0)])
-    jobs = plan_region_jobs(doc)
-    assert [j.target for j in jobs] == [PRIMARY, COMPARE] and [j.label for j in jobs] == [doc.model_name,
+    jobs = jobs_of(doc)
+    assert [j.target for j in jobs] == [PRIMARY, COMPARE] and [j.label for j in jobs] == [doc.model.name,
                                                                                           "efficientnet-lite2"]
-    doc.set_regions(run_region_jobs(jobs, None), region_run_record(doc, jobs))
+    doc.set_regions(run_region_jobs(jobs, None), record_of(doc, jobs))
     doc.set_compare_model("efficientnet-lite0")
     assert doc.maps[COMPARE] is None and doc.maps[PRIMARY] is not None
-    assert [t for t, _ in doc.regions] == [PRIMARY]
+    assert [t for t, _ in doc.solver.regions] == [PRIMARY]
     assert not doc.set_map(COMPARE, small_map(doc), ticket)
 
 
 def test_default_starts_and_paper_starts(doc):
-    assert "paper's" in doc.default_starts() and len(doc.starts) == 4
-    doc.set_view(["azimuth"])
+    assert "paper's" in doc.default_starts() and len(doc.solver.starts) == 4
+    doc.view.set(["azimuth"])
     note = doc.use_paper_starts()
-    assert len(doc.starts) == 4 and doc.pose["elevation"] == 35.0 and "elevation 35°" in note
-    doc.set_view(["distance", "roll"])
+    assert len(doc.solver.starts) == 4 and doc.scene.pose["elevation"] == 35.0 and "elevation 35°" in note
+    doc.view.set(["distance", "roll"])
     with pytest.raises(SemviewerError, match="paper's start points"):
         doc.use_paper_starts()
-    assert "centre" in doc.default_starts() and doc.starts == [(3.75, 0.0)]
+    assert "centre" in doc.default_starts() and doc.solver.starts == [(3.75, 0.0)]
 
 
 def test_open_map_makes_running_jobs_stale_and_clears_regions_and_starts(doc, tmp_path):
@@ -151,31 +161,30 @@ def test_open_map_makes_running_jobs_stale_and_clears_regions_and_starts(doc, tm
     ticket = doc.ticket(PRIMARY)
     path = small_map(doc).save(tmp_path / "m.npz")
     doc.open_map(SemanticMap.load(path), str(path))
-    assert doc.starts == [] and not doc.set_map(PRIMARY, None, ticket)
-    assert doc.title().startswith("semviewer — map m.npz")
+    assert doc.solver.starts == [] and not doc.set_map(PRIMARY, None, ticket)
+    assert title(doc).startswith("semviewer — map m.npz")
 
 
 def test_restore_keeps_subscribers_and_a_matching_classifier(doc, tmp_path):
     marker = object()
-    doc.classifiers[PRIMARY] = marker
+    doc.model.classifiers[PRIMARY] = marker
     seen = []
-    doc.events.title.connect(lambda: seen.append(doc.title()))
+    doc.scene.events.object.connect(lambda: seen.append(title(doc)))
     doc.set_starts([(10.0, 20.0)])
     path = to_session(doc).save(tmp_path / "s.json")
     doc.set_starts([])
-    doc.set_frame(np.zeros((4, 4, 3), np.uint8), doc.pose)
     ticket = doc.ticket(PRIMARY)
     doc.restore(from_session(Session.load(path), tmp_path))
-    assert doc.starts == [(10.0, 20.0)] and doc.classifier is marker and seen
-    assert doc.frame is not None and not doc.is_current(PRIMARY, ticket)  # the render stays; old jobs are stale
+    assert doc.solver.starts == [(10.0, 20.0)] and doc.model.classifier is marker and seen
+    assert not doc.is_current(PRIMARY, ticket)                           # old jobs are stale
 
 
 def test_bad_changes_are_refused_and_change_nothing(doc):
     before = saved_state(doc)
-    for bad in (lambda: doc.set_model("no-such-net"), lambda: doc.set_view(["azimuth", "azimuth"]),
-                lambda: doc.set_view(resolution="ultra"), lambda: doc.set_solver("gradient-ascent"),
+    for bad in (lambda: doc.set_model("no-such-net"), lambda: doc.view.set(["azimuth", "azimuth"]),
+                lambda: doc.view.set(resolution="ultra"), lambda: doc.set_solver("gradient-ascent"),
                 lambda: doc.set_solver(settings={"lr": -1.0}), lambda: doc.set_starts([(1.0,)]),
-                lambda: doc.set_engine("tpu"), lambda: doc.set_compare_model("alexnet-9000")):
+                lambda: doc.model.set_engine("tpu"), lambda: doc.set_compare_model("alexnet-9000")):
         with pytest.raises(SemviewerError):
             bad()
     assert saved_state(doc) == before
@@ -184,25 +193,25 @@ def test_bad_changes_are_refused_and_change_nothing(doc):
 def test_a_model_with_its_own_labels_carries_the_class_set_by_name(tiny_models, tmp_path):
     doc = Document()
     doc.open_object("teapot")
-    assert doc.classes.ids == (849,) and doc.labels.imagenet
+    assert doc.scene.classes.ids == (849,) and doc.model.labels.imagenet
     doc.set_model(str(tiny_models["onnx"]))
-    assert doc.labels.names == tiny_models["names"] and doc.classes.ids == (0,) and not doc.classes_reset
+    assert doc.model.labels.names == tiny_models["names"] and doc.scene.classes.ids == (0,) and not doc.model.classes_reset
     doc.open_object("mug")                         # ImageNet's coffee mug: not among its labels, so kept
-    assert str(doc.classes) == "teapot"
+    assert str(doc.scene.classes) == "teapot"
     with pytest.raises(SemviewerError, match="has no class named 'coffee mug'"):
         doc.set_classes(ClassSet((504,)))
-    doc.set_classes(ClassSet((2,), doc.labels))
+    doc.set_classes(ClassSet((2,), doc.model.labels))
     session = tmp_path / "s.json"
     to_session(doc).save(session)
     again = from_session(Session.load(session))
-    assert str(again.classes) == "bagel" and again.model_name == doc.model_name
+    assert str(again.scene.classes) == "bagel" and again.model.name == doc.model.name
     doc.set_model("efficientnet-lite0")            # ImageNet has a bagel: the class set follows by name
-    assert doc.classes.ids == (931,) and not doc.classes_reset
+    assert doc.scene.classes.ids == (931,) and not doc.model.classes_reset
     doc.set_model("efficientnet-lite0", labels=str(tiny_models["labels"]))
-    assert doc.classes.ids == (2,)
+    assert doc.scene.classes.ids == (2,)
     (tmp_path / "other.txt").write_text("\n".join(f"c{i}" for i in range(1000)))
     doc.set_model("efficientnet-lite0", labels=str(tmp_path / "other.txt"))
-    assert doc.classes_reset and str(doc.classes) == "c0"
+    assert doc.model.classes_reset and str(doc.scene.classes) == "c0"
 
 
 def test_an_unknown_or_unreadable_model_is_refused_before_it_applies(tmp_path):
@@ -211,7 +220,7 @@ def test_an_unknown_or_unreadable_model_is_refused_before_it_applies(tmp_path):
         doc.set_model("resnet5")
     with pytest.raises(SemviewerError, match="does not exist"):
         doc.set_compare_model(str(tmp_path / "gone.onnx"))
-    assert doc.model_name == "efficientnet-lite0" and doc.compare_model is None
+    assert doc.model.name == "efficientnet-lite0" and doc.model.compare is None
     bad = Session(model=str(tmp_path / "gone.onnx"))
     with pytest.raises(SemviewerError, match="does not exist"):
         bad.validate()

@@ -12,7 +12,18 @@ from semviewer.core.maps.semantic_map import SemanticMap
 from semviewer.core.maps.build import build_map
 from semviewer.core.session.document import PRIMARY, Document
 from semviewer.core.session.exports import export_figure, export_map, export_map_csv, export_regions, export_render
-from semviewer.pipeline.regions import plan_region_jobs, region_run_record, run_region_jobs
+from semviewer.pipeline.regions import plan_region_jobs, region_run_record, run_region_jobs, scores_provenance
+
+
+
+def jobs_of(doc):
+    """The region jobs of a document as it stands (its request on its targets)."""
+    return plan_region_jobs(doc.region_request(), doc.region_targets())
+
+
+def record_of(doc, jobs):
+    request, targets = doc.region_request(), doc.region_targets()
+    return region_run_record(request, jobs, scores_provenance(request, targets, jobs, None))
 
 
 def bump(points):
@@ -31,23 +42,23 @@ def test_each_export_says_what_is_missing(doc, tmp_path):
                             (export_map_csv, "no map to export"), (export_regions, "no regions"),
                             (export_render, "nothing has been rendered")):
         with pytest.raises(SemviewerError, match=message):
-            export(doc, tmp_path / "out")
+            export(None if export is export_render else doc, tmp_path / "out")    # the render: the window's
     assert not list(tmp_path.iterdir())
 
 
 def test_map_figure_csv_regions_and_render_are_written_from_the_document(doc, tmp_path):
-    doc.set_map(PRIMARY, build_map(bump, doc.grid(), {}, {"model": doc.model_name, "classes": doc.classes.to_json()}))
+    doc.set_map(PRIMARY, build_map(bump, doc.view.grid(), {}, {"model": doc.model.name, "classes": doc.scene.classes.to_json()}))
     doc.set_starts([(130.0, 30.0)])
-    jobs = plan_region_jobs(doc)
-    doc.set_regions(run_region_jobs(jobs, None), region_run_record(doc, jobs))
-    doc.set_frame(np.full((16, 16, 3), 200, np.uint8), doc.pose)
+    jobs = jobs_of(doc)
+    doc.set_regions(run_region_jobs(jobs, None), record_of(doc, jobs))
+    frame = np.full((16, 16, 3), 200, np.uint8)                          # the render a window shows
     back = SemanticMap.load(export_map(doc, tmp_path / "m.npz"))
     np.testing.assert_array_equal(back.values, doc.maps[PRIMARY].values)
     rows = list(csv.DictReader(export_map_csv(doc, tmp_path / "m.csv").open()))
     assert len(rows) == doc.maps[PRIMARY].values.size and set(rows[0]) == {"azimuth", "elevation", "score", "top1"}
     regions = json.loads(export_regions(doc, tmp_path / "r.json").read_text())
     assert regions["axes"] == ["azimuth", "elevation"] and regions["domain"] == [[0.0, 360.0], [-10.0, 90.0]]
-    assert regions["regions"][0]["model"] == doc.model_name and "inside" in regions["regions"][0]
+    assert regions["regions"][0]["model"] == doc.model.name and "inside" in regions["regions"][0]
     assert regions["config"]["oir_b"]["steps"] == 800 and regions["classes"]["names"] == ["teapot"]
     assert Image.open(export_figure(doc, tmp_path / "f.png")).size[0] > 500
-    assert np.asarray(Image.open(export_render(doc, tmp_path / "r.png")))[0, 0].tolist() == [200, 200, 200]
+    assert np.asarray(Image.open(export_render(frame, tmp_path / "r.png")))[0, 0].tolist() == [200, 200, 200]

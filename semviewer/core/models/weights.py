@@ -10,7 +10,7 @@ from typing import Optional
 
 from semviewer.core.errors import ModelError, first_line
 from semviewer.core.files.reading import MAX_WEIGHTS_BYTES, check_archive, check_regular
-from semviewer.core.inference.models import ModelSpec
+from semviewer.core.models.spec import ModelSpec
 
 
 def _safetensors(path: Path) -> dict:
@@ -183,7 +183,7 @@ def _timm_weights(spec: ModelSpec, allow_download: bool) -> Path:
     """timm's pretrained weights, fetched by timm once when online and kept as a .safetensors file."""
     import os
 
-    from semviewer.core.inference.builders import timm_pretrained
+    from semviewer.core.models.builders import timm_pretrained
 
     folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "semviewer" / "weights"
     target = folder / f"timm-{spec.architecture}.safetensors"

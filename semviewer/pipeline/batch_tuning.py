@@ -15,7 +15,7 @@ from typing import Callable, Optional, Sequence
 from semviewer.core.errors import SemviewerError
 from semviewer.core.files.atomic import write_json
 from semviewer.core.files.reading import read_json_record
-from semviewer.core.inference.onnx_engine import engine_cache_dir
+from semviewer.core.engines.export import engine_cache_dir
 
 #: The sizes that may be tried: from 8, up while larger is faster, else down (a hill climb).
 CANDIDATES = (2, 4, 8, 16, 32)
@@ -30,7 +30,7 @@ DEFAULT_BATCH = 8
 
 def tuning_key(classifier) -> str:
     """What decides the fastest batch: engine, model, input size, precision, device, CPU, threads."""
-    from semviewer.core.inference.cpu_info import cpu_capability, cpu_name
+    from semviewer.core.engines.cpu_info import cpu_capability, cpu_name
 
     device = classifier.device
     if device.startswith("cuda"):

