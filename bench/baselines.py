@@ -30,6 +30,11 @@ class EagerBefore:
     def describe(self) -> dict:
         return {**self.clf.describe(), "engine": "torch eager (before)"}
 
+    def __getattr__(self, name: str):
+        """Everything else (labels, spec, threads...) is the wrapped classifier's, so that a Scorer
+        takes it like any classifier."""
+        return getattr(self.clf, name)
+
 
 def default_classifier(name: str, device: str, **kw) -> Classifier:
     """A model spec on the default engine: packaged weights or a model file as they are, any other

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from semviewer.core.scene.axes import parse_grid_axis
+from semviewer.core.scene.grid import parse_grid_axis
 from semviewer.core.inference.loading import load_classifier
 from semviewer.core.engines.cpu_info import describe_cpu
 from semviewer.core.scene.objects import get_object
@@ -38,7 +38,7 @@ class EventSink(ListSink):
         return self.event.is_set()
 
 
-def stop_time(mesh, obj, classifier, axes, prompt: bool) -> float:
+def stop_time(mesh, obj, classifier, axes, prompt: bool, after: float = 2.3) -> float:
     """Milliseconds from the cancel to build_map returning."""
     with open_render_thread(mesh, RenderSettings()) as thread:
         score = ScoreFunction(thread, classifier, obj.classes, ["azimuth", "elevation"], obj.default_pose, 8)
@@ -47,17 +47,21 @@ def stop_time(mesh, obj, classifier, axes, prompt: bool) -> float:
             score.cancelled = event.is_set
         worker = threading.Thread(target=lambda: build_map(score, axes, {}, {}, EventSink(event)))
         worker.start()
-        time.sleep(2.3)
+        time.sleep(after)
         cancelled_at = time.perf_counter()
         event.set()
         worker.join()
         return 1000 * (time.perf_counter() - cancelled_at)
 
 
-def main() -> None:
+def main(argv=None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
-    args = ap.parse_args()
+    ap.add_argument("--smoke", action="store_true",
+                    help="seconds on tiny inputs (a test runs it, so that the benchmark cannot rot)")
+    args = ap.parse_args(argv)
+    if args.smoke:
+        args.repeats = 1
     print(describe_cpu())
     obj = get_object("teapot")
     mesh = obj.load()
@@ -66,7 +70,7 @@ def main() -> None:
     results: dict[bool, list[float]] = {False: [], True: []}
     for _ in range(args.repeats):
         for prompt in results:
-            results[prompt].append(stop_time(mesh, obj, classifier, axes, prompt))
+            results[prompt].append(stop_time(mesh, obj, classifier, axes, prompt, 0.5 if args.smoke else 2.3))
     for prompt, label in ((False, "between chunks only (before)"), (True, "between batches (default)")):
         print(f"cancel checked {label:29s}: stops {np.median(results[prompt]):6.0f} ms after the cancel "
               f"(median of {args.repeats})" + ("; target ≤ 150 ms" if prompt else ""))

@@ -86,7 +86,7 @@ def drag_once(app: QApplication, window, seconds: float, rate_hz: float = 60.0) 
             "final": shown[final] - released, "poses": len(requested)}
 
 
-def main() -> None:
+def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seconds", type=float, default=2.0)
     ap.add_argument("--repeats", type=int, default=3)
@@ -94,7 +94,11 @@ def main() -> None:
     ap.add_argument("--during-map", action="store_true",
                     help="drag while a paper-grid map computes, with live-first priority on and off "
                          "(default engine only)")
-    args = ap.parse_args()
+    ap.add_argument("--smoke", action="store_true",
+                    help="seconds on tiny inputs (a test runs it, so that the benchmark cannot rot)")
+    args = ap.parse_args(argv)
+    if args.smoke:
+        args.seconds, args.repeats, args.engines = 0.5, 1, ["auto"]
     import torch
 
     import pyqtgraph as pg

@@ -30,12 +30,17 @@ def variants() -> list[tuple[str, str]]:
     return pairs
 
 
-def main() -> None:
+def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--models", nargs="+",
                     default=["alexnet", "vgg11_bn", "resnet50", "inception_v3", "efficientnet-lite0"])
-    args = ap.parse_args()
+    ap.add_argument("--smoke", action="store_true",
+                    help="seconds on tiny inputs (a test runs it, so that the benchmark cannot rot)")
+    args = ap.parse_args(argv)
+    seconds = 1.0
+    if args.smoke:
+        args.repeats, args.models, seconds = 1, ["efficientnet-lite0"], 0.2
     print(f"{describe_cpu()}; torch {torch.__version__}, {torch.get_num_threads()} threads; batch 8, "
           f"medians of {args.repeats} interleaved runs")
     pairs = variants()
@@ -51,7 +56,7 @@ def main() -> None:
         rates = {pair: [] for pair in loaded}
         for _ in range(args.repeats):
             for pair, clf in loaded.items():
-                rates[pair].append(measure(clf, seconds=1.0))
+                rates[pair].append(measure(clf, seconds=seconds))
         cells = []
         for pair in pairs:
             if pair not in loaded:

@@ -52,13 +52,17 @@ def one_map(scorer: Scorer, axes, order: str):
     return (clock.preview_at if order == "coarse-to-fine" else final), final, result
 
 
-def main() -> None:
+def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--model", default="efficientnet-lite0")
-    args = ap.parse_args()
+    ap.add_argument("--smoke", action="store_true",
+                    help="seconds on tiny inputs (a test runs it, so that the benchmark cannot rot)")
+    args = ap.parse_args(argv)
     teapot = get_object("teapot")
-    axes, _ = preset_grid("paper")
+    axes, _ = preset_grid("coarse" if args.smoke else "paper")
+    if args.smoke:
+        args.repeats = 1
     classifier = default_classifier(args.model, "cpu")
     batch = cached_batch_size(classifier)
     print(f"{describe_cpu()}; torch {torch.__version__}; {args.model} on {classifier.engine}, batch {batch}; "

@@ -28,7 +28,8 @@ from semviewer.pipeline.batch_tuning import CANDIDATES, BatchTuner
 from semviewer.core.inference.devices import resolve_device
 from semviewer.core.engines.cpu_info import describe_cpu
 from semviewer.core.maps.build import build_map
-from semviewer.core.scene.axes import Pose, parse_grid_axis
+from semviewer.core.scene.axes import Pose
+from semviewer.core.scene.grid import parse_grid_axis
 from semviewer.core.scene.objects import get_object
 from semviewer.pipeline.scene import Scene
 from semviewer.pipeline.scorer import Scorer
@@ -60,13 +61,18 @@ def map_rate(scene: Scene, classifier, axes, batch: int | None, records: Path) -
         return int(np.prod([a.size for a in axes])) / (time.perf_counter() - start), scorer.score.batch_size
 
 
-def main() -> None:
+def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--poses", type=int, default=1200)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--models", nargs="+", default=["efficientnet-lite0"])
     ap.add_argument("--device", default="auto")
-    args = ap.parse_args()
+    ap.add_argument("--smoke", action="store_true",
+                    help="seconds on tiny inputs (a test runs it, so that the benchmark cannot rot)")
+    args = ap.parse_args(argv)
+    candidates, seconds = CANDIDATES, 2.0
+    if args.smoke:
+        args.poses, args.repeats, candidates, seconds = 48, 1, (8,), 0.2
     device = resolve_device(args.device)
     teapot = get_object("teapot")
     mesh = teapot.load()
@@ -83,12 +89,12 @@ def main() -> None:
         before = EagerBefore(default_classifier(name, device, engine="torch"))
         print(f"\n{name}: engine {default.engine} ({default.threads} threads, {default.precision})")
         alone = {"before": [], "default": []}
-        fixed: dict[int, list[float]] = {b: [] for b in CANDIDATES}
+        fixed: dict[int, list[float]] = {b: [] for b in candidates}
         tuned, chosen = [], []
         for _ in range(args.repeats):          # interleaved, so drifts hit every row alike
-            alone["before"].append(rate(lambda: before.probabilities(images), len(images)))
-            alone["default"].append(rate(lambda: default.probabilities(images), len(images)))
-            for b in CANDIDATES:
+            alone["before"].append(rate(lambda: before.probabilities(images), len(images), seconds))
+            alone["default"].append(rate(lambda: default.probabilities(images), len(images), seconds))
+            for b in candidates:
                 fixed[b].append(map_rate(scene, default, axes, b, records)[0])
             t, b = map_rate(scene, default, axes, None, records)
             tuned.append(t)

@@ -22,7 +22,8 @@ from baselines import default_classifier  # bench/baselines.py
 from map_throughput import map_rate, rate
 
 from semviewer.core.engines.cpu_info import describe_cpu
-from semviewer.core.scene.axes import Pose, parse_grid_axis
+from semviewer.core.scene.axes import Pose
+from semviewer.core.scene.grid import parse_grid_axis
 from semviewer.core.scene.objects import get_object
 from semviewer.pipeline.scene import Scene
 from semviewer.render import Renderer
@@ -31,12 +32,16 @@ DEFAULT_MODELS = ["efficientnet-lite0", "alexnet", "torchvision:vgg11", "resnet5
                   "torchvision:vit_b_16", "torchvision:convnext_tiny"]
 
 
-def main() -> None:
+def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--models", nargs="+", default=DEFAULT_MODELS)
     ap.add_argument("--poses", type=int, default=96)
     ap.add_argument("--seconds", type=float, default=3.0)
-    args = ap.parse_args()
+    ap.add_argument("--smoke", action="store_true",
+                    help="seconds on tiny inputs (a test runs it, so that the benchmark cannot rot)")
+    args = ap.parse_args(argv)
+    if args.smoke:
+        args.models, args.poses, args.seconds = ["efficientnet-lite0"], 24, 0.2
     teapot = get_object("teapot")
     mesh = teapot.load()
     scene = Scene(mesh, teapot.classes, base=teapot.default_pose)

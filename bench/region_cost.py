@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from semviewer.core.scene.axes import Pose
-from semviewer.pipeline.batch_tuning import tuned_batch_size
+from semviewer.pipeline.batch_tuning import cached_batch_size
 from semviewer.core.inference.loading import load_classifier
 from semviewer.core.engines.cpu_info import describe_cpu
 from semviewer.core.scene.objects import get_object
@@ -69,8 +69,7 @@ def engines(thread, teapot, steps: int, repeats: int) -> None:
     before = EagerBefore(load_classifier(engine="torch"))
     starts = np.array(PAPER_STARTS_1D, dtype=float)[:, None]
     base = Pose({"elevation": 35})
-    probe = ScoreFunction(thread, default, teapot.classes, ["azimuth"], base)
-    best = tuned_batch_size(default, pipeline=probe.probe)
+    best = cached_batch_size(default)             # the size maps tuned and kept here (8 before any map)
     config = RegionConfig(method="oir_b", steps=steps)
     runs: dict[str, list[float]] = {"before": [], "default": []}
     results = {}
@@ -128,7 +127,7 @@ def stopping(thread, teapot, args) -> None:
                   f"{original_time / ours_time:.1f}× faster; min IoU {min(ious):.3f}")
 
 
-def main() -> None:
+def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--steps", type=int, default=60, help="steps of the engine comparison")
     ap.add_argument("--repeats", type=int, default=3)
@@ -138,7 +137,11 @@ def main() -> None:
     ap.add_argument("--patience", type=int, default=10)
     ap.add_argument("--starts", type=float, nargs="+", default=[120.0, 290.0])
     ap.add_argument("--probe-steps", type=int, default=20)
-    args = ap.parse_args()
+    ap.add_argument("--smoke", action="store_true",
+                    help="seconds on tiny inputs (a test runs it, so that the benchmark cannot rot)")
+    args = ap.parse_args(argv)
+    if args.smoke:
+        args.steps, args.repeats = 3, 1
     print(f"{describe_cpu()}; torch {torch.__version__}")
     teapot = get_object("teapot")
     with open_render_thread(teapot.load()) as thread:

@@ -25,13 +25,17 @@ def resident_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def main() -> None:
+def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--updates", type=int, default=10000)
     ap.add_argument("--interval-ms", type=float, default=2.0,
                     help="event-loop time between updates (default 2 ms: 500 updates/s, faster than any drag)")
     ap.add_argument("--json", action="store_true")
-    args = ap.parse_args()
+    ap.add_argument("--smoke", action="store_true",
+                    help="seconds on tiny inputs (a test runs it, so that the benchmark cannot rot)")
+    args = ap.parse_args(argv)
+    if args.smoke:
+        args.updates = 200
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QApplication
 

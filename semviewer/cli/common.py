@@ -17,6 +17,7 @@ from semviewer.core.errors import ClassSetError
 from semviewer.core.models.labels import Labels, imagenet_labels, parse_class_set
 from semviewer.core.scene.mesh import UP_AXES
 from semviewer.core.scene.objects import DEFAULT_OBJECT, ObjectChoice, resolve_object
+from semviewer.core.scene.backgrounds import Background, parse_colour, resolve_background
 from semviewer.pipeline.scene import Scene, make_scene
 
 
@@ -32,7 +33,17 @@ def add_object_args(p: argparse.ArgumentParser, pose: bool = True) -> None:
                        help="axis values, e.g. azimuth=30,elevation=20 (default: the object's default pose)")
     p.add_argument("--size", type=int, default=224, help="rendered image size in pixels (default 224)")
     p.add_argument("--textured", action="store_true",
-                   help="use the mesh's own colours/texture (the paper renders untextured white)")
+                   help="use the mesh's own colours/texture (the paper renders untextured white); the same as "
+                        "--material textured")
+    p.add_argument("--material", default=None,
+                   help="how the object is coloured: plain (default, the object colour), textured (its own colours "
+                        "or texture) or a named material of its file")
+    p.add_argument("--object-colour", default=None, metavar="COLOUR",
+                   help="the object's colour in the plain material: a name, #rrggbb or r,g,b (default white)")
+    p.add_argument("--background", action="append", default=None, metavar="BACKGROUND",
+                   help="what is drawn behind the object: a bundled name (black, brick, grass, sky ...), a colour, "
+                        "an image file, panorama:FILE (an equirectangular 2:1 image) or a folder of images "
+                        "(default black); repeat it for several (the values of the background axis)")
 
 
 def add_model_args(p: argparse.ArgumentParser) -> None:
@@ -141,6 +152,16 @@ def base_pose(args: argparse.Namespace, obj: ObjectChoice, varied: list[str],
     return parse_pose(",".join(f"{k}={v}" for k, v in fixed.items()), base=pose) if fixed else pose
 
 
-def scene_of(obj: ObjectChoice, args: argparse.Namespace, base: Pose) -> Scene:
-    """The scene the pipeline scores: the object, its class set, ``--size``, ``--textured`` and ``base``."""
-    return make_scene(obj.mesh, obj.classes, size=args.size, textured=args.textured, base=base)
+def backgrounds_of(args: argparse.Namespace) -> tuple[Background, ...]:
+    """The backgrounds ``--background`` names (each may name several: a folder), in order."""
+    return tuple(b for text in (getattr(args, "background", None) or ()) for b in resolve_background(text))
+
+
+def scene_of(obj: ObjectChoice, args: argparse.Namespace, base: Pose,
+             backgrounds: Optional[tuple[Background, ...]] = None) -> Scene:
+    """The scene the pipeline scores: the object, its class set, ``--size``, the backgrounds
+    (``--background``, or those a map's grid names), the object's colour and material, and ``base``."""
+    colour = getattr(args, "object_colour", None)
+    return make_scene(obj.mesh, obj.classes, size=args.size, textured=args.textured, base=base,
+                      backgrounds=backgrounds_of(args) if backgrounds is None else backgrounds,
+                      object_colour=parse_colour(colour) if colour else None, material=getattr(args, "material", None))

@@ -8,19 +8,20 @@ from pathlib import Path
 
 import numpy as np
 
-from semviewer.cli.common import (add_fix_arg, add_object_args, add_weights_args, base_pose, load_model, load_object,
-                                  scene_of, with_classes)
+from semviewer.cli.common import (add_fix_arg, add_object_args, add_weights_args, backgrounds_of, base_pose,
+                                  load_model, load_object, scene_of, with_classes)
 from semviewer.cli.progress_bar import ProgressBar
-from semviewer.core.scene.axes import check_unique, parse_grid_axis
+from semviewer.core.scene.axes import check_unique
+from semviewer.core.scene.grid import parse_grid_axis
 from semviewer.core.models import DEFAULT_MODEL, get_model_spec
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.errors import SemviewerError
-from semviewer.core.figures import Panel, map_figure, save_figure
+from semviewer.core.figures import category_panels, map_figure, save_figure
 from semviewer.core.maps.cache import MapCache
 from semviewer.core.files.atomic import check_writable, write_text
 from semviewer.core.maps.semantic_map import AGGREGATES, SemanticMap
 from semviewer.pipeline.maps import cached_map, compute_map, resumable
-from semviewer.pipeline.scene import Scene
+from semviewer.pipeline.scene import Scene, categorical_grid
 from semviewer.pipeline.scorer import Scorer
 from semviewer.core.maps.grids import PRESETS, check_grid_size, preset_grid
 
@@ -36,8 +37,9 @@ def register(sub) -> None:
                    help="classifier: a registry name, torchvision:NAME, timm:NAME, or a model file (see `semviewer models`)")
     add_weights_args(p)
     p.add_argument("--axes", nargs="+", default=None, metavar="AXIS=LO:HI:STEP",
-                   help="grid axes, upper bound excluded (default: the paper preset, "
-                        "azimuth=0:360:3 elevation=-10:90:3)")
+                   help="grid axes, upper bound excluded (default: the paper preset, azimuth=0:360:3 "
+                        "elevation=-10:90:3); a categorical axis by its values' names, e.g. "
+                        "background=black,brick,sky or material=plain,textured")
     p.add_argument("--preset", choices=list(PRESETS), default="paper", help="named grid when --axes is not given")
     add_fix_arg(p)
     p.add_argument("--compare", nargs="+", default=None, metavar="MODEL",
@@ -127,6 +129,7 @@ def cmd_map(args: argparse.Namespace) -> int:
     axes, preset_fixed = _grid(args)
     show = args.show.split(",") if args.show else None
     obj = load_object(args, require_classes=False)
+    axes, backgrounds = categorical_grid(axes, obj.mesh, backgrounds_of(args))
     names = [a.name for a in axes]
     points = check_grid_size(axes)
     base = base_pose(args, obj, names, preset_fixed)
@@ -134,13 +137,15 @@ def cmd_map(args: argparse.Namespace) -> int:
     results = []
     for name in models:
         classifier = load_model(args, name)
-        scene = scene_of(with_classes(args, obj, classifier.labels), args, base)
+        scene = scene_of(with_classes(args, obj, classifier.labels), args, base, backgrounds)
         results.append((name, _one_map(args, scene, classifier, axes, points, cache)))
     for path, (_, semantic_map) in zip(outputs, results):
         semantic_map.save(path)
         print(f"wrote {path}")
     if args.figure:
-        fig = map_figure([Panel(m) for _, m in results], show=show, aggregate=args.aggregate)
+        shown = show or list(results[0][1].axis_names[:2])
+        fig = map_figure([p for _, m in results for p in category_panels(m, shown)], show=shown,
+                         aggregate=args.aggregate, columns=4)
         save_figure(fig, args.figure)
         print(f"wrote {args.figure}")
     if args.csv:

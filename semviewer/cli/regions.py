@@ -22,7 +22,8 @@ from semviewer.core.regions.config import METHOD_LABELS, paper_starts
 from semviewer.core.regions.inside import DEFAULT_POINTS_PER_AXIS
 from semviewer.core.regions.report import regions_document
 from semviewer.core.regions.srvr import VERIFIED_CONVENTION
-from semviewer.core.scene.axes import AXES, Pose, check_unique, parse_domain_axis
+from semviewer.core.scene.axes import AXES, Pose, check_unique
+from semviewer.core.scene.grid import parse_domain_axis
 from semviewer.core.regions.request import PRIMARY, RegionRequest, RegionTarget
 from semviewer.pipeline.maps import compute_map
 from semviewer.pipeline.regions import plan_region_jobs, run_region_jobs

@@ -24,6 +24,10 @@ def register(sub) -> None:
     p.set_defaults(handler=cmd_study)
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
+
+
 def cmd_study(args: argparse.Namespace) -> int:
     from semviewer.studies.manifest import load_study
     from semviewer.studies.runner import run_study
@@ -34,8 +38,11 @@ def cmd_study(args: argparse.Namespace) -> int:
     plan = load_study(args.manifest)
     out = Path(args.out) if args.out else Path(args.manifest).with_suffix("")
     units = plan.units()
-    print(f"study {plan.name}: {len(plan.objects)} objects × {len(plan.models)} models = {len(units)} units; "
-          f"methods {', '.join(plan.methods)}; regions on the {plan.score}; output {out}", file=sys.stderr)
+    variants = len(plan.variants) if plan.variants[0].label else 0
+    counts = " × ".join(_count(n, what) for n, what in ((len(plan.objects), "object"), (len(plan.models), "model"),
+                                                        (variants, "scene")) if n)
+    print(f"study {plan.name}: {counts} = {_count(len(units), 'unit')}; methods {', '.join(plan.methods)}; regions "
+          f"on the {plan.score}; output {out}", file=sys.stderr)
     outcome = run_study(plan, out, args.executor, args.workers, args.address, gpu_fraction=args.gpu_fraction,
                         figures=not args.no_figures)
     print(f"{len(outcome.computed)} units computed, {len(outcome.skipped)} already done, "
@@ -43,7 +50,9 @@ def cmd_study(args: argparse.Namespace) -> int:
     if outcome.rows:
         print(f"wrote {out / 'report.csv'}, {out / 'table.md'}, {out / 'table.html'}, {out / 'study.json'}"
               + ("" if args.no_figures else f" and {out / 'figures'}"))
-        print((out / "table.md").read_text().split("\n\n", 2)[-1].split("\n\n")[0])
+        text = (out / "table.md").read_text()
+        print(text[text.index("\n|") + 1 if "\n## " not in text else text.index("\n## ") + 1:
+                   text.index("\n\nSRVR = ")])
     if outcome.failed:            # each failure was said when it happened
         print(f"semviewer: {len(outcome.failed)} units failed: {', '.join(outcome.failed)}", file=sys.stderr)
         return 1

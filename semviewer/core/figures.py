@@ -28,6 +28,18 @@ class Panel:
     semantic_map: SemanticMap
     regions: Sequence[Region] = field(default_factory=list)
     title: str = ""
+    at: Mapping[str, float] = field(default_factory=dict)    # where this panel slices the map's other axes
+
+
+def category_panels(semantic_map: SemanticMap, show: Sequence[str]) -> list[Panel]:
+    """One panel for each value of the categorical axes the figure does not show (a map over
+    azimuth × elevation × background: one panel a background, side by side on one colour scale);
+    one panel when there are none. Each panel's title says its value (the view's slice)."""
+    hidden = [a for a in semantic_map.axes if a.labels and a.name not in show]
+    if not hidden:
+        return [Panel(semantic_map)]
+    axis = hidden[0]
+    return [Panel(semantic_map, at={axis.name: float(point)}) for point in axis.points]
 
 
 def default_title(semantic_map: SemanticMap) -> str:
@@ -57,9 +69,21 @@ def _title(panel: Panel, description: str) -> str:
     return title
 
 
+def _coordinates(ax, grid_axis, which: str) -> np.ndarray:
+    """Where an axis's values are drawn: at their values, or a categorical axis's at 0, 1, ... with
+    its values' names as the ticks."""
+    if not grid_axis.labels:
+        return grid_axis.points
+    positions = np.arange(grid_axis.size, dtype=np.float64)
+    set_ticks = ax.set_xticks if which == "x" else ax.set_yticks
+    set_ticks(positions, list(grid_axis.labels), **({"rotation": 30, "ha": "right"} if which == "x" else {}))
+    return positions
+
+
 def _curve(ax, view, regions: Sequence[Region]) -> None:
     """A 1-D map: the curve of f and each region as a band."""
-    ax.plot(view.axes[0].points, view.values, color="#3b528b", lw=1.6)
+    ax.plot(_coordinates(ax, view.axes[0], "x"), view.values, color="#3b528b", lw=1.6,
+            marker="o" if view.axes[0].labels else None)
     ax.set_ylim(0, 1)
     ax.set_ylabel("true-class probability")
     ax.grid(alpha=0.3)
@@ -75,7 +99,7 @@ def _heatmap(ax, view, regions: Sequence[Region]):
     """A 2-D map as an image in axis units, each region as a rectangle with its start; returns the image."""
     from matplotlib.patches import Rectangle
 
-    xs, ys = view.axes[0].points, view.axes[1].points
+    xs, ys = _coordinates(ax, view.axes[0], "x"), _coordinates(ax, view.axes[1], "y")
     dx = xs[1] - xs[0] if xs.size > 1 else 1.0
     dy = ys[1] - ys[0] if ys.size > 1 else 1.0
     extent = (xs[0] - dx / 2, xs[-1] + dx / 2, ys[0] - dy / 2, ys[-1] + dy / 2)
@@ -121,7 +145,7 @@ def map_figure(panels: Sequence[Panel], show: Optional[Sequence[str]] = None,
         spare.set_axis_off()
     image = None
     for ax, panel in zip(axes, panels):
-        view = panel.semantic_map.view(show, at=at, aggregate=aggregate)
+        view = panel.semantic_map.view(show, at={**(at or {}), **panel.at}, aggregate=aggregate)
         ax.set_title(_title(panel, view.description), fontsize=10)
         ax.set_xlabel(view.axes[0].axis.label)
         if one_d:

@@ -25,6 +25,7 @@ from semviewer.gui.controllers.files import FileController
 from semviewer.gui.controllers.maps import MapController
 from semviewer.gui.controllers.objects import ObjectController
 from semviewer.gui.controllers.pose import PoseController
+from semviewer.gui.controllers.scene import SceneController, bundled_names
 from semviewer.gui.controllers.solver import SolverController
 from semviewer.gui.feedback import Feedback
 from semviewer.gui.live_view import LiveView
@@ -37,6 +38,7 @@ from semviewer.gui.widgets.map_settings import MapSettings
 from semviewer.gui.widgets.map_view import MapView
 from semviewer.gui.widgets.predictions import PredictionsPanel
 from semviewer.gui.widgets.regions_table import RegionsTable
+from semviewer.gui.widgets.scene_panel import ScenePanel
 from semviewer.gui.widgets.solver_panel import SolverPanel
 from semviewer.gui.widgets.viewport import Viewport
 from semviewer.gui.workers import JobRunner
@@ -88,7 +90,8 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([420, 780])
         self.setCentralWidget(self.splitter)
         self.predictions = PredictionsPanel()
-        self.controls = AxisControls()
+        self.controls = AxisControls(("camera", "placement"))
+        self.scene_panel = ScenePanel(bundled_names())
         self.map_settings = MapSettings()
         self.solver = SolverPanel()
         self.regions_table = RegionsTable()
@@ -96,6 +99,7 @@ class MainWindow(QMainWindow):
         for name, title, widget, area in (
                 ("predictionsDock", "Predictions", self.predictions, Qt.DockWidgetArea.LeftDockWidgetArea),
                 ("poseDock", "Pose", self.controls, Qt.DockWidgetArea.LeftDockWidgetArea),
+                ("sceneDock", "Scene", self.scene_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
                 ("mapDock", "Semantic map", self.map_settings, Qt.DockWidgetArea.RightDockWidgetArea),
                 ("solverDock", "Robust regions", self.solver, Qt.DockWidgetArea.RightDockWidgetArea),
                 ("regionsDock", "Regions found", self.regions_table, Qt.DockWidgetArea.BottomDockWidgetArea)):
@@ -104,6 +108,8 @@ class MainWindow(QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
+        self.tabifyDockWidget(self.docks["poseDock"], self.docks["sceneDock"])
+        self.docks["poseDock"].raise_()
         self.resizeDocks([self.docks["regionsDock"]], [170], Qt.Orientation.Vertical)
         self.feedback = Feedback(self)
         self.recent_menu = QMenu("Open &recent", self)
@@ -111,9 +117,11 @@ class MainWindow(QMainWindow):
 
     def _build_controllers(self) -> None:
         doc, jobs, feedback = self.document, self.jobs, self.feedback
-        self.pose_ctl = PoseController(doc, self.viewport, self.controls, self.predictions, self.live, feedback,
+        self.pose_ctl = PoseController(doc, self.viewport, (self.controls, self.scene_panel.axes), self.predictions,
+                                       self.live, feedback,
                                        self.setWindowTitle, self)
         self.objects = ObjectController(doc, self.predictions, jobs, feedback, self.settings, self.classifiers, self)
+        self.scene_ctl = SceneController(doc, self.scene_panel, self.scene_panel.axes, feedback, self.settings, self)
         self.maps_ctl = MapController(doc, self.map_settings, {PRIMARY: self.map_view, COMPARE: self.compare_view},
                                       self.solver.pick, jobs, feedback, self.cache, self.classifiers, self.gate,
                                       self.renders)

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.maps.cache import map_key
-from semviewer.core.scene.axes import GridAxis
+from semviewer.core.scene.grid import GridAxis
 from semviewer.core.version import software
 from semviewer.pipeline.scene import Scene, classes_for
 

@@ -48,6 +48,7 @@ class LivePredictions:
         self._last_pose: Optional[Pose] = None
         self._building = None
         self._mesh_generation = 0
+        self._shown_generation = 0         # the generation of the render thread in use
         self._closed = False
 
     # -- configuration ---------------------------------------------------------
@@ -70,6 +71,7 @@ class LivePredictions:
             old = None
             if not stale:
                 old, self._renderer = self._renderer, renderer
+                self._shown_generation = generation
             pose = self._last_pose
         if stale:
             renderer.close()
@@ -127,7 +129,9 @@ class LivePredictions:
         try:
             image = future.result()[0]
         except Exception as exc:  # report, and let the next request try again
-            if not self._closed:
+            with self._lock:      # a pose for a scene still being built (a background just added) waits for it
+                superseded = self._shown_generation != self._mesh_generation
+            if not self._closed and not superseded:
                 self.on_failure(f"rendering failed: {exc}")
             image = None
         with self._lock:

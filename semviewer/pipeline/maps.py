@@ -13,7 +13,7 @@ from semviewer.core.maps.build import build_map
 from semviewer.core.maps.cache import MapCache, map_key
 from semviewer.core.maps.semantic_map import SemanticMap
 from semviewer.core.progress import ProgressSink
-from semviewer.core.scene.axes import GridAxis
+from semviewer.core.scene.grid import GridAxis
 from semviewer.pipeline.keys import map_key_for
 from semviewer.pipeline.scene import Scene
 from semviewer.pipeline.scorer import Scorer

@@ -7,10 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
+import numpy as np
+
 from semviewer.core.errors import SemviewerError
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.models.labels import ClassSet
 from semviewer.core.scene.axes import Pose
+from semviewer.core.scene.backgrounds import DEFAULT_BACKGROUND, Background, resolve_background
+from semviewer.core.scene.grid import GridAxis
+from semviewer.core.scene.materials import TEXTURED, material_index
 from semviewer.core.scene.mesh import MeshData
 from semviewer.core.scene.render_settings import RenderSettings
 
@@ -39,12 +44,38 @@ class Scene:
 
 
 def make_scene(mesh: MeshData, classes: ClassSet, *, size: int = 224, textured: bool = False,
-               settings: Optional[RenderSettings] = None, base: Optional[Pose] = None) -> Scene:
+               settings: Optional[RenderSettings] = None, base: Optional[Pose] = None,
+               backgrounds: Sequence[Background] = (), object_colour=None, material: Optional[str] = None) -> Scene:
     """The one way a Scene is made: the render settings given (the window's), or the paper's at
-    ``size`` pixels, with the mesh's own colours when ``textured``."""
-    settings = settings if settings is not None else RenderSettings(width=size, height=size,
-                                                                     use_mesh_colors=bool(textured))
-    return Scene(mesh, classes, settings, base if base is not None else Pose())
+    ``size`` pixels with ``backgrounds`` (default black) and ``object_colour`` (default white); the
+    object in ``material`` (by name), or in its own colours when ``textured``."""
+    if settings is None:
+        settings = RenderSettings(width=size, height=size, backgrounds=tuple(backgrounds) or (DEFAULT_BACKGROUND,),
+                                  object_color=object_colour if object_colour is not None else (1.0, 1.0, 1.0))
+    base = base if base is not None else Pose()
+    if material is not None or textured:
+        base = base.replace(material=material_index(mesh, material or TEXTURED.name))
+    return Scene(mesh, classes, settings, base)
+
+
+def categorical_grid(grid: Sequence[GridAxis], mesh: MeshData,
+                     backgrounds: Sequence[Background] = ()) -> tuple[tuple[GridAxis, ...], tuple[Background, ...]]:
+    """A grid whose categorical axes name their values, made concrete for ``mesh``: its
+    ``background`` values resolved (a folder gives several) and become the scene's backgrounds,
+    its ``material`` values placed at their positions among the mesh's materials. Returns the grid
+    and the scene's backgrounds (``backgrounds`` when the grid has no background axis)."""
+    concrete = []
+    chosen = tuple(backgrounds)
+    for axis in grid:
+        if axis.name == "background":
+            chosen = tuple(b for label in axis.labels for b in resolve_background(label))
+            axis = GridAxis.categories(axis.axis, [b.name for b in chosen])
+        elif axis.name == "material":
+            points = [material_index(mesh, name) for name in axis.labels]
+            order = np.argsort(points)
+            axis = GridAxis.categories(axis.axis, [axis.labels[i] for i in order], [points[i] for i in order])
+        concrete.append(axis)
+    return tuple(concrete), chosen
 
 
 def classes_for(classes: ClassSet, classifier: Classifier) -> ClassSet:

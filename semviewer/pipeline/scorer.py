@@ -17,7 +17,7 @@ import numpy as np
 from semviewer.core.errors import SemviewerError
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.inference.scheduling import PriorityGate
-from semviewer.core.scene.axes import GridAxis
+from semviewer.core.scene.grid import GridAxis
 from semviewer.pipeline.batch_tuning import BatchTuner, cached_batch_size
 from semviewer.pipeline.keys import map_key_for, score_provenance
 from semviewer.pipeline.rendering import RenderContexts, renderer_for

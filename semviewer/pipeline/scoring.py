@@ -8,7 +8,8 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from semviewer.core.scene.axes import AXES, Pose, check_unique, get_axis, poses_from_points
+from semviewer.core.scene.axes import AXES, Pose, check_unique, get_axis
+from semviewer.core.scene.grid import poses_from_points
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.inference.outputs import check_probabilities, class_score
 from semviewer.core.inference.scheduling import PriorityGate, Scheduled

@@ -10,12 +10,14 @@ from typing import Optional, Sequence
 import numpy as np
 
 from semviewer.core.scene.axes import AXIS_NAMES, Pose
+from semviewer.core.scene.corruptions import corrupt
+from semviewer.core.scene.materials import Material, materials_of
 from semviewer.core.scene.mesh import MeshData
 from semviewer.core.scene.render_settings import RenderSettings
+from semviewer.render.background import BackgroundPass
 from semviewer.render.camera import direction, eye_position, projection_matrix, view_matrix
 
-_AZ, _EL, _DIST, _ROLL, _LAZ, _LEL, _FOV = (AXIS_NAMES.index(n) for n in (
-    "azimuth", "elevation", "distance", "roll", "light_azimuth", "light_elevation", "fov"))
+COLUMNS = {name: i for i, name in enumerate(AXIS_NAMES)}
 _POOL_SIZE = 16
 
 
@@ -62,7 +64,8 @@ def pose_matrix(poses: Sequence[Pose] | np.ndarray) -> np.ndarray:
         if arr.ndim == 1:
             arr = arr[None]
         if arr.shape[1] != len(AXIS_NAMES):
-            raise ValueError(f"pose arrays need {len(AXIS_NAMES)} columns ({', '.join(AXIS_NAMES)})")
+            raise ValueError(f"pose arrays need {len(AXIS_NAMES)} columns ({', '.join(AXIS_NAMES)}); "
+                             f"make rows with Pose(...).as_array()")
         return arr
     if isinstance(poses, Pose):
         poses = [poses]
@@ -86,9 +89,9 @@ class Renderer:
         self._texture = None
         self._fbos: tuple = ()
         self.mesh: Optional[MeshData] = None
+        self.materials: tuple[Material, ...] = ()
         self.settings = settings
-        with self.ctx:
-            self._set_settings(settings)
+        self.backgrounds = BackgroundPass(self.ctx, settings.backgrounds)
         if mesh is not None:
             self.set_mesh(mesh)
 
@@ -104,6 +107,7 @@ class Renderer:
         if self.ctx is None:
             return
         with self.ctx:  # our context must be current: several renderers may share a thread
+            self.backgrounds.release()
             for obj in (self._vao, self._vbo, self._texture, self.program, *(f for pair in self._fbos for f in pair)):
                 if obj is not None:
                     obj.release()
@@ -115,15 +119,6 @@ class Renderer:
 
     def __exit__(self, *exc) -> None:
         self.release()
-
-    def _set_settings(self, settings: RenderSettings) -> None:
-        self.settings = settings
-        for pair in self._fbos:
-            for fbo in pair:
-                fbo.release()
-        self._fbos = ()
-        self.program["ambient"].value = settings.ambient
-        self.program["intensity"].value = settings.light_intensity
 
     def set_mesh(self, mesh: MeshData) -> None:
         """Upload a mesh (flat-shaded: vertices are expanded per face with the face normal)."""
@@ -137,20 +132,21 @@ class Renderer:
         length = np.linalg.norm(normals, axis=1, keepdims=True)
         normals = np.where(length > 0, normals / np.maximum(length, 1e-30), 0.0).astype(np.float32)
         normals = np.repeat(normals[:, None, :], 3, axis=1)
-        use_texture = bool(self.settings.use_mesh_colors and mesh.texture is not None and mesh.uvs is not None)
-        if self.settings.use_mesh_colors and mesh.colors is not None:
+        use_texture = bool(mesh.texture is not None and mesh.uvs is not None)
+        if mesh.colors is not None:
             colors = mesh.colors[mesh.faces].astype(np.float32)
         else:
-            colors = np.broadcast_to(np.asarray(self.settings.object_color, np.float32), tri.shape)
+            colors = np.ones(tri.shape, np.float32)
         uvs = mesh.uvs[mesh.faces] if use_texture else np.zeros(tri.shape[:2] + (2,), np.float32)
-        data = np.concatenate([tri, normals, colors, uvs.astype(np.float32)], axis=2).reshape(-1, 11)
+        unit = np.ones(tri.shape[:2] + (1,), np.float32)
+        data = np.concatenate([tri, normals, colors, uvs.astype(np.float32), unit], axis=2).reshape(-1, 12)
         for obj in (self._vao, self._vbo, self._texture):
             if obj is not None:
                 obj.release()
         self._texture = None
         self._vbo = self.ctx.buffer(np.ascontiguousarray(data, dtype=np.float32).tobytes())
         self._vao = self.ctx.vertex_array(
-            self.program, [(self._vbo, "3f 3f 3f 2f", "in_position", "in_normal", "in_color", "in_uv")])
+            self.program, [(self._vbo, "3f 3f 3f 2f 1f", "in_position", "in_normal", "in_color", "in_uv", "in_unit")])
         if use_texture:
             tex = np.ascontiguousarray(mesh.texture[::-1])      # image rows top-down → GL bottom-up
             self._texture = self.ctx.texture((tex.shape[1], tex.shape[0]), 3, tex.tobytes(), alignment=1)
@@ -159,6 +155,7 @@ class Renderer:
             self.program["tex"].value = 0
         self.program["use_texture"].value = use_texture
         self.mesh = mesh
+        self.materials = materials_of(mesh)
 
     # -- rendering ----------------------------------------------------------
     def _pool(self, count: int) -> list:
@@ -193,24 +190,47 @@ class Renderer:
         ctx = self.ctx
         ctx.enable(ctx.DEPTH_TEST)
         ctx.disable(ctx.CULL_FACE)
-        mvp_uniform, light_uniform = self.program["mvp"], self.program["light_dir"]
-        eye_uniform = self.program["eye"]
-        bg = self.settings.background
         for start in range(0, len(arr), len(pool)):
             chunk = arr[start:start + len(pool)]
             for (ms, _), p in zip(pool, chunk):
                 ms.use()
-                ms.clear(bg[0], bg[1], bg[2], 1.0, depth=1.0)
-                mvp = projection_matrix(p[_FOV], w / h) @ view_matrix(p[_AZ], p[_EL], p[_DIST], p[_ROLL])
-                mvp_uniform.write(mvp.T.astype(np.float32).tobytes())
-                light_uniform.value = tuple(direction(p[_LAZ], p[_LEL]))
-                eye_uniform.value = tuple(eye_position(p[_AZ], p[_EL], p[_DIST]))
-                self._vao.render()
+                index = self._category(p, "background", len(self.settings.backgrounds))
+                ms.clear(*self.backgrounds.colour(index), 1.0, depth=1.0)
+                self.backgrounds.draw(index, p, COLUMNS, w, h)
+                self._draw_mesh(p, w / h)
             for i, (ms, resolved) in enumerate(pool[:len(chunk)]):
                 ctx.copy_framebuffer(resolved, ms)
                 raw = resolved.read(components=3, alignment=1)
                 out[start + i] = np.frombuffer(raw, dtype=np.uint8).reshape(h, w, 3)[::-1]
-        return out
+        return corrupt(out, arr)
+
+    def _category(self, p: np.ndarray, axis: str, count: int) -> int:
+        """The value of a categorical axis at pose ``p``: a position in the scene's list of them."""
+        index = int(round(p[COLUMNS[axis]]))
+        if not 0 <= index < count:
+            raise RendererError(f"{axis} {index} does not exist here: the scene has {count} (0 to {count - 1})")
+        return index
+
+    def _draw_mesh(self, p: np.ndarray, aspect: float) -> None:
+        """The object at pose ``p``: its place and size, the light's direction and strength, its material."""
+        c, program = COLUMNS, self.program
+        shift = np.eye(4)
+        shift[0, 3], shift[1, 3] = 2.0 * p[c["shift_x"]], 2.0 * p[c["shift_y"]]
+        model = np.diag([p[c["scale"]], p[c["scale"]], p[c["scale"]], 1.0])
+        mvp = shift @ projection_matrix(p[c["fov"]], aspect) @ view_matrix(p[c["azimuth"]], p[c["elevation"]],
+                                                                          p[c["distance"]], p[c["roll"]]) @ model
+        program["mvp"].write(mvp.T.astype(np.float32).tobytes())
+        program["scale"].value = float(p[c["scale"]])
+        program["light_dir"].value = tuple(direction(p[c["light_azimuth"]], p[c["light_elevation"]]))
+        program["eye"].value = tuple(eye_position(p[c["azimuth"]], p[c["elevation"]], p[c["distance"]]))
+        program["ambient"].value = float(p[c["ambient"]])
+        program["intensity"].value = float(p[c["light_intensity"]])
+        material = self.materials[self._category(p, "material", len(self.materials))]
+        program["material"].value = 1 if material.kind == "own" else 0
+        program["flat_color"].value = self.settings.object_color if material.kind == "plain" else material.colour
+        if self._texture is not None:
+            self._texture.use(0)
+        self._vao.render()
 
     def render_tensor(self, poses: Sequence[Pose] | np.ndarray):
         """Like ``render`` but as a torch uint8 tensor (N, H, W, 3) (zero-copy)."""

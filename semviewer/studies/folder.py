@@ -24,7 +24,7 @@ from semviewer.core.files.hashing import file_sha256
 from semviewer.core.files.reading import check_regular, read_text
 from semviewer.core.maps.semantic_map import SemanticMap
 from semviewer.core.regions.region import Region
-from semviewer.core.scene.axes import GridAxis
+from semviewer.core.scene.grid import GridAxis
 from semviewer.studies.plan import StudyError, UnitSpec
 
 _STEM = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -113,6 +113,7 @@ def store_unit(out_dir: Path, unit: UnitSpec, result: dict[str, Any]) -> dict[st
                                manifest.get("fixed", {}), manifest.get("provenance", {}), m["top1"])
     semantic_map.save(npz)
     record = {"key": unit.key(), "stem": unit.file_stem(), "object": unit.object.label, "model": unit.model.label,
+              **({"variant": unit.variant.label} if unit.variant.label else {}),
               "unit": unit.payload(), "map_file": npz.name, "map_sha256": file_sha256(npz),
               "provenance": dict(semantic_map.provenance), "stats": result["stats"], "regions": result["regions"],
               **software(),
@@ -173,6 +174,7 @@ class StudyUnitRecord:
     regions: tuple[dict, ...]
     state: str                 # "done", "failed: <error>" or "damaged: <why>"
     labels: Optional[str] = None   # the model's labels file, if it has one
+    variant: Optional[dict] = None  # the unit's scene (background, material) beside the paper's
 
 
 def _unit_order(folder: Path) -> list[str]:
@@ -196,9 +198,11 @@ def _unit_record(path: Path) -> StudyUnitRecord:
     if record is None:
         return StudyUnitRecord(path.stem, "", False, "y", (), "", "", None, Path(), (), f"damaged: {problem}")
     obj, model = record["unit"]["object"], record["unit"]["model"]
-    return StudyUnitRecord(f"{record['object']} × {record['model']}", obj["source"], obj["bundled"], obj["up_axis"],
+    variant = f" × {record['variant']}" if record.get("variant") else ""
+    return StudyUnitRecord(f"{record['object']} × {record['model']}{variant}", obj["source"], obj["bundled"], obj["up_axis"],
                            tuple(obj["classes"]), obj["mesh_sha256"], model["name"], model["weights"],
-                           path.parent / record["map_file"], tuple(record["regions"]), "done", model.get("labels"))
+                           path.parent / record["map_file"], tuple(record["regions"]), "done", model.get("labels"),
+                           record["unit"].get("variant"))
 
 
 def read_study(folder: str | Path) -> list[StudyUnitRecord]:

@@ -13,7 +13,7 @@ import numpy as np
 
 from semviewer.core.files.reading import check_regular, read_text
 from semviewer.core.maps.grids import PRESETS, check_grid_size, preset_grid
-from semviewer.core.scene.axes import GridAxis, parse_grid_axis
+from semviewer.core.scene.grid import GridAxis, parse_grid_axis
 from semviewer.core.engines import ENGINES
 from semviewer.core.models import PREPROCESSING_CHOICES, get_model_spec
 from semviewer.core.models.sources import MODEL_FILE_SUFFIXES
@@ -23,9 +23,10 @@ from semviewer.core.errors import SemviewerError, first_line
 from semviewer.core.models.labels import ClassSet, parse_class_set, read_labels
 from semviewer.core.scene.mesh import UP_AXES
 from semviewer.core.regions.config import METHODS, RegionConfig, paper_starts
-from semviewer.studies.plan import SCORES, StudyError, StudyModel, StudyObject, StudyPlan
+from semviewer.studies.plan import SCORES, StudyError, StudyModel, StudyObject, StudyPlan, StudyVariant
 
-_STUDY_KEYS = {"name", "models", "methods", "score", "engine", "preprocessing", "size", "inside_points"}
+_STUDY_KEYS = {"name", "models", "methods", "score", "engine", "preprocessing", "size", "inside_points", "backgrounds",
+               "materials"}
 _OBJECT_KEYS = {"name", "path", "classes", "up_axis", "label"}
 _MODEL_KEYS = {"name", "weights", "label", "labels", "trust_code"}
 _SOLVER_KEYS = {f.name for f in fields(RegionConfig)} - {"method"} | {"starts"}
@@ -187,6 +188,47 @@ def _check_model_file(spec, labels: Optional[str], trust: bool) -> None:
                     engine="onnxruntime" if spec.family == "onnx" else "torch", notify=lambda message: None)
 
 
+def _variants(study: Mapping[str, Any], base: Path, objects: Sequence[StudyObject]) -> tuple[StudyVariant, ...]:
+    """[study] backgrounds × materials: each background a bundled name, a colour, an image file, a
+    folder of images or panorama:FILE (files relative to the manifest); each material one every
+    object has. None given: the paper's scene alone."""
+    from semviewer.core.scene.backgrounds import resolve_background
+    from semviewer.core.scene.materials import material_index
+    from semviewer.core.scene.mesh import load_mesh
+    from semviewer.core.scene.objects import get_object
+
+    backgrounds = study.get("backgrounds", [])
+    materials = study.get("materials", [])
+    for key, value in (("backgrounds", backgrounds), ("materials", materials)):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise _fail(f"[study] {key}", f"must be a list of names, e.g. {key} = [\"black\", \"brick\"]")
+    found = []
+    for text in backgrounds:
+        anchored = text if not _looks_like_path(text) else str(Path(_relative(text.removeprefix("panorama:"), base)))
+        anchored = f"panorama:{anchored}" if text.startswith("panorama:") and _looks_like_path(text) else anchored
+        try:
+            found += resolve_background(anchored)
+        except SemviewerError as exc:
+            raise _fail("[study] backgrounds", str(exc)) from None
+    names = [b.name for b in found]
+    if len(set(names)) != len(names):
+        raise _fail("[study] backgrounds", f"two backgrounds are named {next(n for n in names if names.count(n) > 1)!r}")
+    for obj in objects:
+        mesh = get_object(obj.source).load() if obj.bundled else load_mesh(obj.source, up_axis=obj.up_axis)
+        for name in materials:
+            try:
+                material_index(mesh, name)
+            except SemviewerError as exc:
+                raise _fail("[study] materials", str(exc)) from None
+    return tuple(StudyVariant(b.to_saved() if b else None, b.to_json() if b else None, b.name if b else "", m)
+                 for b in (found or [None]) for m in (materials or [None]))
+
+
+def _looks_like_path(text: str) -> bool:
+    bare = text.removeprefix("panorama:")
+    return "/" in bare or Path(bare).suffix.lower() in (".png", ".jpg", ".jpeg") or text.startswith("panorama:")
+
+
 def _models(study: Mapping[str, Any], tables: Any, base: Path) -> tuple[StudyModel, ...]:
     entries: list[tuple[str, Mapping[str, Any]]] = []
     names = study.get("models", [])
@@ -317,8 +359,9 @@ def _plan(manifest: Mapping[str, Any], base_dir: Path) -> StudyPlan:
     solver, starts = _solver(manifest.get("solver"), methods, grid)
     models = _models(study, manifest.get("models"), base_dir)
     objects = _objects(manifest.get("objects"), base_dir, models)
+    variants = _variants(study, base_dir, objects)
     return StudyPlan(name, objects, models, tuple(methods), score, tuple(a.to_json() for a in grid), solver, starts,
-                     engine, preprocessing,
-                     size, inside_points, json.loads(json.dumps(manifest, default=str)), str(base_dir))
+                     engine, preprocessing, size, inside_points, json.loads(json.dumps(manifest, default=str)),
+                     str(base_dir), variants)
 
 

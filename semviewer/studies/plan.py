@@ -50,6 +50,21 @@ class StudyModel:
 
 
 @dataclass(frozen=True)
+class StudyVariant:
+    """One value of a study's scene dimensions, beside objects and models: a background and a
+    material (None: the paper's black and plain)."""
+
+    background: Optional[Mapping[str, Any]] = None      # Background.to_saved(): how a unit finds it
+    background_key: Optional[Mapping[str, Any]] = None  # Background.to_json(): what decides its pixels
+    background_name: str = ""
+    material: Optional[str] = None
+
+    @property
+    def label(self) -> str:
+        return " · ".join(p for p in (self.background_name, self.material or "") if p)
+
+
+@dataclass(frozen=True)
 class StudyPlan:
     """A validated study: everything needed to compute and report it."""
 
@@ -67,12 +82,14 @@ class StudyPlan:
     inside_points: int = 5
     manifest: Mapping[str, Any] = field(default_factory=dict)   # as read, for study.json
     base_dir: str = "."
+    variants: tuple[StudyVariant, ...] = (StudyVariant(),)     # backgrounds × materials: one block each
 
     def configs(self) -> list[RegionConfig]:
         return [RegionConfig(method=m, **self.solver) for m in self.methods]
 
     def units(self) -> list["UnitSpec"]:
-        return [UnitSpec(self, obj, model) for obj in self.objects for model in self.models]
+        return [UnitSpec(self, obj, model, variant) for obj in self.objects for model in self.models
+                for variant in self.variants]
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -87,27 +104,35 @@ class UnitSpec:
     plan: StudyPlan
     object: StudyObject
     model: StudyModel
+    variant: StudyVariant = StudyVariant()
 
     @property
     def name(self) -> str:
-        return f"{self.object.label} × {self.model.label}"
+        return f"{self.object.label} × {self.model.label}" + (f" × {self.variant.label}" if self.variant.label else "")
 
     def payload(self) -> dict[str, Any]:
         """Plain data for whoever computes the unit (a process or a Ray task)."""
         p = self.plan
-        return {"object": asdict(self.object), "model": asdict(self.model), "methods": list(p.methods),
+        data = {"object": asdict(self.object), "model": asdict(self.model), "methods": list(p.methods),
                 "score": p.score, "grid": [dict(a) for a in p.grid], "solver": dict(p.solver),
                 "starts": [list(s) for s in p.starts], "engine": p.engine, "preprocessing": p.preprocessing,
                 "size": p.size, "inside_points": p.inside_points}
+        if self.variant.label:                  # the paper's scene adds nothing (the keys of earlier units stay)
+            data["variant"] = {"background": self.variant.background, "material": self.variant.material,
+                               "label": self.variant.label}
+        return data
 
     def key(self) -> str:
         """A hash of everything that determines the unit's numbers."""
         data = self.payload()
         data["object"] = {k: v for k, v in data["object"].items() if k not in ("label", "source")}
         data["model"] = {k: v for k, v in data["model"].items() if k not in ("label", "weights", "trust_code")}
+        if "variant" in data:
+            data["variant"] = {"background": self.variant.background_key, "material": self.variant.material}
         text = json.dumps(data, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
     def file_stem(self) -> str:
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{self.object.label}__{self.model.label}")
+        name = f"{self.object.label}__{self.model.label}" + (f"__{self.variant.label}" if self.variant.label else "")
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
         return f"{safe}__{self.key()[:12]}"

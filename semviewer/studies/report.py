@@ -31,7 +31,7 @@ def report_rows(units: Sequence[Mapping[str, Any]], methods: Sequence[str]) -> l
         for method in methods:
             mine = [r for r in regions if r.method == method]
             rows.append({
-                "object": unit["object"], "model": unit["model"], "method": method,
+                "object": unit["object"], "model": unit["model"], "variant": unit.get("variant", ""), "method": method,
                 "srvr": srvr(mine), "verified_srvr": srvr(mine, verified=True),
                 "mean_p": unit["stats"]["mean_p"], "map_top1_share": unit["stats"]["map_top1_share"],
                 "evaluations": int(sum(r.evaluations for r in mine)), "regions": len(mine)})
@@ -50,37 +50,59 @@ def model_table(units: Sequence[Mapping[str, Any]], models: Sequence[str],
                     for c in [*methods, "average"]} for model in models}
 
 
+def _columns(rows: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The report's columns: a study with scene variants (backgrounds, materials) has one more."""
+    if not any(r.get("variant") for r in rows):
+        return REPORT_COLUMNS
+    return REPORT_COLUMNS[:2] + ("variant",) + REPORT_COLUMNS[2:]
+
+
 def _csv(rows: Sequence[Mapping[str, Any]]) -> str:
-    return csv_text(REPORT_COLUMNS, ([r[c] for c in REPORT_COLUMNS] for r in rows))
+    columns = _columns(rows)
+    return csv_text(columns, ([r[c] for c in columns] for r in rows))
+
+
+def variant_tables(units: Sequence[Mapping[str, Any]], models: Sequence[str],
+                   methods: Sequence[str]) -> dict[str, dict[str, dict[str, tuple[float, float]]]]:
+    """Table 1 for each scene variant of a study ('' for the paper's scene), in the study's order."""
+    variants = list(dict.fromkeys(u.get("variant", "") for u in units))
+    return {v: model_table([u for u in units if u.get("variant", "") == v], models, methods) for v in variants}
 
 
 def _pct(value: float) -> str:
     return "n/a" if value != value else f"{value:.2%}"
 
 
-def _markdown(table: Mapping[str, Mapping[str, tuple[float, float]]], methods: Sequence[str], title: str) -> str:
+def _markdown(tables: Mapping[str, Mapping[str, Mapping[str, tuple[float, float]]]], methods: Sequence[str],
+              title: str) -> str:
     columns = [*methods, "average"]
     head = "| network | " + " | ".join(METHOD_LABELS.get(c, c) for c in columns) + " |"
-    lines = [f"# {title}", "", "SRVR (verified SRVR), mean over the objects.", "", head,
-             "|" + "---|" * (len(columns) + 1)]
-    for model, cells in table.items():
-        lines.append(f"| {model} | " + " | ".join(f"{_pct(cells[c][0])} ({_pct(cells[c][1])})" for c in columns) + " |")
+    lines = [f"# {title}", "", "SRVR (verified SRVR), mean over the objects."]
+    for variant, table in tables.items():
+        lines += ["", f"## {variant}", ""] if variant else [""]
+        lines += [head, "|" + "---|" * (len(columns) + 1)]
+        for model, cells in table.items():
+            lines.append(f"| {model} | " + " | ".join(f"{_pct(cells[c][0])} ({_pct(cells[c][1])})"
+                                                        for c in columns) + " |")
     lines += ["", CONVENTION, "", VERIFIED_CONVENTION, ""]
     return "\n".join(lines)
 
 
-def _html(table: Mapping[str, Mapping[str, tuple[float, float]]], methods: Sequence[str], title: str) -> str:
+def _html(tables: Mapping[str, Mapping[str, Mapping[str, tuple[float, float]]]], methods: Sequence[str],
+          title: str) -> str:
     columns = [*methods, "average"]
     head = "".join(f"<th>{html.escape(METHOD_LABELS.get(c, c))}</th>" for c in columns)
-    body = "".join(
-        f"<tr><th>{html.escape(model)}</th>" + "".join(
-            f"<td>{_pct(cells[c][0])} <small>({_pct(cells[c][1])})</small></td>" for c in columns) + "</tr>"
-        for model, cells in table.items())
+    blocks = "".join(
+        (f"<h2>{html.escape(variant)}</h2>" if variant else "") +
+        f"<table><tr><th>network</th>{head}</tr>" + "".join(
+            f"<tr><th>{html.escape(model)}</th>" + "".join(
+                f"<td>{_pct(cells[c][0])} <small>({_pct(cells[c][1])})</small></td>" for c in columns) + "</tr>"
+            for model, cells in table.items()) + "</table>"
+        for variant, table in tables.items())
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #999;"
             "padding:4px 10px;text-align:right}small{color:#555}</style></head><body>"
-            f"<h1>{html.escape(title)}</h1><p>SRVR (verified SRVR), mean over the objects.</p>"
-            f"<table><tr><th>network</th>{head}</tr>{body}</table>"
+            f"<h1>{html.escape(title)}</h1><p>SRVR (verified SRVR), mean over the objects.</p>{blocks}"
             f"<p>{html.escape(CONVENTION)}</p><p>{html.escape(VERIFIED_CONVENTION)}</p></body></html>\n")
 
 
@@ -90,19 +112,28 @@ def write_report(out_dir: Path, title: str, units: Sequence[Mapping[str, Any]], 
     out_dir = Path(out_dir)
     rows = report_rows(units, methods)
     write_text(out_dir / "report.csv", _csv(rows))
-    table = model_table(units, models, methods)
-    write_text(out_dir / "table.md", _markdown(table, methods, title))
-    write_text(out_dir / "table.html", _html(table, methods, title))
+    tables = variant_tables(units, models, methods)
+    write_text(out_dir / "table.md", _markdown(tables, methods, title))
+    write_text(out_dir / "table.html", _html(tables, methods, title))
     if figures:
         (out_dir / "figures").mkdir(parents=True, exist_ok=True)
         for model in models:
-            panels = [Panel(maps[u["stem"]], [Region.from_json(r) for r in u["regions"]], u["object"])
-                      for u in units if u["model"] == model and u["stem"] in maps]
-            if not panels:
-                continue
-            fig = map_figure(panels, width=4.5, columns=min(4, len(panels)))
-            fig.suptitle(f"{title} · {model}")
-            safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in model)
-            for suffix in ("png", "pdf"):
-                save_figure(fig, out_dir / "figures" / f"{safe}.{suffix}", dpi=110)
+            for variant in tables:
+                _figure(out_dir, title, maps, [u for u in units if u["model"] == model and
+                                               u.get("variant", "") == variant], model, variant)
     return rows
+
+
+def _figure(out_dir: Path, title: str, maps: Mapping[str, SemanticMap], units: Sequence[Mapping[str, Any]],
+            model: str, variant: str) -> None:
+    """figures/MODEL[__VARIANT].png and .pdf: every object's map with its regions, one colour scale."""
+    panels = [Panel(maps[u["stem"]], [Region.from_json(r) for r in u["regions"]], u["object"])
+              for u in units if u["stem"] in maps]
+    if not panels:
+        return
+    fig = map_figure(panels, width=4.5, columns=min(4, len(panels)))
+    fig.suptitle(f"{title} · {model}" + (f" · {variant}" if variant else ""))
+    name = f"{model}__{variant}" if variant else model
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+    for suffix in ("png", "pdf"):
+        save_figure(fig, out_dir / "figures" / f"{safe}.{suffix}", dpi=110)

@@ -57,9 +57,10 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
     from semviewer.core.maps.cache import MapCache
     from semviewer.core.models.labels import parse_class_set
     from semviewer.core.regions.request import PRIMARY, RegionTarget
-    from semviewer.core.scene.axes import GridAxis
+    from semviewer.core.scene.grid import GridAxis
     from semviewer.pipeline.maps import compute_map
     from semviewer.pipeline.regions import plan_region_jobs, run_region_jobs
+    from semviewer.core.scene.backgrounds import Background
     from semviewer.pipeline.scene import make_scene
     from semviewer.pipeline.scorer import Scorers
 
@@ -74,7 +75,10 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
                                           trust_code=bool(model.get("trust_code", False)), allow_download=False))
     classes = parse_class_set(list(obj.get("class_names") or obj["classes"]), classifier.labels)
     axes = tuple(GridAxis.from_json(a) for a in payload["grid"])
-    scene = make_scene(mesh, classes, size=payload["size"], base=base)
+    variant = payload.get("variant") or {}
+    backgrounds = (Background.from_saved(variant["background"]),) if variant.get("background") else ()
+    scene = make_scene(mesh, classes, size=payload["size"], base=base, backgrounds=backgrounds,
+                       material=variant.get("material"))
     with Scorers(scene) as live:
         scorer = live.get(classifier, [a.name for a in axes])
         notes: list[str] = []

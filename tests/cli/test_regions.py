@@ -84,7 +84,7 @@ def test_paper_1d_starts_run_at_elevation_35(tmp_path):
 
 def test_wrap_lets_a_region_on_a_map_cross_the_seam(tmp_path):
     from semviewer.core.maps.build import build_map
-    from semviewer.core.scene.axes import parse_grid_axis
+    from semviewer.core.scene.grid import parse_grid_axis
 
     def band(p):                            # high on azimuth 300°…60° (across 0°), at any elevation
         near = np.minimum(np.mod(p[:, 0], 360.0), 360.0 - np.mod(p[:, 0], 360.0))

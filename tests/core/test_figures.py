@@ -30,3 +30,31 @@ def test_doubtful_regions_are_dashed_in_figures(tmp_path):
     assert [p.get_linestyle() for p in patches] == ["-", "--"]
     labels = fig.axes[0].get_legend_handles_labels()[1]
     assert any("dashed: top-1 on < half" in label for label in labels)
+
+
+def _synthetic_map(labels=("black", "brick", "sky")) -> SemanticMap:
+    from semviewer.core.scene.axes import AXES
+    from semviewer.core.scene.grid import GridAxis
+
+    grid = (GridAxis.regular(AXES["azimuth"], 0.0, 30.0, 12, 360.0),
+            GridAxis.regular(AXES["elevation"], -10.0, 20.0, 5, 90.0),
+            GridAxis.categories(AXES["background"], list(labels)))
+    values = np.linspace(0, 1, 12 * 5 * len(labels)).reshape(12, 5, len(labels))
+    return SemanticMap(values, grid, provenance={"object": "teapot", "model": "m", "classes": {"names": ["teapot"]}})
+
+
+def test_a_hidden_categorical_axis_gives_one_panel_a_value_titled_with_it():
+    from semviewer.core.figures import category_panels, map_figure
+
+    semantic_map = _synthetic_map()
+    panels = category_panels(semantic_map, ["azimuth", "elevation"])
+    assert [p.at for p in panels] == [{"background": 0.0}, {"background": 1.0}, {"background": 2.0}]
+    fig = map_figure(panels, show=["azimuth", "elevation"], columns=2)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert len(titles) == 3
+    for title, name in zip(titles, ("black", "brick", "sky")):
+        assert f"background={name}" in title and title.count(name) == 1
+    # each panel shows its own slice of the map
+    images = [ax.images[0].get_array() for ax in fig.axes if ax.images]
+    assert np.allclose(images[1].T, semantic_map.values[:, :, 1])
+    assert len(category_panels(semantic_map, ["azimuth", "background"])) == 1

@@ -5,7 +5,8 @@ from concurrent.futures import Future
 import numpy as np
 import pytest
 
-from semviewer.core.scene.axes import Pose, parse_grid_axis
+from semviewer.core.scene.axes import Pose
+from semviewer.core.scene.grid import parse_grid_axis
 from semviewer.core.models.labels import ClassSet
 from semviewer.core.progress import Cancelled, ListSink
 from semviewer.core.regions.config import RegionConfig

@@ -65,7 +65,7 @@ def test_an_object_opened_meanwhile_wins_over_a_late_session(window, qtbot, tmp_
 
 
 def test_a_map_file_opened_from_the_menu_or_recent_files_loads_in_the_background(window, qtbot, tmp_path):
-    from semviewer.core.scene.axes import parse_grid_axis
+    from semviewer.core.scene.grid import parse_grid_axis
     from semviewer.core.maps.build import build_map
 
     axes = (parse_grid_axis("azimuth=0:360:90"), parse_grid_axis("elevation=0:90:45"))
@@ -76,7 +76,7 @@ def test_a_map_file_opened_from_the_menu_or_recent_files_loads_in_the_background
 
 
 def test_an_export_asked_for_from_the_menu_is_written_in_the_background(window, qtbot, tmp_path, monkeypatch):
-    from semviewer.core.scene.axes import parse_grid_axis
+    from semviewer.core.scene.grid import parse_grid_axis
     from semviewer.core.maps.build import build_map
 
     axes = (parse_grid_axis("azimuth=0:360:30"), parse_grid_axis("elevation=-10:90:20"))

@@ -261,7 +261,7 @@ def test_dropping_a_map_file_opens_it_as_a_map(window, qtbot, tmp_path):
     from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
     from PySide6.QtGui import QDropEvent
 
-    from semviewer.core.scene.axes import parse_grid_axis
+    from semviewer.core.scene.grid import parse_grid_axis
     from semviewer.core.maps.semantic_map import empty_map
 
     m = empty_map((parse_grid_axis("azimuth=0:360:90"), parse_grid_axis("elevation=0:90:45")), {}, {})

@@ -4,12 +4,13 @@ import dataclasses
 
 import pytest
 
-from semviewer.core.scene.axes import parse_grid_axis
+from semviewer.core.scene.grid import parse_grid_axis
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.engines.onnxruntime_engine import OnnxRuntimeEngine
 from semviewer.core.models.labels import ClassSet
 from semviewer.core.maps.cache import map_key
 from semviewer.core.scene.mesh import load_mesh
+from semviewer.core.scene.backgrounds import Background
 from semviewer.core.scene.render_settings import RenderSettings
 from semviewer.pipeline.scene import Scene
 from semviewer.pipeline.keys import score_provenance
@@ -44,10 +45,11 @@ def test_every_input_changes_the_key(classifier, box_mesh_file):
         "weights": _key(_classifier(classifier, weights_id="other.pth:0123"), mesh_y),
         "classes": _key(classifier, mesh_y, classes=ClassSet((849, 505))),
         "fixed": _key(classifier, mesh_y, fixed={"distance": 3.0}),
+        "scene axis": _key(classifier, mesh_y, fixed={"distance": 2.732, "noise": 1.0}),
         "grid": _key(classifier, mesh_y, axes=(AXES[0], parse_grid_axis("elevation=0:90:30"))),
     }
-    changed = {"width": 256, "height": 256, "background": (0.1, 0.1, 0.1), "object_color": (0.9, 0.8, 0.7),
-               "ambient": 0.4, "light_intensity": 0.6, "use_mesh_colors": True, "samples": 0}
+    changed = {"width": 256, "height": 256, "backgrounds": (Background("dim", "colour", (0.1, 0.1, 0.1)),),
+               "object_color": (0.9, 0.8, 0.7), "samples": 0}
     assert set(changed) == {f.name for f in dataclasses.fields(RenderSettings)}, "a new render setting needs a case"
     for name, value in changed.items():
         variants[f"render {name}"] = _key(classifier, mesh_y, settings=RenderSettings(**{name: value}))

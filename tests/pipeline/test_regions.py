@@ -30,7 +30,7 @@ def bump(points: np.ndarray) -> np.ndarray:
 
 
 def small_map(doc: Document) -> SemanticMap:
-    return build_map(bump, doc.view.grid(), {}, {"model": doc.model.name, "classes": doc.scene.classes.to_json()})
+    return build_map(bump, doc.grid(), {}, {"model": doc.model.name, "classes": doc.scene.classes.to_json()})
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ import threading
 import numpy as np
 import pytest
 
-from semviewer.core.scene.axes import Pose, parse_grid_axis
+from semviewer.core.scene.axes import Pose
+from semviewer.core.scene.grid import parse_grid_axis
 from semviewer.core.errors import AxisError
 from semviewer.core.scene.objects import get_object
 from semviewer.pipeline.scoring import ScoreFunction

@@ -75,7 +75,7 @@ def test_a_full_disk_leaves_no_partial_file(tmp_path, monkeypatch, writer):
         fh = real_open(path, mode, *args, **kwargs)
         return FullDisk(fh) if "w" in mode and str(tmp_path) in str(path) else fh
 
-    from semviewer.core.scene.axes import parse_grid_axis
+    from semviewer.core.scene.grid import parse_grid_axis
     from semviewer.core.files.atomic import write_json, write_png
     from semviewer.core.maps.semantic_map import empty_map
 

@@ -98,7 +98,7 @@ def test_mesh_files(tmp_path_factory, data):
 
 # -- semantic maps ---------------------------------------------------------------------------
 def _good_map_bytes() -> tuple[bytes, dict]:
-    from semviewer.core.scene.axes import parse_grid_axis
+    from semviewer.core.scene.grid import parse_grid_axis
     from semviewer.core.maps.semantic_map import empty_map
 
     m = empty_map((parse_grid_axis("azimuth=0:360:90"), parse_grid_axis("elevation=-10:90:50")), {"distance": 3.0},

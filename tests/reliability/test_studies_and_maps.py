@@ -19,7 +19,7 @@ from semviewer.cli import main
 from semviewer.core.errors import ModelError
 from semviewer.core.maps.cache import MapCache, map_key
 from semviewer.pipeline.maps import cached_build_map
-from semviewer.core.scene.axes import parse_grid_axis
+from semviewer.core.scene.grid import parse_grid_axis
 from tests.reliability.conftest import time_limit
 
 MANIFEST = """

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from semviewer.core.scene.axes import AXIS_NAMES, Pose
+from semviewer.core.scene.backgrounds import Background
 from semviewer.core.scene.render_settings import RenderSettings
 from semviewer.render import Renderer
 from semviewer.render.camera import eye_position, projection_matrix, view_matrix
@@ -74,16 +75,17 @@ def test_mirrored_azimuths_give_mirrored_images(teapot_renderer):
 
 
 def test_settings_change_size_colours_and_light(teapot_mesh):
-    settings = RenderSettings(width=96, height=64, background=(0, 0, 1), object_color=(1, 0, 0),
-                              ambient=0.2, light_intensity=0.8)
+    settings = RenderSettings(width=96, height=64, backgrounds=(Background("blue", "colour", (0, 0, 1)),),
+                              object_color=(1, 0, 0))
+    light = {"ambient": 0.2, "light_intensity": 0.8}          # the light's strength is an axis of the pose
     with Renderer(teapot_mesh, settings) as r:
-        image = r.render([Pose()])[0]
+        image = r.render([Pose(light)])[0]
         assert image.shape == (64, 96, 3)
         assert tuple(image[0, 0]) == (0, 0, 255)
         obj = image[(image[..., 2] == 0)]
         assert obj[:, 0].max() > 200 and obj[:, 1].max() == 0
-        lit_from_above = r.render([Pose()])[0]
-        lit_from_below = r.render([Pose({"light_elevation": -90})])[0]
+        lit_from_above = r.render([Pose(light)])[0]
+        lit_from_below = r.render([Pose({**light, "light_elevation": -90})])[0]
         assert not np.array_equal(lit_from_above, lit_from_below)
 
 
@@ -91,10 +93,9 @@ def test_texture_is_used_when_asked(tmp_path):
     from semviewer.core.scene.objects import get_object
 
     ball = get_object("soccer_ball").load()
-    blue = (0.0, 0.0, 1.0)
-    with Renderer(ball, RenderSettings(use_mesh_colors=True, background=blue)) as r:
-        textured = r.render([Pose()])[0]
-    with Renderer(ball, RenderSettings(background=blue)) as r:
+    blue = RenderSettings(backgrounds=(Background("blue", "colour", (0.0, 0.0, 1.0)),))
+    with Renderer(ball, blue) as r:
+        textured = r.render([Pose({"material": 1})])[0]          # the material axis: 1 is the mesh's own
         plain = r.render([Pose()])[0]
     dark = lambda im: ((im.max(axis=2) < 40) & (im[..., 2] < 200)).sum()  # noqa: E731
     assert dark(textured) > 2000 and dark(plain) < 100   # the ball's black patches

@@ -10,11 +10,15 @@ from typing import Any, Iterable, Sequence
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def safe_text(text: str) -> str:
+    """Text a spreadsheet shows as text, never runs as a formula."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.6f}"
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return safe_text(str(value))
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

@@ -13,7 +13,7 @@ from semviewer.core.errors import AxisError
 from semviewer.core.maps.progressive import coarse_to_fine
 from semviewer.core.maps.semantic_map import SemanticMap, empty_map
 from semviewer.core.progress import Cancelled, NullSink, ProgressSink, ThrottledSink
-from semviewer.core.scene.axes import GridAxis
+from semviewer.core.scene.grid import GridAxis
 
 #: The orders a map can be computed in: the whole domain first, or row by row.
 ORDERS = ("coarse-to-fine", "rows")

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
-from semviewer.core.scene.axes import GridAxis
+from semviewer.core.scene.grid import GridAxis
 from semviewer.core.errors import MapFileError
 from semviewer.core.maps.semantic_map import SemanticMap
 

@@ -5,25 +5,35 @@ from __future__ import annotations
 
 import math
 from types import MappingProxyType
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
 from semviewer.core.errors import AxisError
-from semviewer.core.scene.axes import GridAxis, get_axis
+from semviewer.core.scene.axes import get_axis
+from semviewer.core.scene.grid import GridAxis
 
-#: The range each axis is mapped over (the paper's for azimuth and elevation).
+_SEVERITIES = ("noise", "blur", "brightness", "contrast", "jpeg")
+#: The range each continuous axis is mapped over (the paper's for azimuth and elevation).
 MAP_RANGES = MappingProxyType({
     "azimuth": (0.0, 360.0), "elevation": (-10.0, 90.0), "distance": (1.5, 6.0), "roll": (-180.0, 180.0),
-    "light_azimuth": (0.0, 360.0), "light_elevation": (-90.0, 90.0), "fov": (20.0, 100.0)})
+    "light_azimuth": (0.0, 360.0), "light_elevation": (-90.0, 90.0), "fov": (20.0, 100.0),
+    "ambient": (0.0, 1.5), "light_intensity": (0.0, 1.5), "shift_x": (-0.4, 0.4), "shift_y": (-0.4, 0.4),
+    "scale": (0.25, 2.0), "background_rotation": (0.0, 360.0), **{name: (0.0, 5.0) for name in _SEVERITIES}})
+
+
+def _steps(angle: float, elevation: float, distance: float, fov: float, light: float, shift: float,
+           severity: float) -> dict[str, float]:
+    return {"azimuth": angle, "elevation": elevation, "distance": distance, "roll": angle, "light_azimuth": angle,
+            "light_elevation": elevation, "fov": fov, "ambient": light, "light_intensity": light, "shift_x": shift,
+            "shift_y": shift, "scale": light, "background_rotation": angle, **{n: severity for n in _SEVERITIES}}
+
+
 #: Grid steps per axis for each resolution ("paper" is the paper's 3° grid).
 RESOLUTIONS = MappingProxyType({
-    "coarse": {"azimuth": 15.0, "elevation": 10.0, "distance": 0.5, "roll": 15.0, "light_azimuth": 15.0,
-               "light_elevation": 10.0, "fov": 10.0},
-    "medium": {"azimuth": 6.0, "elevation": 5.0, "distance": 0.25, "roll": 6.0, "light_azimuth": 6.0,
-               "light_elevation": 5.0, "fov": 5.0},
-    "paper": {"azimuth": 3.0, "elevation": 3.0, "distance": 0.1, "roll": 3.0, "light_azimuth": 3.0,
-              "light_elevation": 3.0, "fov": 2.0},
+    "coarse": _steps(15.0, 10.0, 0.5, 10.0, 0.25, 0.1, 1.0),
+    "medium": _steps(6.0, 5.0, 0.25, 5.0, 0.1, 0.05, 0.5),
+    "paper": _steps(3.0, 3.0, 0.1, 2.0, 0.05, 0.025, 0.25),
 })
 #: The paper's 1-D map is 180 azimuths (a 2° step, not its 2-D map's 3°) at elevation 35°.
 PAPER_1D_STEP = 2.0
@@ -60,9 +70,19 @@ def grid_axis(name: str, resolution: str, one_axis: bool = False) -> GridAxis:
     return GridAxis.regular(axis, lo, step, count, hi)
 
 
-def named_grid(names: Sequence[str], resolution: str) -> tuple[GridAxis, ...]:
-    """The grid over ``names`` at ``resolution`` (coarse, medium or paper)."""
-    return tuple(grid_axis(n, resolution, one_axis=len(names) == 1) for n in names)
+def named_grid(names: Sequence[str], resolution: str,
+               categories: Mapping[str, Sequence[str]] = MappingProxyType({})) -> tuple[GridAxis, ...]:
+    """The grid over ``names`` at ``resolution`` (coarse, medium or paper); a categorical axis
+    takes every value the scene has (``categories``: its values by name, in order)."""
+    grid = []
+    for name in names:
+        if get_axis(name).categorical:
+            if not categories.get(name):
+                raise AxisError(f"a map over {name} needs the scene's {name}s")
+            grid.append(GridAxis.categories(get_axis(name), list(categories[name])))
+        else:
+            grid.append(grid_axis(name, resolution, one_axis=len(names) == 1))
+    return tuple(grid)
 
 
 def preset_grid(preset: str) -> tuple[tuple[GridAxis, ...], dict[str, float]]:

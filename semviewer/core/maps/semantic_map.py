@@ -9,7 +9,8 @@ from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
-from semviewer.core.scene.axes import GridAxis, check_unique
+from semviewer.core.scene.axes import check_unique
+from semviewer.core.scene.grid import GridAxis
 from semviewer.core.errors import AxisError, MapFileError, first_line
 from semviewer.core.files.atomic import atomic_path
 from semviewer.core.files.reading import MiB, check_archive, check_regular
@@ -127,7 +128,7 @@ class SemanticMap:
                     value = at.get(a.name, a.points[0])
                     j = int(np.argmin(np.abs(a.points - value)))
                     index.append(j)
-                    notes.append(f"{a.name}={a.points[j]:g}")
+                    notes.append(f"{a.name}={a.label(j)}")
             data = data[tuple(index)]
             remaining = [a for a in self.axes if a.name in show]
         order = [[a.name for a in remaining].index(name) for name in show]
@@ -215,14 +216,21 @@ class SemanticMap:
         return ""
 
     def to_csv(self) -> str:
-        """Long format: one row per grid point, axis columns then score and top1."""
-        lines = [",".join([*self.axis_names, "score", "top1"])]
+        """Long format: one row per grid point, axis columns (a categorical axis's values by name)
+        then score and top1."""
+        import csv
+        import io
+
+        from semviewer.core.files.tables import safe_text
+
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([*self.axis_names, "score", "top1"])
         top1 = self.top1.reshape(-1) if self.top1 is not None else np.full(self.values.size, np.nan)
-        for point, value, t in zip(self.points(), self.values.reshape(-1), top1):
-            cells = [f"{p:g}" for p in point] + ["" if np.isnan(value) else f"{value:.6f}",
-                                                 "" if np.isnan(t) else str(int(t))]
-            lines.append(",".join(cells))
-        return "\n".join(lines) + "\n"
+        for index, value, t in zip(np.ndindex(*self.shape), self.values.reshape(-1), top1):
+            cells = [safe_text(a.label(i)) if a.labels else f"{a.points[i]:g}" for a, i in zip(self.axes, index)]
+            writer.writerow(cells + ["" if np.isnan(value) else f"{value:.6f}", "" if np.isnan(t) else str(int(t))])
+        return out.getvalue()
 
 
 def empty_map(axes: Sequence[GridAxis], fixed: Mapping[str, float], provenance: Mapping[str, Any]) -> SemanticMap:

@@ -12,6 +12,7 @@ from semviewer.core.errors import SemviewerError
 from semviewer.core.maps.semantic_map import SemanticMap
 from semviewer.core.regions.config import RegionConfig
 from semviewer.core.regions.inside import DEFAULT_POINTS_PER_AXIS
+from semviewer.core.scene.axes import check_continuous
 
 #: The targets regions grow on: the primary model's map, and the compare model's.
 PRIMARY, COMPARE = "primary", "compare"
@@ -57,6 +58,7 @@ class RegionRequest:
         if self.source not in SOURCES:
             raise SemviewerError(f"the score source is map or live, not {self.source!r}")
         object.__setattr__(self, "axes", tuple(self.axes))
+        check_continuous(self.axes)
         object.__setattr__(self, "starts", tuple(check_starts(self.starts, self.axes)))
         object.__setattr__(self, "configs", tuple(self.configs))
         if self.domain is not None:

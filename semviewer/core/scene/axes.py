@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Optional, Iterable, Mapping
+from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -23,6 +23,8 @@ class Axis:
     default: float
     periodic: bool = False
     description: str = ""
+    group: str = "camera"           # where the window shows it: camera, light, placement, scene, corruption
+    categorical: bool = False       # values are names (an index into the scene's list of them), not numbers
 
     @property
     def label(self) -> str:
@@ -40,6 +42,8 @@ class Axis:
         value = float(value)
         if not math.isfinite(value):
             raise AxisError(f"{self.name}={value} is not a finite number")
+        if self.categorical and (value != int(value) or not self.lower <= value <= self.upper):
+            raise AxisError(f"{self.name} is one of the scene's {self.name}s, by position (0, 1, ...), not {value:g}")
         if self.periodic:
             span = self.upper - self.lower
             if value < self.lower or value > self.upper:
@@ -51,6 +55,10 @@ class Axis:
                 f"choose a value inside it"
             )
         return value
+
+
+#: A categorical axis (background, material) has at most this many values in one scene.
+MAX_CATEGORIES = 1000
 
 
 def _axes(*axes: Axis) -> Mapping[str, Axis]:
@@ -73,9 +81,34 @@ AXES: Mapping[str, Axis] = _axes(
          description="elevation of the light direction (90 = from +y, the paper's light)"),
     Axis("fov", "°", 5.0, 120.0, 60.0,
          description="full vertical field of view (the paper's 30° viewing angle is the half-angle)"),
+    Axis("ambient", "", 0.0, 2.0, 0.5, group="light",
+         description="strength of the ambient light (the paper's 0.5)"),
+    Axis("light_intensity", "", 0.0, 2.0, 0.5, group="light",
+         description="strength of the directional light (the paper's 0.5)"),
+    Axis("shift_x", "frame", -0.5, 0.5, 0.0, group="placement",
+         description="the object moved right in the frame, as a fraction of the frame's width"),
+    Axis("shift_y", "frame", -0.5, 0.5, 0.0, group="placement",
+         description="the object moved up in the frame, as a fraction of the frame's height"),
+    Axis("scale", "×", 0.1, 4.0, 1.0, group="placement",
+         description="the object's size (1: the paper's, where the unit cube just fits)"),
+    Axis("background", "", 0.0, MAX_CATEGORIES - 1.0, 0.0, group="scene", categorical=True,
+         description="which of the scene's backgrounds is drawn behind the object"),
+    Axis("background_rotation", "°", 0.0, 360.0, 0.0, periodic=True, group="scene",
+         description="a panorama background turned about the vertical axis"),
+    Axis("material", "", 0.0, MAX_CATEGORIES - 1.0, 0.0, group="scene", categorical=True,
+         description="how the object is coloured: plain (the object colour), its own texture, or a material of "
+                     "its file"),
+    *(Axis(name, "severity", 0.0, 5.0, 0.0, group="corruption", description=text) for name, text in (
+        ("noise", "Gaussian noise added to the render (0: none; 1-5 as ImageNet-C)"),
+        ("blur", "Gaussian blur of the render (0: none; 1-5 as ImageNet-C)"),
+        ("brightness", "the render made brighter (0: none; 1-5 as ImageNet-C)"),
+        ("contrast", "the render's contrast lowered (0: none; 1-5 as ImageNet-C)"),
+        ("jpeg", "JPEG compression of the render (0: none; 1-5 as ImageNet-C)"))),
 )
 
 AXIS_NAMES: tuple[str, ...] = tuple(AXES)
+#: The first axes (camera and light direction) are always written out; the scene's only when set.
+VIEW_AXES = 7
 
 
 def get_axis(name: str) -> Axis:
@@ -113,7 +146,9 @@ class Pose:
         return np.array([self.values[n] for n in AXIS_NAMES], dtype=np.float64)
 
     def __str__(self) -> str:
-        return ",".join(f"{k}={v:g}" for k, v in self.values.items())
+        """The camera and light axes, then every other axis that is not at its default."""
+        return ",".join(f"{k}={v:g}" for i, (k, v) in enumerate(self.values.items())
+                        if i < VIEW_AXES or v != AXES[k].default)
 
 
 def _parse_float(text: str, what: str) -> float:
@@ -149,140 +184,13 @@ def parse_pose(text: str | Iterable[str] | None, base: Pose | None = None) -> Po
     return Pose(values)
 
 
-#: No grid axis has more points than this (a finer step would exhaust memory before it ran).
-MAX_AXIS_POINTS = 50_000_000
-
-
-@dataclass(frozen=True)
-class GridAxis:
-    """A sampled axis of a semantic map: the axis, its grid points (ascending) and, when known,
-    the upper end of the range the user asked for (``0:360:3`` has points 0…357, upper 360).
-    A grid built as ``start + step · k`` keeps its ``step`` and is written as that range, not as
-    a list of points (a fine grid's manifest stays small)."""
-
-    axis: Axis
-    points: np.ndarray
-    upper: Optional[float] = None
-    step: Optional[float] = field(default=None, compare=False)
-
-    def __post_init__(self) -> None:
-        pts = np.asarray(self.points, dtype=np.float64).reshape(-1)
-        pts.setflags(write=False)
-        object.__setattr__(self, "points", pts)
-        if self.upper is not None:
-            upper = float(self.upper)
-            if not np.isfinite(upper) or (pts.size and upper < pts[-1]):
-                raise AxisError(f"{self.axis.name}: the range's upper end {upper:g} lies below its last grid point")
-            object.__setattr__(self, "upper", upper)
-
-    @classmethod
-    def regular(cls, axis: Axis, start: float, step: float, count: int, upper: Optional[float] = None) -> "GridAxis":
-        """``count`` points ``start + step · k``."""
-        if not (math.isfinite(start) and math.isfinite(step) and step > 0):
-            raise AxisError(f"{axis.name}: a grid needs a finite start and a finite, positive step")
-        if not 1 <= count <= MAX_AXIS_POINTS:
-            raise AxisError(f"{axis.name}: a grid of {count:.3g} points is more than {MAX_AXIS_POINTS:,} on one axis; "
-                            f"use a larger step")
-        return cls(axis, start + step * np.arange(int(count)), upper, float(step))
-
-    def extent(self) -> tuple[float, float]:
-        """The range the grid stands for: the requested [lower, upper] when known; else the grid's
-        span, extended by one step on a periodic axis whose grid covers a full turn."""
-        lo, hi = float(self.points[0]), float(self.points[-1])
-        if self.upper is not None:
-            return lo, self.upper
-        if self.axis.periodic and self.size > 1:
-            step = self.points[1] - self.points[0]
-            period = self.axis.upper - self.axis.lower
-            if abs(lo + period - hi - step) < 1e-6 * period:
-                return lo, hi + step
-        return lo, hi
-
-    @property
-    def name(self) -> str:
-        return self.axis.name
-
-    @property
-    def size(self) -> int:
-        return int(self.points.size)
-
-    def __eq__(self, other: object) -> bool:
-        return (isinstance(other, GridAxis) and self.axis == other.axis
-                and np.array_equal(self.points, other.points) and self.upper == other.upper)
-
-    def __hash__(self) -> int:
-        return hash((self.axis.name, self.points.tobytes(), self.upper))
-
-    def to_json(self) -> dict:
-        """The axis as JSON: ``start``, ``step`` and ``count`` for a regular grid, else its points."""
-        data: dict = {"name": self.name, "unit": self.axis.unit}
-        regular = self.step is not None and self.size and np.array_equal(
-            self.points, self.points[0] + self.step * np.arange(self.size))
-        if regular:
-            data.update(start=float(self.points[0]), step=self.step, count=self.size)
-        else:
-            data["points"] = self.points.tolist()
-        if self.upper is not None:
-            data["upper"] = self.upper
-        return data
-
-    @classmethod
-    def from_json(cls, data: Mapping) -> "GridAxis":
-        """An axis written by ``to_json`` (either form); AxisError for anything else."""
-        if not isinstance(data, Mapping):
-            raise AxisError(f"a grid axis must be a table, got {type(data).__name__}")
-        axis = get_axis(data.get("name"))
-        upper = data.get("upper")
-        upper = None if upper is None else float(upper)
-        if "points" in data:
-            return cls(axis, np.asarray(data["points"], dtype=np.float64), upper)
-        count = data.get("count")
-        if isinstance(count, bool) or not isinstance(count, int):
-            raise AxisError(f"the grid of {axis.name} needs points, or start, step and a whole count")
-        return cls.regular(axis, float(data["start"]), float(data["step"]), count, upper)
-
-
-def _check_range(axis: Axis, lo: float, hi: float, spec: str) -> None:
-    if not hi > lo:
-        raise AxisError(f"{spec}: the range is empty or reversed (upper {hi:g} must exceed lower {lo:g})")
-    if lo < axis.lower or hi > axis.upper:
-        raise AxisError(
-            f"{spec}: the range leaves the domain of {axis.name}, [{axis.lower:g}, {axis.upper:g}] {axis.unit}"
-        )
-
-
-def parse_grid_axis(spec: str) -> GridAxis:
-    """Parse ``"azimuth=0:360:3"`` (lower:upper:step, upper excluded) into a GridAxis."""
-    if "=" not in spec:
-        raise AxisError(f"{spec!r} is not of the form name=lower:upper:step (e.g. azimuth=0:360:3)")
-    name, rng = (s.strip() for s in spec.split("=", 1))
-    axis = get_axis(name)
-    fields = rng.split(":")
-    if len(fields) != 3:
-        raise AxisError(f"{spec!r}: give lower:upper:step (e.g. {name}={axis.lower:g}:{axis.upper:g}:3)")
-    lo, hi, step = (_parse_float(f, spec) for f in fields)
-    if not (step > 0 and math.isfinite(step)):
-        raise AxisError(f"{spec}: the step must be positive and finite")
-    _check_range(axis, lo, hi, spec)
-    count = math.ceil((hi - lo) / step - 1e-9)
-    if count > MAX_AXIS_POINTS:
-        raise AxisError(f"{spec}: the step gives {count:.3g} grid points, more than {MAX_AXIS_POINTS:,} on one axis; "
-                        f"use a larger step")
-    return GridAxis.regular(axis, lo, step, max(1, count), hi)
-
-
-def parse_domain_axis(spec: str) -> tuple[Axis, float, float]:
-    """Parse ``"azimuth=0:360"`` (a closed interval for region search)."""
-    if "=" not in spec:
-        raise AxisError(f"{spec!r} is not of the form name=lower:upper (e.g. azimuth=0:360)")
-    name, rng = (s.strip() for s in spec.split("=", 1))
-    axis = get_axis(name)
-    fields = rng.split(":")
-    if len(fields) not in (2, 3):
-        raise AxisError(f"{spec!r}: give lower:upper (e.g. {name}={axis.lower:g}:{axis.upper:g})")
-    lo, hi = (_parse_float(f, spec) for f in fields[:2])
-    _check_range(axis, lo, hi, spec)
-    return axis, lo, hi
+def check_continuous(names: Iterable[str], purpose: str = "regions grow") -> None:
+    """AxisError naming the first categorical axis: regions and searches move along numbers only
+    (``purpose`` says who: "regions grow", "a failure search moves")."""
+    for name in names:
+        if get_axis(name).categorical:
+            raise AxisError(f"{name} is categorical (its values are names): {purpose} on continuous axes only; "
+                            f"hold {name} at one value instead")
 
 
 def check_unique(names: Iterable[str]) -> None:
@@ -292,13 +200,3 @@ def check_unique(names: Iterable[str]) -> None:
         if n in seen:
             raise AxisError(f"axis {n!r} is given twice")
         seen.add(n)
-
-
-def poses_from_points(points: np.ndarray, axis_names: Iterable[str], base: Pose) -> np.ndarray:
-    """Full pose matrix ``(k, len(AXIS_NAMES))`` from points over some axes plus a base pose."""
-    names = list(axis_names)
-    pts = np.asarray(points, dtype=np.float64).reshape(-1, len(names))
-    full = np.tile(base.as_array(), (pts.shape[0], 1))
-    for j, name in enumerate(names):
-        full[:, AXIS_NAMES.index(name)] = pts[:, j]
-    return full

@@ -43,6 +43,7 @@ class MeshData:
     texture: Optional[np.ndarray] = None   # (H, W, 3) uint8
     file_sha256: str = ""                  # of the source file, for provenance
     notes: tuple[str, ...] = ()            # what was left out while reading it (a texture too large...)
+    materials: tuple[tuple[str, tuple[float, float, float]], ...] = ()   # the file's named materials, by colour
 
     @property
     def face_count(self) -> int:
@@ -105,6 +106,26 @@ def _with_vertex_colours(mesh) -> Optional[np.ndarray]:
         rgb = np.tile(main, (len(mesh.vertices), 1))
     rgba = np.concatenate([rgb, np.ones((len(rgb), 1), np.float32)], axis=1)
     return (np.clip(rgba, 0, 1) * 255).astype(np.uint8)
+
+
+def _named_materials(loaded) -> tuple[tuple[str, tuple[float, float, float]], ...]:
+    """The named materials of a file's parts, each by its colour (a texture's mean colour, or its
+    base or diffuse colour), in the order they first appear; () when they are not named."""
+    import trimesh
+
+    parts = loaded.dump() if isinstance(loaded, trimesh.Scene) else [loaded]
+    found: dict[str, tuple[float, float, float]] = {}
+    for part in parts:
+        material = getattr(getattr(part, "visual", None), "material", None)
+        name = str(getattr(material, "name", "") or "").strip()
+        if not name or name in found or not name.isprintable() or len(name) > 60:
+            continue
+        colours, _, texture = _appearance(part)
+        rgb = texture.reshape(-1, 3).mean(axis=0) / 255.0 if texture is not None else \
+            colours.mean(axis=0) if colours is not None else _material_colour(part)
+        if rgb is not None:
+            found[name] = tuple(float(np.clip(c, 0, 1)) for c in rgb)  # type: ignore[assignment]
+    return tuple(found.items())
 
 
 def _material_colour(mesh) -> Optional[np.ndarray]:
@@ -173,6 +194,7 @@ def load_mesh(path: str | Path, up_axis: str = "y", name: Optional[str] = None) 
     path = Path(path)
     check_up_axis(up_axis)
     loaded, notes = read_scene(path)
+    materials = _named_materials(loaded)
     try:
         mesh = _flatten(loaded)
     except MeshError as exc:
@@ -205,6 +227,7 @@ def load_mesh(path: str | Path, up_axis: str = "y", name: Optional[str] = None) 
         texture=texture,
         file_sha256=file_sha256(path),
         notes=tuple(notes),
+        materials=materials,
     )
 
 

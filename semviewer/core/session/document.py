@@ -31,9 +31,10 @@ from semviewer.core.regions.config import ALL_METHODS, METHODS, RegionConfig, pa
 from semviewer.core.regions.region import Region
 from semviewer.core.regions.request import (COMPARE, PRIMARY, SOURCES, TARGETS, RegionRequest, RegionTarget,
                                             check_starts)
-from semviewer.core.scene.axes import AXES, Pose
+from semviewer.core.scene.axes import AXES, Pose, check_continuous
 from semviewer.core.scene.mesh import MeshData, check_up_axis
 from semviewer.core.scene.objects import resolve_object
+from semviewer.core.scene.render_settings import RenderSettings
 from semviewer.core.session.events import EventGroup
 from semviewer.core.session.parts import MapsPart, ModelPart, ScenePart, SolverPart, ViewPart
 
@@ -80,7 +81,9 @@ class Document:
         elif scene.classes is None:
             scene.classes = ClassSet((0,), labels)
         scene.default_pose = default_pose or Pose()
-        scene.pose = scene.default_pose
+        scene.pose = scene.default_pose.replace(**{k: v for k, v in scene.pose.as_dict().items()    # the scene's
+                                                   if AXES[k].group in ("light", "scene", "corruption")  # look stays
+                                                   and k not in ("light_azimuth", "light_elevation", "material")})
         self.maps.unit = self.maps.file = None
         scene.events.object.emit()
         scene.events.classes.emit()
@@ -119,6 +122,19 @@ class Document:
         if not keep_results:
             self.drop_results()
 
+    def set_render_settings(self, settings: RenderSettings) -> None:
+        """How the object is drawn (its backgrounds, its colour): the maps and regions of the old
+        look are dropped; a pose on a background that is gone moves to the first."""
+        if not isinstance(settings, RenderSettings):
+            raise SemviewerError("render settings are a RenderSettings")
+        scene = self.scene
+        scene.render_settings = settings
+        if scene.pose["background"] >= len(settings.backgrounds):
+            scene.pose = scene.pose.replace(background=0)
+        scene.events.settings.emit()
+        self.drop_results()
+        scene.events.pose.emit(scene.pose)
+
     def set_compare_model(self, name: Optional[str]) -> None:
         """Compare with ``name`` (None: no comparison). Its map and regions, and any running compare
         job, belong to the old name and are dropped."""
@@ -137,6 +153,12 @@ class Document:
             self.model.classifiers[COMPARE] = classifier
 
     # -- maps ------------------------------------------------------------------------------
+    def grid(self):
+        """The grid a map of the current view is computed on: the view's axes at its resolution, a
+        categorical axis over every value of the scene."""
+        return self.view.grid({name: self.scene.categories(name) for name in self.view.map_axes
+                               if AXES[name].categorical})
+
     def region_domain(self, axes: Optional[Sequence[str]] = None, target: str = PRIMARY) -> np.ndarray:
         """Ω over ``axes``: the map's, else the window grid's ranges."""
         axes = list(axes or self.view.map_axes)
@@ -185,6 +207,7 @@ class Document:
 
     def add_start(self, point: Sequence[float]) -> None:
         """Add a start point on the map axes (clipped into Ω); starts picked on other axes go."""
+        check_continuous(self.view.map_axes)
         rows = self.region_domain()
         point = tuple(float(np.clip(v, lo, hi)) for v, (lo, hi) in zip(point, rows))
         keep = self.solver.starts if self.starts_shown() else []

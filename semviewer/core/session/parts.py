@@ -20,6 +20,7 @@ from semviewer.core.regions.inside import DEFAULT_POINTS_PER_AXIS
 from semviewer.core.regions.region import Region
 from semviewer.core.regions.request import COMPARE, PRIMARY, TARGETS
 from semviewer.core.scene.axes import AXES, Pose
+from semviewer.core.scene.materials import materials_of
 from semviewer.core.scene.mesh import MeshData
 from semviewer.core.scene.objects import DEFAULT_OBJECT
 from semviewer.core.scene.render_settings import RenderSettings
@@ -53,10 +54,11 @@ def _copy(value: Any) -> Any:
 
 class ScenePart(Part):
     """The object (its source, up axis, mesh, true class set and default pose), the pose and how it
-    is drawn. ``pose`` carries the new pose."""
+    is drawn (the backgrounds, the object colour). ``pose`` carries the new pose; ``settings`` says
+    how it is drawn changed."""
 
     FIELDS = ("object_source", "up_axis", "mesh", "classes", "default_pose", "pose", "render_settings")
-    EVENTS = ("object", "classes", "pose")
+    EVENTS = ("object", "classes", "pose", "settings")
 
     def __init__(self) -> None:
         super().__init__()
@@ -79,6 +81,14 @@ class ScenePart(Part):
     def pose_at(self, values: dict[str, float]) -> Pose:
         """The current pose with some axes moved (clamped into their domains)."""
         return self.pose.replace(**{name: AXES[name].clamp(v) for name, v in values.items()})
+
+    def categories(self, axis: str) -> tuple[str, ...]:
+        """The values of a categorical axis here, by name (its positions 0, 1, ...)."""
+        if axis == "background":
+            return self.render_settings.background_names
+        if axis == "material":
+            return tuple(m.name for m in materials_of(self.mesh)) if self.mesh is not None else ("plain",)
+        raise SemviewerError(f"{axis} is not categorical")
 
 
 class ModelPart(Part):
@@ -158,9 +168,10 @@ class ViewPart(Part):
         if changed:
             self.events.changed.emit()
 
-    def grid(self):
-        """The grid a map of the current view is computed on."""
-        return named_grid(self.map_axes, self.resolution)
+    def grid(self, categories=None):
+        """The grid a map of the current view is computed on (a categorical axis over
+        ``categories[name]``, the scene's values)."""
+        return named_grid(self.map_axes, self.resolution, categories or {})
 
 
 class MapsPart(Part):

@@ -24,6 +24,7 @@ from semviewer.core.models.weights import check_weights
 from semviewer.core.regions.config import METHODS
 from semviewer.core.regions.region import Region
 from semviewer.core.scene.axes import AXES, Pose
+from semviewer.core.scene.backgrounds import DEFAULT_BACKGROUND, Background
 from semviewer.core.scene.mesh import check_up_axis
 from semviewer.core.scene.objects import bundled_objects
 from semviewer.core.files.atomic import write_json
@@ -56,6 +57,8 @@ class Session:
     regions: list[dict] = field(default_factory=list)
     region_run: dict[str, Any] = field(default_factory=dict)  # axes, domain, configs, source, provenance
     engine: str = "auto"
+    backgrounds: list[dict] = field(default_factory=list)     # the scene's backgrounds (none: the paper's black)
+    object_colour: Optional[list[float]] = None               # the plain material's colour (None: white)
 
     def save(self, path: str | Path) -> Path:
         data = {"format": SESSION_FORMAT, "version": SESSION_VERSION, **software(),
@@ -117,7 +120,10 @@ def to_session(doc: Document) -> Session:
     if "domain" in run:
         run["domain"] = np.asarray(run["domain"], dtype=float).tolist()
     model = _absolute(doc.model.name) if is_model_file(doc.model.name) else doc.model.name
-    return Session(object=source, up_axis=doc.scene.up_axis, model=model,
+    settings = doc.scene.render_settings
+    looks = ([b.to_saved() for b in settings.backgrounds] if settings.backgrounds != (DEFAULT_BACKGROUND,) else [],
+             list(settings.object_color) if settings.object_color != (1.0, 1.0, 1.0) else None)
+    return Session(object=source, up_axis=doc.scene.up_axis, model=model, backgrounds=looks[0], object_colour=looks[1],
                    weights=_absolute(doc.model.weights), labels=_absolute(doc.model.labels_file),
                    classes=list(doc.scene.classes.ids) if doc.scene.classes else [], pose=doc.scene.pose.as_dict(),
                    map_axes=list(doc.view.map_axes), resolution=doc.view.resolution, aggregate=doc.view.aggregate,
@@ -163,6 +169,13 @@ def _check_run(run: Any) -> dict[str, Any]:
 
 def _apply_fields(doc: Document, session: Session) -> None:
     """Everything but the object, applied through the document's setters (the object is opened first)."""
+    with _field("backgrounds"):
+        if not isinstance(session.backgrounds, list):
+            raise SemviewerError("backgrounds must be a list")
+        backgrounds = tuple(Background.from_saved(b) for b in session.backgrounds) or (DEFAULT_BACKGROUND,)
+        colour = session.object_colour if session.object_colour is not None else (1.0, 1.0, 1.0)
+        doc.set_render_settings(replace(doc.scene.render_settings, backgrounds=backgrounds,
+                                                 object_color=tuple(colour)))
     with _field("engine"):
         doc.model.set_engine(session.engine)
     with _field("model"):

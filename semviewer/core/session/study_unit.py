@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from semviewer.core.errors import SemviewerError
+from semviewer.core.scene.backgrounds import Background
+from semviewer.core.scene.materials import material_index
 from semviewer.core.models.labels import ClassSet
 from semviewer.core.maps.semantic_map import SemanticMap
 from semviewer.core.regions.region import Region
@@ -26,6 +29,12 @@ def from_study_unit(record: Any, study: str | Path) -> Document:
         raise SemviewerError(f"the mesh {record.object_source} changed since this unit was computed; run the study "
                              f"again to see its map of the mesh as it is now")
     doc.set_model(record.model, record.weights, labels=record.labels)
+    variant = getattr(record, "variant", None) or {}
+    if variant.get("background"):
+        doc.set_render_settings(replace(doc.scene.render_settings,
+                                        backgrounds=(Background.from_saved(variant["background"]),)))
+    if variant.get("material"):
+        doc.scene.set_pose(doc.scene.pose.replace(material=material_index(doc.scene.mesh, variant["material"])))
     ids = semantic_map.provenance.get("classes", {}).get("ids") or list(record.classes)
     doc.set_classes(ClassSet(tuple(int(i) for i in ids), doc.model.labels))
     doc.view.set(axes)

@@ -13,7 +13,7 @@ from semviewer.core.errors import SemviewerError
 from semviewer.core.inference.classifier_cache import ClassifierCache
 from semviewer.core.inference.scheduling import PriorityGate
 from semviewer.core.maps.cache import MapCache
-from semviewer.core.maps.grids import RESOLUTIONS, domain_rows
+from semviewer.core.maps.grids import RESOLUTIONS
 from semviewer.core.scene.axes import AXES, Pose
 from semviewer.core.session.document import COMPARE, PRIMARY, TARGETS, Document
 from semviewer.gui.feedback import Feedback
@@ -68,7 +68,7 @@ class MapController:
         control says so."""
         semantic_map, named = self.doc.maps[PRIMARY], RESOLUTIONS[self.doc.view.resolution]
         steps = {a.name: a.step for a in semantic_map.axes} if semantic_map is not None else {}
-        shown = [n for n in self.doc.view.map_axes if steps.get(n) is not None]
+        shown = [n for n in self.doc.view.map_axes if steps.get(n) is not None and not AXES[n].categorical]
         other = any(abs(steps[n] - named[n]) > 1e-9 for n in shown)
         self.settings.show_loaded_grid(" × ".join(f"{steps[n]:g}{AXES[n].unit if AXES[n].unit == '°' else ''}"
                                                   for n in shown) if other else None)
@@ -110,7 +110,7 @@ class MapController:
 
     def _job(self, target: str, model: str, weights: Optional[str]):
         doc = self.doc
-        scene, grid, engine = Scene.of(doc), doc.view.grid(), doc.model.engine
+        scene, grid, engine = Scene.of(doc), doc.grid(), doc.model.engine
         same = model == doc.model.name and weights == doc.model.weights     # not the primary's custom weights
         labels = doc.model.labels_file if same else None
         hint = doc.model.classifier if same else doc.model.classifiers[COMPARE] if target == COMPARE else None
@@ -182,7 +182,7 @@ class MapController:
         if classifier is None or doc.scene.mesh is None or doc.maps[PRIMARY] is not None:
             return doc.maps[PRIMARY] is not None
         try:
-            found = cached_map(Scene.of(doc), classifier, doc.view.grid(), self.cache)
+            found = cached_map(Scene.of(doc), classifier, doc.grid(), self.cache)
         except SemviewerError:
             return False                         # the model's labels do not name the class: compute says so
         if found is None:
@@ -232,8 +232,8 @@ class MapController:
         self.show_regions()
 
     def _clear_views(self) -> None:
-        shown = self.doc.view.map_axes
-        axes = [(AXES[n].label, *domain_rows([n])[0]) for n in shown]
+        axes = [(g.axis.label, -0.5, g.size - 0.5) if g.labels else (g.axis.label, *g.extent())
+                for g in self.doc.grid()]
         compare = self.doc.model.compare
         self.views[PRIMARY].clear_map("Press “Compute map” to see where the network recognises the object", axes)
         self.views[COMPARE].clear_map(f"{compare}: compute the map to compare" if compare else "", axes)

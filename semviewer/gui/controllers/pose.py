@@ -3,7 +3,7 @@ live view renders and classifies it; frames and predictions come back to the doc
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 from PySide6.QtCore import QObject
@@ -22,7 +22,7 @@ class PoseController(QObject):
     document. A QObject, so that frames and predictions from the live view's threads arrive in
     the GUI thread."""
 
-    def __init__(self, doc: Document, viewport: Viewport, controls: AxisControls, predictions: PredictionsPanel,
+    def __init__(self, doc: Document, viewport: Viewport, controls: Sequence[AxisControls], predictions: PredictionsPanel,
                  live: LiveView, feedback: Feedback, set_title: Callable[[str], None],
                  parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
@@ -30,13 +30,15 @@ class PoseController(QObject):
         self.predicted_pose: Optional[Pose] = None   # the pose the predictions panel shows
         self.feedback = feedback
         viewport.pose_edited.connect(self._dragged)
-        controls.pose_edited.connect(doc.scene.set_pose)
-        controls.reset_requested.connect(doc.scene.reset_pose)
+        for fields in controls:
+            fields.pose_edited.connect(doc.scene.set_pose)
+            fields.reset_requested.connect(doc.scene.reset_pose)
         live.frame_ready.connect(self._on_frame)
         live.prediction_ready.connect(self._on_prediction)
         live.failed.connect(feedback.live_failed)
         doc.scene.events.pose.connect(lambda pose: self.sync())
-        doc.scene.events.object.connect(lambda: live.set_mesh(doc.scene.mesh, doc.scene.render_settings))
+        for event in (doc.scene.events.object, doc.scene.events.settings):
+            event.connect(lambda: live.set_mesh(doc.scene.mesh, doc.scene.render_settings))
         doc.scene.events.classes.connect(lambda: live.request(doc.scene.pose))
         doc.model.events.model.connect(self._model_changed)
         for event in (doc.scene.events.object, doc.scene.events.classes, doc.model.events.model,
@@ -55,7 +57,8 @@ class PoseController(QObject):
         """Show the document's pose in the viewport and the fields; render and classify it."""
         pose = self.doc.scene.pose
         self.viewport.set_pose(pose)
-        self.controls.set_pose(pose)
+        for fields in self.controls:
+            fields.set_pose(pose)
         self.live.request(pose)
 
     def _on_frame(self, image: np.ndarray, pose: Pose) -> None:

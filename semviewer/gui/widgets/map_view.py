@@ -84,6 +84,7 @@ class MapView(QWidget):
         self._highlight: Optional[int] = None
         self.map: Optional[SemanticMap] = None
         self.axes_shown: tuple[str, ...] = ()
+        self.grid_axes: tuple = ()                       # the grid axes drawn (their points, names)
         self.values: Optional[np.ndarray] = None
         self.preview_level: Optional[int] = None     # the coarse level a map being computed is shown at
         self._pressed = False
@@ -108,11 +109,12 @@ class MapView(QWidget):
         self.preview_level = level if np.isnan(view.values).any() else None
         x_axis = view.axes[0]
         self.item.setLabel("bottom", x_axis.axis.label)
-        xs = x_axis.points
+        self.grid_axes = tuple(view.axes)
+        xs = self._coordinates(0, "bottom")
         dx = xs[1] - xs[0] if xs.size > 1 else 1.0
         if len(show) == 2:
             y_axis = view.axes[1]
-            ys = y_axis.points
+            ys = self._coordinates(1, "left")
             dy = ys[1] - ys[0] if ys.size > 1 else 1.0
             self.item.setLabel("left", y_axis.axis.label)
             self.image.setImage(shown, levels=(0.0, 1.0), autoLevels=False)
@@ -140,9 +142,33 @@ class MapView(QWidget):
                       f"{filled:.0%} computed" if self.preview_level >= 0 else f" · {filled:.0%} computed")
         self.set_message(title + notes)
 
+    def _coordinates(self, i: int, side: str) -> np.ndarray:
+        """Where axis ``i``'s values are drawn: at their values, or a categorical axis's at 0, 1, ...
+        with its values' names as the ticks."""
+        grid_axis = self.grid_axes[i]
+        ticks = [[(float(k), label) for k, label in enumerate(grid_axis.labels)]] if grid_axis.labels else None
+        self.item.getAxis(side).setTicks(ticks)
+        return np.arange(grid_axis.size, dtype=np.float64) if grid_axis.labels else grid_axis.points
+
+    def value_of(self, i: int, coordinate: float) -> float:
+        """The axis value at a drawn coordinate (a categorical axis's value nearest it)."""
+        if i >= len(self.grid_axes) or not self.grid_axes[i].labels or not np.isfinite(coordinate):
+            return coordinate
+        points = self.grid_axes[i].points
+        return float(points[int(np.clip(round(coordinate), 0, len(points) - 1))])
+
+    def position_of(self, i: int, value: float) -> float:
+        """Where an axis value is drawn (a categorical value at its place among the map's)."""
+        if i >= len(self.grid_axes) or not self.grid_axes[i].labels:
+            return value
+        return float(np.argmin(np.abs(self.grid_axes[i].points - value)))
+
     def clear_map(self, message: str = "", axes: Sequence = ()) -> None:
         """Forget the map; show empty axes (``axes``: (label, lower, upper) per axis) and a hint."""
         self.map = None
+        self.grid_axes = ()
+        for side in ("bottom", "left"):
+            self.item.getAxis(side).setTicks(None)
         self.values = None
         self.image.clear()
         self.curve.setData([], [])
@@ -158,8 +184,9 @@ class MapView(QWidget):
         self.set_message(message)
 
     def set_cursor(self, x: float, y: Optional[float]) -> None:
+        x = self.position_of(0, x)
         if len(self.axes_shown) == 2 and y is not None:
-            self.cursor.setData([x], [y])
+            self.cursor.setData([x], [self.position_of(1, y)])
         self.vcursor.setValue(x)
 
     def set_starts(self, points: Sequence[Sequence[float]]) -> None:
@@ -229,8 +256,8 @@ class MapView(QWidget):
         point = self._to_view(event.scenePos())
         if point is None:
             return
-        y = point.y() if len(self.axes_shown) == 2 else float("nan")
-        self.clicked.emit(point.x(), y, event.modifiers())
+        y = self.value_of(1, point.y()) if len(self.axes_shown) == 2 else float("nan")
+        self.clicked.emit(self.value_of(0, point.x()), y, event.modifiers())
 
     def _on_move(self, scene_pos) -> None:
         if self.map is None or not QApplication.mouseButtons() & Qt.MouseButton.LeftButton:
@@ -239,7 +266,8 @@ class MapView(QWidget):
             return
         point = self._to_view(scene_pos)
         if point is not None:
-            self.dragged.emit(point.x(), point.y() if len(self.axes_shown) == 2 else float("nan"))
+            self.dragged.emit(self.value_of(0, point.x()),
+                              self.value_of(1, point.y()) if len(self.axes_shown) == 2 else float("nan"))
 
     def view_to_widget(self, x: float, y: float) -> QPointF:
         """Widget coordinates (of the plot widget) of a point in axis units (for tests and automation)."""

@@ -6,6 +6,7 @@ from semviewer.core.models import MODELS, get_model_spec
 from semviewer.core.inference.outputs import class_score, top_k
 from semviewer.core.inference.loading import load_classifier
 from semviewer.core.errors import ModelError
+from semviewer.core.scene.axes import Pose
 
 REQUIRED = ["efficientnet-lite0", "efficientnet-lite2", "resnet50", "vgg11_bn", "alexnet", "inception_v3",
             "resnet18", "mobilenet_v3_large"]
@@ -93,7 +94,7 @@ def test_bf16_autocast_agrees(classifier, teapot_mesh):
         pytest.skip("this CPU has no native bf16 (bf16 is refused here; see test_engines)")
     fast = load_classifier("efficientnet-lite0", precision="bf16", device="cpu")
     with Renderer(teapot_mesh) as r:
-        images = r.render(np.array([[0, 40, 2.732, 0, 0, 90, 60.0]]))
+        images = r.render([Pose({"azimuth": 0, "elevation": 40, "distance": 2.732})])
     assert abs(fast.probabilities(images)[0, 849] - classifier.probabilities(images)[0, 849]) < 0.1
 
 

@@ -7,7 +7,8 @@ import pytest
 
 from semviewer.core.errors import AxisError
 from semviewer.core.maps.grids import PRESETS, grid_axis, named_grid, preset_grid
-from semviewer.core.scene.axes import GridAxis, get_axis, parse_grid_axis
+from semviewer.core.scene.axes import get_axis
+from semviewer.core.scene.grid import GridAxis, parse_grid_axis
 
 
 def test_the_paper_presets():

@@ -5,7 +5,7 @@ import numpy as np
 from semviewer.core.maps.build import build_map
 from semviewer.core.maps.progressive import coarse_to_fine, point_levels, preview
 from semviewer.core.progress import ListSink
-from semviewer.core.scene.axes import parse_grid_axis
+from semviewer.core.scene.grid import parse_grid_axis
 
 AXES = (parse_grid_axis("azimuth=0:360:3"), parse_grid_axis("elevation=-10:90:3"))     # the paper's grid
 

@@ -5,7 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from semviewer.core.scene.axes import GridAxis, get_axis, parse_grid_axis
+from semviewer.core.scene.axes import get_axis
+from semviewer.core.scene.grid import GridAxis, parse_grid_axis
 from semviewer.core.errors import MapFileError
 from semviewer.core.maps.cache import MapCache, map_key
 from semviewer.pipeline.maps import cached_build_map

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from semviewer.core.scene.axes import parse_grid_axis
+from semviewer.core.scene.grid import parse_grid_axis
 from semviewer.core.regions.inside import (check_regions, inside_from_lattice, inside_from_map, lattice,
                                            with_inside)
 from semviewer.core.maps.map_score import MapScore

@@ -311,7 +311,7 @@ def test_non_periodic_axes_clip_to_the_domain():
 
 
 def test_score_functions_declare_their_periodic_axes():
-    from semviewer.core.scene.axes import parse_grid_axis
+    from semviewer.core.scene.grid import parse_grid_axis
     from semviewer.core.maps.map_score import MapScore
     from semviewer.core.maps.semantic_map import empty_map
 

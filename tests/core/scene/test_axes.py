@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from semviewer.core.scene.axes import (AXES, AXIS_NAMES, Pose, check_unique, parse_domain_axis, parse_grid_axis,
-                                 parse_pose, poses_from_points)
+from semviewer.core.scene.axes import AXES, AXIS_NAMES, Pose, check_unique, parse_pose
+from semviewer.core.scene.grid import parse_domain_axis, parse_grid_axis, poses_from_points
 from semviewer.core.errors import AxisError
 
 

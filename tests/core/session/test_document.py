@@ -34,7 +34,7 @@ def bump(points: np.ndarray) -> np.ndarray:
 
 
 def small_map(doc: Document) -> SemanticMap:
-    return build_map(bump, doc.view.grid(), {}, {"model": doc.model.name, "classes": doc.scene.classes.to_json()})
+    return build_map(bump, doc.grid(), {}, {"model": doc.model.name, "classes": doc.scene.classes.to_json()})
 
 
 SESSION_SCRIPT = textwrap.dedent("""
@@ -54,7 +54,7 @@ SESSION_SCRIPT = textwrap.dedent("""
     doc.set_model("efficientnet-lite2")
     doc.set_classes(ClassSet((504, 968)))
     f = lambda p: np.exp(-((p[:, 0] - 145) / 45) ** 2 - ((p[:, 1] - 30) / 30) ** 2)
-    doc.set_map(PRIMARY, build_map(f, doc.view.grid(), {}, {"model": doc.model.name}))
+    doc.set_map(PRIMARY, build_map(f, doc.grid(), {}, {"model": doc.model.name}))
     doc.set_starts([(130.0, 30.0), (160.0, 20.0)])
     doc.set_solver("oir_b", {**doc.solver.settings, "steps": 200})
     doc.set_regions(*grow_regions(doc.region_request(), doc.region_targets()))

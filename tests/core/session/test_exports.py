@@ -47,7 +47,7 @@ def test_each_export_says_what_is_missing(doc, tmp_path):
 
 
 def test_map_figure_csv_regions_and_render_are_written_from_the_document(doc, tmp_path):
-    doc.set_map(PRIMARY, build_map(bump, doc.view.grid(), {}, {"model": doc.model.name, "classes": doc.scene.classes.to_json()}))
+    doc.set_map(PRIMARY, build_map(bump, doc.grid(), {}, {"model": doc.model.name, "classes": doc.scene.classes.to_json()}))
     doc.set_starts([(130.0, 30.0)])
     jobs = jobs_of(doc)
     doc.set_regions(run_region_jobs(jobs, None), record_of(doc, jobs))
