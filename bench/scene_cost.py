@@ -4,7 +4,7 @@ per image (the default engine, batch 8); and the map pipeline's poses per second
 classifier overlapping, batch 8) on each background. The target: a background costs at most 15 %
 of the pipeline's time (its poses per second at least 1 / 1.15 of black's).
 
-    .venv/bin/python bench/scene_cost.py [--poses 96] [--repeats 3] [--model efficientnet-lite0]
+    .venv/bin/python bench/scene_cost.py [--poses 96] [--repeats 5] [--model efficientnet-lite0]
 """
 
 from __future__ import annotations
@@ -26,23 +26,28 @@ from semviewer.render import Renderer
 from baselines import default_classifier  # bench/baselines.py
 
 TARGET = 0.15
+BACKGROUNDS = ("black (the paper's)", "image (brick)", "panorama (sky)")
 
 
-def per_image_ms(fn, count: int, repeats: int) -> float:
-    """Median milliseconds per image of ``fn()`` (which handles ``count`` images), after a warm-up."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+def interleaved_ms(fns: dict, count: int, repeats: int) -> dict[str, float]:
+    """Median milliseconds per image of each ``fns[name]()`` (which handles ``count`` images): one
+    warm-up each, then ``repeats`` rounds that time every one in turn, so that a slow moment of the
+    machine falls on all of them alike."""
+    for fn in fns.values():
         fn()
-        times.append((time.perf_counter() - start) / count * 1000)
-    return float(np.median(times))
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append((time.perf_counter() - start) / count * 1000)
+    return {name: float(np.median(t)) for name, t in times.items()}
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--poses", type=int, default=96)
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--model", default="efficientnet-lite0")
     ap.add_argument("--smoke", action="store_true",
                     help="seconds on tiny inputs (a test runs it, so that the benchmark cannot rot)")
@@ -53,20 +58,22 @@ def main(argv=None) -> None:
     settings = RenderSettings(backgrounds=(b["black"], b["brick"], b["sky"]))
     poses = [Pose({"azimuth": a, "elevation": 20}) for a in np.linspace(0, 360, args.poses, endpoint=False)]
     print(f"{describe_cpu()}; torch {torch.__version__}; {args.poses} renders of the teapot at 224², "
-          f"medians of {args.repeats}")
+          f"medians of {args.repeats} interleaved rounds")
     classifier = default_classifier(args.model, "cpu", notify=lambda message: None)
     with Renderer(get_object("teapot").load(), settings) as renderer:
         images = renderer.render(poses[:8])
-        classify = per_image_ms(lambda: classifier.probabilities(images), len(images), args.repeats)
-        render = {name: per_image_ms(lambda i=i: renderer.render([p.replace(background=i) for p in poses]),
-                                     len(poses), args.repeats)
-                  for i, name in enumerate(("black (the paper's)", "image (brick)", "panorama (sky)"))}
-        corrupted = {name: per_image_ms(lambda n=name: renderer.render([p.replace(**{n: 3.0}) for p in poses]),
-                                        len(poses), args.repeats) - render["black (the paper's)"]
-                     for name in CORRUPTIONS}
+        classify = interleaved_ms({"classify": lambda: classifier.probabilities(images)}, len(images),
+                                  args.repeats)["classify"]
+        jobs = {name: (lambda i=i: renderer.render([p.replace(background=i) for p in poses])) for i, name in
+                enumerate(BACKGROUNDS)}
+        jobs.update({name: (lambda n=name: renderer.render([p.replace(**{n: 3.0}) for p in poses]))
+                     for name in CORRUPTIONS})
+        measured = interleaved_ms(jobs, len(poses), args.repeats)
+        render = {name: measured[name] for name in BACKGROUNDS}
+        corrupted = {name: measured[name] - render[BACKGROUNDS[0]] for name in CORRUPTIONS}
     rates = pipeline_rates(settings, classifier, args.poses, args.repeats)
     print(f"classifier ({args.model}, {classifier.engine}, batch 8): {classify:.2f} ms an image")
-    black = rates["black (the paper's)"]
+    black = rates[BACKGROUNDS[0]]
     for name, ms in render.items():
         cost = black / rates[name] - 1
         print(f"render on {name:20s}: {ms:6.2f} ms an image; map pipeline {rates[name]:6.1f} poses/s, "
@@ -84,12 +91,10 @@ def pipeline_rates(settings: RenderSettings, classifier, poses: int, repeats: in
     teapot = get_object("teapot")
     scene = make_scene(teapot.load(), teapot.classes, settings=settings)
     points = np.stack([np.linspace(0, 360, poses, endpoint=False), np.full(poses, 20.0)], axis=1)
-    rates = {}
     with Scorer(scene, classifier, ["azimuth", "elevation", "background"], 8) as scorer:
-        for i, name in enumerate(("black (the paper's)", "image (brick)", "panorama (sky)")):
-            batch = np.column_stack([points, np.full(poses, float(i))])
-            rates[name] = 1000 / per_image_ms(lambda b=batch: scorer.score(b), poses, repeats)
-    return rates
+        jobs = {name: (lambda b=np.column_stack([points, np.full(poses, float(i))]): scorer.score(b))
+                for i, name in enumerate(BACKGROUNDS)}
+        return {name: 1000 / ms for name, ms in interleaved_ms(jobs, poses, repeats).items()}
 
 
 if __name__ == "__main__":

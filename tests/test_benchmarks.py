@@ -23,7 +23,8 @@ def bench_module(monkeypatch, tmp_path):
 
 def test_every_benchmark_is_run_here():
     assert set(SCRIPTS) == {"cancel_latency", "drag_latency", "engines", "map_progressive", "map_throughput",
-                            "models", "region_cost", "scene_cost", "soak_live_view", "study_scaling", "ui_stalls"}
+                            "models", "region_cost", "scene_cost", "soak_live_view", "study_scaling", "ui_stalls",
+                            "failure_search"}
 
 
 @pytest.mark.parametrize("name", SCRIPTS)

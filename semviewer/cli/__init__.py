@@ -12,7 +12,7 @@ from semviewer.core.models.torchscript import UntrustedModelCode
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from semviewer.cli import basic, desktop, evaluate, gui, maps, regions, study
+    from semviewer.cli import basic, desktop, evaluate, failures, gui, maps, regions, study
 
     parser = argparse.ArgumentParser(
         prog="semviewer",
@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "Without a command, the desktop window opens.")
     parser.add_argument("--version", action="version", version=version_text())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (gui, basic, maps, regions, evaluate, study, desktop):
+    for module in (gui, basic, maps, regions, failures, evaluate, study, desktop):
         module.register(sub)
     return parser
 

@@ -12,11 +12,12 @@ from typing import Mapping, Optional, Sequence
 import numpy as np
 
 from semviewer.core.errors import OutputError
+from semviewer.core.failures.result import Failure
 from semviewer.core.regions.config import METHOD_LABELS
 from semviewer.core.regions.region import Region
 from semviewer.core.files.atomic import atomic_path
 from semviewer.core.maps.semantic_map import SemanticMap
-from semviewer.core.style import COLORMAP, METHOD_COLORS
+from semviewer.core.style import COLORMAP, FAILURE_COLOR, METHOD_COLORS
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 
@@ -29,6 +30,7 @@ class Panel:
     regions: Sequence[Region] = field(default_factory=list)
     title: str = ""
     at: Mapping[str, float] = field(default_factory=dict)    # where this panel slices the map's other axes
+    failures: Sequence[Failure] = field(default_factory=list)  # failure poses to mark (those on the shown axes)
 
 
 def category_panels(semantic_map: SemanticMap, show: Sequence[str]) -> list[Panel]:
@@ -95,6 +97,15 @@ def _curve(ax, view, regions: Sequence[Region]) -> None:
         ax.axvline(region.start[0], color="k", lw=0.8, ls=":")
 
 
+def _failure_markers(ax, view, failures: Sequence[Failure]) -> None:
+    """A cross at each failure that gives both shown axes (categorical ones are never searched)."""
+    names = [view.axes[0].name, view.axes[1].name]
+    points = np.array([[f.point[n] for n in names] for f in failures if all(n in f.point for n in names)])
+    if points.size and not any(a.labels for a in view.axes[:2]):
+        ax.plot(points[:, 0], points[:, 1], ls="none", marker="X", ms=8, color="white", mec=FAILURE_COLOR,
+                mew=1.2, label="failure")
+
+
 def _heatmap(ax, view, regions: Sequence[Region]):
     """A 2-D map as an image in axis units, each region as a rectangle with its start; returns the image."""
     from matplotlib.patches import Rectangle
@@ -152,7 +163,8 @@ def map_figure(panels: Sequence[Panel], show: Optional[Sequence[str]] = None,
             _curve(ax, view, panel.regions)
         else:
             image = _heatmap(ax, view, panel.regions)
-        if panel.regions:
+            _failure_markers(ax, view, panel.failures)
+        if panel.regions or panel.failures:
             _legend(ax)
     if image is not None:
         bar = fig.colorbar(image, ax=list(axes), shrink=0.9)

@@ -4,3 +4,5 @@
 COLORMAP = "viridis"
 #: One colour per region method.
 METHOD_COLORS = {"naive": "#ff7f0e", "oir_b": "#29b6f6", "oir_w": "#e41a1c"}
+#: Failure poses: white crosses edged in this colour on maps, and the frames of their renders.
+FAILURE_COLOR = "#d50000"

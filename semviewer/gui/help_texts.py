@@ -26,6 +26,11 @@ mean and minimum probability and the share where the true class is top-1. A regi
 top-1 share is below one half is marked ⚠: its corners scored high, its inside did not.
 <i>Verified SRVR</i> weights each region's volume by its top-1 share: the space where the
 network is right, not just where the corners were high.</p>
+<p><b>Failures</b> (Run → Find failures) are poses where the network's top-1 class is not the
+true class, searched on any 2 to 10 axes at once. The failure rate is the share of failures in a
+uniform sample of the box, with its 95 % interval; the list holds the distinct failures, worst
+first (white crosses on the map where they lie on its axes). <i>Use as start points</i> starts
+regions beside them, where the network is right.</p>
 <p>Method: Hamdi &amp; Ghanem, <i>Towards Analyzing Semantic Robustness of Deep Neural
 Networks</i> (arXiv 1904.04621).</p>
 """

@@ -4,8 +4,8 @@ The state lives in ``self.document`` (semviewer.core.session.document). Each con
 the document, its widgets and the few shared services it needs (jobs, feedback, caches), turns
 user input into document calls and document events into widget updates: ``pose_ctl`` (viewport,
 pose, live view), ``objects`` (object, classes, models), ``maps_ctl`` (map settings, map jobs,
-map views), ``solver_ctl`` (starts, solver, regions table) and ``files`` (exports, sessions,
-studies, recent files). The window builds and wires them; it holds no state of its own.
+map views), ``solver_ctl`` (starts, solver, regions table), ``failures_ctl`` (failure search and
+its list) and ``files`` (exports, sessions, studies, recent files). The window builds and wires them; it holds no state of its own.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from semviewer.core.models import DEFAULT_MODEL
 from semviewer.core.maps.cache import MapCache
 from semviewer.core.scene.objects import DEFAULT_OBJECT
 from semviewer.core.session.document import COMPARE, PRIMARY, Document
+from semviewer.gui.controllers.failures import FailuresController
 from semviewer.gui.controllers.files import FileController
 from semviewer.gui.controllers.maps import MapController
 from semviewer.gui.controllers.objects import ObjectController
@@ -34,6 +35,7 @@ from semviewer.gui.menus import build_menus
 from semviewer.gui.model_menu import ModelMenu, RecentModels
 from semviewer.gui.window_actions import declare_actions
 from semviewer.gui.widgets.controls import AxisControls
+from semviewer.gui.widgets.failures_panel import FailuresPanel
 from semviewer.gui.widgets.map_settings import MapSettings
 from semviewer.gui.widgets.map_view import MapView
 from semviewer.gui.widgets.predictions import PredictionsPanel
@@ -95,6 +97,7 @@ class MainWindow(QMainWindow):
         self.map_settings = MapSettings()
         self.solver = SolverPanel()
         self.regions_table = RegionsTable()
+        self.failures_panel = FailuresPanel()
         self.docks = {}
         for name, title, widget, area in (
                 ("predictionsDock", "Predictions", self.predictions, Qt.DockWidgetArea.LeftDockWidgetArea),
@@ -102,7 +105,8 @@ class MainWindow(QMainWindow):
                 ("sceneDock", "Scene", self.scene_panel, Qt.DockWidgetArea.LeftDockWidgetArea),
                 ("mapDock", "Semantic map", self.map_settings, Qt.DockWidgetArea.RightDockWidgetArea),
                 ("solverDock", "Robust regions", self.solver, Qt.DockWidgetArea.RightDockWidgetArea),
-                ("regionsDock", "Regions found", self.regions_table, Qt.DockWidgetArea.BottomDockWidgetArea)):
+                ("regionsDock", "Regions found", self.regions_table, Qt.DockWidgetArea.BottomDockWidgetArea),
+                ("failuresDock", "Failures", self.failures_panel, Qt.DockWidgetArea.BottomDockWidgetArea)):
             dock = QDockWidget(title, self)
             dock.setObjectName(name)
             dock.setWidget(widget)
@@ -110,7 +114,11 @@ class MainWindow(QMainWindow):
             self.docks[name] = dock
         self.tabifyDockWidget(self.docks["poseDock"], self.docks["sceneDock"])
         self.docks["poseDock"].raise_()
-        self.resizeDocks([self.docks["regionsDock"]], [170], Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.docks["regionsDock"], self.docks["failuresDock"])
+        self.docks["regionsDock"].raise_()
+        self.resizeDocks([self.docks["regionsDock"]], [190], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["predictionsDock"], self.docks["mapDock"]], [260, 360],
+                         Qt.Orientation.Horizontal)      # the maps get the width that is left
         self.feedback = Feedback(self)
         self.recent_menu = QMenu("Open &recent", self)
         self.resize(1500, 950)
@@ -127,6 +135,7 @@ class MainWindow(QMainWindow):
                                       self.renders)
         self.solver_ctl = SolverController(doc, self.solver, self.regions_table, self.maps_ctl, jobs, feedback,
                                            self.gate, self.renders)
+        self.failures_ctl = FailuresController(doc, self.failures_panel, jobs, feedback, self.gate, self.renders, self)
         self.files = FileController(doc, self.objects, jobs, feedback, self.settings, self.recent_menu, self,
                                     self.pose_ctl.frame)
         self.files.on_reopened = self.maps_ctl.restore_cached
@@ -142,14 +151,16 @@ class MainWindow(QMainWindow):
                                (self.solver.start_requested, "startRegionsAction"),
                                (self.solver.stop_requested, "stopRegionsAction")):
             signal.connect(self.actions[action].trigger)
-        for event in (self.document.model.events.model, self.document.scene.events.object):
+        for event in (self.document.model.events.model, self.document.scene.events.object,
+                      self.document.failures.events.changed):
             event.connect(self.actions.refresh)
 
     # -- window-wide actions -------------------------------------------------------------------
     def cancel_jobs(self) -> None:
-        """Cancel the maps; stop the solver (keeping the regions grown so far)."""
+        """Cancel the maps; stop the solver and the failure search (keeping what they found)."""
         self.maps_ctl.cancel_maps()
         self.solver_ctl.stop_solver()
+        self.failures_ctl.stop()
         self.feedback.progress.hide()
         self.feedback.status("cancelled")
 

@@ -11,7 +11,8 @@ from semviewer.gui.window_actions import EXPORT_ACTIONS
 
 FILE = ["openMeshAction", "RECENT", None, "openSessionAction", "saveSessionAction", "openMapAction", "openStudyAction",
         "EXPORT", None, "quitAction"]
-RUN = ["computeMapAction", "startRegionsAction", "stopRegionsAction", None, "cancelAllAction"]
+RUN = ["computeMapAction", "startRegionsAction", "stopRegionsAction", None, "findFailuresAction",
+       "failureStartsAction", None, "cancelAllAction"]
 
 
 def build_menus(w: Any, actions: Actions) -> None:

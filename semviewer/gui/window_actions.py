@@ -19,7 +19,9 @@ EXPORT_ACTIONS = (("figure", "Map &figure (PNG, SVG, PDF)…", "Ctrl+E", "export
                   ("render", "Current &render (PNG)…", None, "exportRenderAction"),
                   ("map", "&Map data (.npz)…", None, "exportMapAction"),
                   ("map_csv", "Map data (&CSV)…", None, "exportMapCsvAction"),
-                  ("regions", "Re&gions (JSON)…", None, "exportRegionsAction"))
+                  ("regions", "Re&gions (JSON)…", None, "exportRegionsAction"),
+                  ("failures", "&Failures (JSON)…", None, "exportFailuresAction"),
+                  ("failure_figure", "Failure re&nders (PNG, SVG, PDF)…", None, "exportFailureFigureAction"))
 ENGINE_TEXTS = {"auto": "auto (the fastest installed engine, measured once)"}
 
 
@@ -73,6 +75,11 @@ def run_actions(w: Any) -> list[ActionSpec]:
                        "Grow robust regions from the start points"),
             ActionSpec("stopRegionsAction", "S&top growing regions", w.solver_ctl.stop_solver, "Ctrl+.",
                        "Stop growing regions; the regions grown so far are kept"),
+            ActionSpec("findFailuresAction", "Find &failures…", w.failures_ctl.find_failures, "Ctrl+Shift+F",
+                       "Search chosen axes for poses where the network is wrong (CMA-ES with restarts)"),
+            ActionSpec("failureStartsAction", "Use failures as start &points", w.failures_ctl.use_as_starts, None,
+                       "Start robust regions beside the failures found",
+                       enabled=lambda: bool(w.document.failures.search and w.document.failures.search.failures)),
             ActionSpec("cancelAllAction", "C&ancel the running jobs", w.cancel_jobs, "Esc")]
 
 

@@ -130,7 +130,7 @@ class _Receiver(QObject):
 
 
 #: The jobs that show the progress bar while they run (and that Cancel stops).
-LONG_JOBS = ("map", "map-compare", "solver")
+LONG_JOBS = ("map", "map-compare", "solver", "failures")
 
 
 class JobRunner(QObject):

@@ -5,12 +5,17 @@ studies alike (core + render, no Qt).
 * ``Scorer`` (and ``Scorers``): f(u) over some axes, its batch size and provenance (``ScoreFunction``);
 * ``compute_map``, ``cached_map``, ``map_key_for``: maps through the cache, one key for everyone;
 * ``plan_region_jobs``, ``run_region_jobs``, ``grow_regions``: regions from a ``RegionRequest``;
+* ``search_failures``: failure poses over any axes (``failure_renders``: their renders);
 * ``predict``, ``render``: one pose; ``LivePredictions``: the pose being dragged to;
 * ``RenderContexts``: render contexts shared by the jobs of one mesh."""
 
 from semviewer.core.api import lazy_api
 
 _OFFERS = {
+    "failure_domain": ".failures",
+    "failure_probe": ".failures",
+    "failure_renders": ".failures",
+    "search_failures": ".failures",
     "map_key_for": ".keys",
     "score_provenance": ".keys",
     "LivePredictions": ".live",

@@ -116,6 +116,7 @@ def store_unit(out_dir: Path, unit: UnitSpec, result: dict[str, Any]) -> dict[st
               **({"variant": unit.variant.label} if unit.variant.label else {}),
               "unit": unit.payload(), "map_file": npz.name, "map_sha256": file_sha256(npz),
               "provenance": dict(semantic_map.provenance), "stats": result["stats"], "regions": result["regions"],
+              **({"failures": result["failures"]} if "failures" in result else {}),
               **software(),
               "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
     record["record_sha256"] = content_sha256(record)
@@ -175,6 +176,7 @@ class StudyUnitRecord:
     state: str                 # "done", "failed: <error>" or "damaged: <why>"
     labels: Optional[str] = None   # the model's labels file, if it has one
     variant: Optional[dict] = None  # the unit's scene (background, material) beside the paper's
+    failures: Optional[dict] = None  # the unit's failure search (its JSON), with a [failures] table
 
 
 def _unit_order(folder: Path) -> list[str]:
@@ -202,7 +204,7 @@ def _unit_record(path: Path) -> StudyUnitRecord:
     return StudyUnitRecord(f"{record['object']} × {record['model']}{variant}", obj["source"], obj["bundled"], obj["up_axis"],
                            tuple(obj["classes"]), obj["mesh_sha256"], model["name"], model["weights"],
                            path.parent / record["map_file"], tuple(record["regions"]), "done", model.get("labels"),
-                           record["unit"].get("variant"))
+                           record["unit"].get("variant"), record.get("failures"))
 
 
 def read_study(folder: str | Path) -> list[StudyUnitRecord]:

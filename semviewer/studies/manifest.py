@@ -23,6 +23,7 @@ from semviewer.core.errors import SemviewerError, first_line
 from semviewer.core.models.labels import ClassSet, parse_class_set, read_labels
 from semviewer.core.scene.mesh import UP_AXES
 from semviewer.core.regions.config import METHODS, RegionConfig, paper_starts
+from semviewer.studies.failure_table import failure_settings
 from semviewer.studies.plan import SCORES, StudyError, StudyModel, StudyObject, StudyPlan, StudyVariant
 
 _STUDY_KEYS = {"name", "models", "methods", "score", "engine", "preprocessing", "size", "inside_points", "backgrounds",
@@ -30,7 +31,7 @@ _STUDY_KEYS = {"name", "models", "methods", "score", "engine", "preprocessing", 
 _OBJECT_KEYS = {"name", "path", "classes", "up_axis", "label"}
 _MODEL_KEYS = {"name", "weights", "label", "labels", "trust_code"}
 _SOLVER_KEYS = {f.name for f in fields(RegionConfig)} - {"method"} | {"starts"}
-_TOP_KEYS = {"study", "grid", "solver", "objects", "models"}
+_TOP_KEYS = {"study", "grid", "solver", "objects", "models", "failures"}
 #: A study's map has at most this many axes (a unit renders every grid point).
 MAX_GRID_AXES = 3
 
@@ -360,8 +361,9 @@ def _plan(manifest: Mapping[str, Any], base_dir: Path) -> StudyPlan:
     models = _models(study, manifest.get("models"), base_dir)
     objects = _objects(manifest.get("objects"), base_dir, models)
     variants = _variants(study, base_dir, objects)
+    failures = failure_settings(manifest.get("failures"), grid)
     return StudyPlan(name, objects, models, tuple(methods), score, tuple(a.to_json() for a in grid), solver, starts,
                      engine, preprocessing, size, inside_points, json.loads(json.dumps(manifest, default=str)),
-                     str(base_dir), variants)
+                     str(base_dir), variants, failures)
 
 

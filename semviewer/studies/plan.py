@@ -83,6 +83,7 @@ class StudyPlan:
     manifest: Mapping[str, Any] = field(default_factory=dict)   # as read, for study.json
     base_dir: str = "."
     variants: tuple[StudyVariant, ...] = (StudyVariant(),)     # backgrounds × materials: one block each
+    failures: Optional[Mapping[str, Any]] = None   # [failures]: a failure search in every unit (its settings)
 
     def configs(self) -> list[RegionConfig]:
         return [RegionConfig(method=m, **self.solver) for m in self.methods]
@@ -117,6 +118,8 @@ class UnitSpec:
                 "score": p.score, "grid": [dict(a) for a in p.grid], "solver": dict(p.solver),
                 "starts": [list(s) for s in p.starts], "engine": p.engine, "preprocessing": p.preprocessing,
                 "size": p.size, "inside_points": p.inside_points}
+        if p.failures is not None:              # without [failures] nothing is added (the keys of earlier units stay)
+            data["failures"] = dict(p.failures)
         if self.variant.label:                  # the paper's scene adds nothing (the keys of earlier units stay)
             data["variant"] = {"background": self.variant.background, "material": self.variant.material,
                                "label": self.variant.label}

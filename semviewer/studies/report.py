@@ -17,6 +17,8 @@ from semviewer.core.regions.srvr import CONVENTION, VERIFIED_CONVENTION, RegionR
 
 REPORT_COLUMNS = ("object", "model", "method", "srvr", "verified_srvr", "mean_p", "map_top1_share", "evaluations",
                   "regions")
+#: With a [failures] table: the unit's failure rate (and its 95 % interval), failure modes and worst p.
+FAILURE_COLUMNS = ("failure_rate", "failure_rate_low", "failure_rate_high", "failure_modes", "worst_p")
 
 
 def _regions(unit: Mapping[str, Any]) -> list[Region]:
@@ -34,7 +36,8 @@ def report_rows(units: Sequence[Mapping[str, Any]], methods: Sequence[str]) -> l
                 "object": unit["object"], "model": unit["model"], "variant": unit.get("variant", ""), "method": method,
                 "srvr": srvr(mine), "verified_srvr": srvr(mine, verified=True),
                 "mean_p": unit["stats"]["mean_p"], "map_top1_share": unit["stats"]["map_top1_share"],
-                "evaluations": int(sum(r.evaluations for r in mine)), "regions": len(mine)})
+                "evaluations": int(sum(r.evaluations for r in mine)), "regions": len(mine),
+                **{c: unit["stats"][c] for c in FAILURE_COLUMNS if c in unit["stats"]}})
     return rows
 
 
@@ -51,10 +54,11 @@ def model_table(units: Sequence[Mapping[str, Any]], models: Sequence[str],
 
 
 def _columns(rows: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
-    """The report's columns: a study with scene variants (backgrounds, materials) has one more."""
-    if not any(r.get("variant") for r in rows):
-        return REPORT_COLUMNS
-    return REPORT_COLUMNS[:2] + ("variant",) + REPORT_COLUMNS[2:]
+    """The report's columns: a study with scene variants (backgrounds, materials) has one more, one
+    with a failure search five more."""
+    columns = REPORT_COLUMNS if not any(r.get("variant") for r in rows) else \
+        REPORT_COLUMNS[:2] + ("variant",) + REPORT_COLUMNS[2:]
+    return columns + (FAILURE_COLUMNS if rows and all(c in r for r in rows for c in FAILURE_COLUMNS) else ())
 
 
 def _csv(rows: Sequence[Mapping[str, Any]]) -> str:
@@ -73,8 +77,31 @@ def _pct(value: float) -> str:
     return "n/a" if value != value else f"{value:.2%}"
 
 
+def failure_rows(units: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+    """One row per unit with a failure search: object, model (and variant), failure rate with its
+    95 % interval, failure modes, worst p(true class) and its pose."""
+    from semviewer.core.failures.figure import pose_text
+    from semviewer.core.failures.result import FailureSearch
+
+    rows = []
+    for unit in units:
+        if "failures" not in unit:
+            continue
+        search = FailureSearch.from_json(unit["failures"])
+        lo, hi = search.failure_rate_interval
+        worst = search.failures[0] if search.failures else None
+        rows.append([unit["object"], unit["model"] + (f" · {unit['variant']}" if unit.get("variant") else ""),
+                     f"{search.failure_rate:.1%} ({lo:.1%} to {hi:.1%})", str(len(search.failures)),
+                     f"{search.best_p_true:.3f}",
+                     f"{pose_text(worst)}: {worst.label_name} ({worst.label_p:.0%})" if worst else "none"])
+    return rows
+
+
+FAILURE_HEAD = ("object", "network", "failure rate (95 % interval)", "failure modes", "worst p", "worst pose: top-1")
+
+
 def _markdown(tables: Mapping[str, Mapping[str, Mapping[str, tuple[float, float]]]], methods: Sequence[str],
-              title: str) -> str:
+              title: str, failures: Sequence[Sequence[str]] = ()) -> str:
     columns = [*methods, "average"]
     head = "| network | " + " | ".join(METHOD_LABELS.get(c, c) for c in columns) + " |"
     lines = [f"# {title}", "", "SRVR (verified SRVR), mean over the objects."]
@@ -84,12 +111,15 @@ def _markdown(tables: Mapping[str, Mapping[str, Mapping[str, tuple[float, float]
         for model, cells in table.items():
             lines.append(f"| {model} | " + " | ".join(f"{_pct(cells[c][0])} ({_pct(cells[c][1])})"
                                                         for c in columns) + " |")
+    if failures:
+        lines += ["", "## Failures", "", "| " + " | ".join(FAILURE_HEAD) + " |", "|" + "---|" * len(FAILURE_HEAD)]
+        lines += ["| " + " | ".join(row) + " |" for row in failures]
     lines += ["", CONVENTION, "", VERIFIED_CONVENTION, ""]
     return "\n".join(lines)
 
 
 def _html(tables: Mapping[str, Mapping[str, Mapping[str, tuple[float, float]]]], methods: Sequence[str],
-          title: str) -> str:
+          title: str, failures: Sequence[Sequence[str]] = ()) -> str:
     columns = [*methods, "average"]
     head = "".join(f"<th>{html.escape(METHOD_LABELS.get(c, c))}</th>" for c in columns)
     blocks = "".join(
@@ -99,6 +129,10 @@ def _html(tables: Mapping[str, Mapping[str, Mapping[str, tuple[float, float]]]],
                 f"<td>{_pct(cells[c][0])} <small>({_pct(cells[c][1])})</small></td>" for c in columns) + "</tr>"
             for model, cells in table.items()) + "</table>"
         for variant, table in tables.items())
+    if failures:
+        blocks += ("<h2>Failures</h2><table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in FAILURE_HEAD) +
+                   "</tr>" + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+                                     for row in failures) + "</table>")
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             "<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #999;"
             "padding:4px 10px;text-align:right}small{color:#555}</style></head><body>"
@@ -113,8 +147,9 @@ def write_report(out_dir: Path, title: str, units: Sequence[Mapping[str, Any]], 
     rows = report_rows(units, methods)
     write_text(out_dir / "report.csv", _csv(rows))
     tables = variant_tables(units, models, methods)
-    write_text(out_dir / "table.md", _markdown(tables, methods, title))
-    write_text(out_dir / "table.html", _html(tables, methods, title))
+    failures = failure_rows(units)
+    write_text(out_dir / "table.md", _markdown(tables, methods, title, failures))
+    write_text(out_dir / "table.html", _html(tables, methods, title, failures))
     if figures:
         (out_dir / "figures").mkdir(parents=True, exist_ok=True)
         for model in models:

@@ -47,8 +47,22 @@ def _request(payload: Mapping[str, Any], semantic_map, base):
                          payload["score"], semantic_map.domain(), max(0, payload["inside_points"]), base.as_dict())
 
 
+def _failures(payload: Mapping[str, Any], live, classifier):
+    """The unit's failure search ([failures]), through the unit's own scores; None without one."""
+    settings = payload.get("failures")
+    if not settings:
+        return None
+    from semviewer.pipeline.failures import search_failures
+
+    scorer = live.get(classifier, list(settings["axes"]))
+    return search_failures(scorer, np.asarray(settings["domain"], dtype=np.float64), budget=settings["budget"],
+                           sample=settings["sample"], method=settings["method"], objective=settings["objective"],
+                           merge_distance=settings["merge_distance"], seed=settings["seed"])
+
+
 def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]:
-    """Compute a unit; returns {"map": {values, top1, manifest}, "regions": [...], "stats": {...}}.
+    """Compute a unit; returns {"map": {values, top1, manifest}, "regions": [...], "stats": {...}}
+    and, with a [failures] table, "failures" (the search's JSON; its rate and worst p in "stats").
 
     ``threads`` (0: all physical cores) is the inference threads this unit may use.
     """
@@ -88,16 +102,23 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
                                 [RegionTarget(PRIMARY, model["name"], semantic_map, classifier)])
         regions = [r for _, r in run_region_jobs(jobs, live.for_job)]
         evaluations = scorer.score.evaluations
+        failures = _failures(payload, live, classifier)
     values = np.asarray(semantic_map.values)
     top1 = semantic_map.top1
+    failure_stats = {} if failures is None else {
+        "failure_rate": failures.failure_rate, "failure_rate_low": failures.failure_rate_interval[0],
+        "failure_rate_high": failures.failure_rate_interval[1], "failure_modes": len(failures.failures),
+        "worst_p": failures.best_p_true, "failure_evaluations": failures.evaluations}
     return {
+        **({"failures": failures.to_json()} if failures is not None else {}),
         "map": {"values": values, "top1": top1, "manifest": semantic_map.manifest()},
         "regions": [r.to_json() for r in regions],
         "stats": {"mean_p": float(np.nanmean(values)),
                   "map_top1_share": float(np.nanmean(top1)) if top1 is not None else float("nan"),
                   "live_evaluations": int(evaluations), "map_from_cache": bool(cached),
                   "engine": classifier.engine, "batch_size": scorer.score.batch_size, "threads": threads,
-                  "map_seconds": map_seconds, "seconds": time.perf_counter() - began, "notes": notes},
+                  "map_seconds": map_seconds, "seconds": time.perf_counter() - began, "notes": notes,
+                  **failure_stats},
     }
 
 

@@ -58,3 +58,17 @@ def test_a_hidden_categorical_axis_gives_one_panel_a_value_titled_with_it():
     images = [ax.images[0].get_array() for ax in fig.axes if ax.images]
     assert np.allclose(images[1].T, semantic_map.values[:, :, 1])
     assert len(category_panels(semantic_map, ["azimuth", "background"])) == 1
+
+
+def test_failures_are_marked_on_the_map_where_they_lie_on_the_shown_axes():
+    from semviewer.core.failures import Failure
+    from semviewer.core.figures import Panel, map_figure
+
+    semantic_map = _synthetic_map()
+    on = Failure({"azimuth": 120.0, "elevation": 30.0}, 0.01, 3, "lamp", 0.6, 10)
+    elsewhere = Failure({"azimuth": 90.0, "distance": 3.0}, 0.02, 3, "lamp", 0.5, 20)
+    fig = map_figure([Panel(semantic_map, failures=[on, elsewhere], at={"background": 0.0})])
+    markers = [line for line in fig.axes[0].lines if line.get_label() == "failure"]
+    assert len(markers) == 1
+    assert markers[0].get_xdata().tolist() == [120.0] and markers[0].get_ydata().tolist() == [30.0]
+    assert "failure" in fig.axes[0].get_legend_handles_labels()[1]

@@ -1,16 +1,17 @@
 """The document: the state of what the user is looking at, Qt-free, made of parts with change events.
 
-A ``Document`` has five parts (``semviewer.core.session.parts``): ``scene`` (object, mesh, class
+A ``Document`` has six parts (``semviewer.core.session.parts``): ``scene`` (object, mesh, class
 set, pose, render settings), ``model`` (primary and compare models, engine, classifiers), ``view``
-(map axes, resolution, aggregate), ``maps`` (the map of each target) and ``solver`` (start points,
-solver settings, regions). A part changes what concerns it alone (``doc.scene.set_pose``,
+(map axes, resolution, aggregate), ``maps`` (the map of each target), ``solver`` (start points,
+solver settings, regions) and ``failures`` (the last failure search). A part changes what concerns
+it alone (``doc.scene.set_pose``,
 ``doc.view.set``) and says so through its own events (``doc.scene.events.pose.connect(...)``).
 Changes that concern several parts are the Document's methods: they validate first, then apply the
-rules that keep the state consistent (a new object, class set or model drops the maps and regions
-made with the old one; ``events.dropped`` says so).
+rules that keep the state consistent (a new object, class set or model drops the maps, regions and
+failures made with the old one; ``events.dropped`` says so).
 
-Long jobs (maps, solvers) take a ``ticket(kind)`` when they start and hand it back with their
-result; a result whose ticket is no longer current was made for a state that has changed since
+Long jobs (maps, solvers, failure searches) take a ``ticket(kind)`` when they start and hand it
+back with their result; a result whose ticket is no longer current was made for a state that has changed since
 and is dropped. The window, the CLI and tests all drive the same document.
 """
 
@@ -36,11 +37,15 @@ from semviewer.core.scene.mesh import MeshData, check_up_axis
 from semviewer.core.scene.objects import resolve_object
 from semviewer.core.scene.render_settings import RenderSettings
 from semviewer.core.session.events import EventGroup
-from semviewer.core.session.parts import MapsPart, ModelPart, ScenePart, SolverPart, ViewPart
+from semviewer.core.failures.result import FailureSearch
+from semviewer.core.failures.starts import starts_beside
+from semviewer.core.session.parts import FailuresPart, MapsPart, ModelPart, ScenePart, SolverPart, ViewPart
 
 __all__ = ["ALL_METHODS", "COMPARE", "PRIMARY", "SOURCES", "TARGETS", "Document", "title"]
 
-PARTS = ("scene", "model", "view", "maps", "solver")
+PARTS = ("scene", "model", "view", "maps", "solver", "failures")
+#: Without a choice, the start points go beside this many of the worst failures.
+FAILURE_STARTS = 4
 
 
 class Document:
@@ -49,12 +54,12 @@ class Document:
     def __init__(self) -> None:
         self.events = EventGroup(("dropped",))     # the maps and regions went: every running job is stale
         self.scene, self.model, self.view = ScenePart(), ModelPart(), ViewPart()
-        self.maps, self.solver = MapsPart(), SolverPart()
-        self._tickets = {PRIMARY: 0, COMPARE: 0, "regions": 0}
+        self.maps, self.solver, self.failures = MapsPart(), SolverPart(), FailuresPart()
+        self._tickets = {PRIMARY: 0, COMPARE: 0, "regions": 0, "failures": 0}
 
     # -- generations -------------------------------------------------------------------
     def ticket(self, kind: str) -> int:
-        """The generation of ``kind`` (primary, compare or regions) for a job starting now."""
+        """The generation of ``kind`` (primary, compare, regions or failures) for a job starting now."""
         return self._tickets[kind]
 
     def is_current(self, kind: str, ticket: Optional[int]) -> bool:
@@ -178,7 +183,7 @@ class Document:
 
     def open_map(self, semantic_map: SemanticMap, path: str) -> None:
         """Show a saved map: every running job's result is stale, the regions and starts go."""
-        self._bump(PRIMARY, COMPARE, "regions")
+        self._bump(PRIMARY, COMPARE, "regions", "failures")
         self.events.dropped.emit()
         self.maps.by_target = {PRIMARY: semantic_map, COMPARE: None}
         self.maps.file, self.maps.unit = str(path), None
@@ -187,14 +192,62 @@ class Document:
         self.set_starts([])
         self.maps.events.changed.emit(PRIMARY, True)
         self.solver.events.regions.emit()
+        self.failures.store(None)
 
     def drop_results(self) -> None:
-        """Forget the maps and regions (the object, classes or model changed); running jobs go stale."""
-        self._bump(PRIMARY, COMPARE, "regions")
+        """Forget the maps, regions and failures (the object, classes, model or scene changed);
+        running jobs go stale."""
+        self._bump(PRIMARY, COMPARE, "regions", "failures")
         self.solver.regions, self.solver.run = [], {}
         self.events.dropped.emit()
         self.maps.store(None, None)
         self.solver.events.regions.emit()
+        self.failures.store(None)
+
+    # -- failures ------------------------------------------------------------------------------
+    def set_failures(self, search: Optional[FailureSearch], ticket: Optional[int] = None,
+                     complete: bool = True, images: Optional[np.ndarray] = None) -> bool:
+        """Store a failure search (partial while it runs) and the renders of its failures when
+        made; False when ``ticket`` is stale."""
+        if not self.is_current("failures", ticket):
+            return False
+        if search is not None and not isinstance(search, FailureSearch):
+            raise SemviewerError("failures are a FailureSearch")
+        if search is not None:
+            check_continuous(search.axes, "a failure search moves")
+        if images is not None and (search is None or len(images) > len(search.failures)):
+            raise SemviewerError("there are more failure renders than failures")
+        self.failures.store(search, complete, images)
+        return True
+
+    def failure_starts(self, indices: Optional[Sequence[int]] = None) -> tuple[list[tuple[float, ...]], str]:
+        """Start points next to failures (``indices`` into the list; default the FAILURE_STARTS
+        worst), for the robust region beside each: on the map axes, the nearest cell of the computed
+        map where the true class ranks first, near the failure (``starts_beside``). Returns them
+        and a note for the user."""
+        search = self.failures.search
+        if search is None or not search.failures:
+            raise SemviewerError("no failures yet: run Find failures first")
+        indices = list(range(min(FAILURE_STARTS, len(search.failures)))) if not indices else list(indices)
+        if any(not 0 <= i < len(search.failures) for i in indices):
+            raise SemviewerError(f"there are {len(search.failures)} failures; choose among them")
+        chosen = [search.failures[i] for i in indices]
+        axes = list(self.view.map_axes)
+        semantic_map = self.maps[PRIMARY]
+        if semantic_map is None or not set(axes) <= set(semantic_map.axis_names) or semantic_map.top1 is None:
+            raise SemviewerError("compute the map of these axes first: a failure's start point is the nearest pose "
+                                 "on the map where the network is right")
+        if not any(all(a in f.point for a in axes) for f in chosen):
+            raise SemviewerError(f"the failures were searched on {' × '.join(search.axes)}: none lies on the axes "
+                                 f"shown ({' × '.join(axes)})")
+        starts = starts_beside(chosen, semantic_map, axes, self.scene.pose.as_dict())
+        if not starts:
+            raise SemviewerError("the network is wrong everywhere near the failures on this map: no start point "
+                                 "for a robust region beside them")
+        self.set_starts(starts, axes)
+        skipped = len(chosen) - len(starts)
+        note = f"{len(starts)} start point{'s' if len(starts) != 1 else ''} beside the failures"
+        return starts, note + (f" ({skipped} failures share a start or have none near them)" if skipped else "")
 
     # -- start points, solver settings, regions ------------------------------------------------
     def set_starts(self, starts: Sequence[Sequence[float]], axes: Optional[Sequence[str]] = None) -> None:
@@ -313,6 +366,7 @@ class Document:
             getattr(self, name).take(getattr(other, name).state())
         self.model.classifiers = {**other.model.classifiers, **keep}
         scene, model, solver = self.scene.events, self.model.events, self.solver.events
+        self.failures.events.changed.emit()
         for event in (self.events.dropped, scene.object, scene.classes, model.model, model.compare):
             event.emit()
         scene.pose.emit(self.scene.pose)

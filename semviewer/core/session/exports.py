@@ -1,4 +1,5 @@
-"""Exports of a document: the map figure, map data (.npz, CSV), regions JSON; and of the render shown.
+"""Exports of a document: the map figure, map data (.npz, CSV), regions JSON, failures (JSON and the
+grid of their renders); and of the render shown.
 
 Each function checks there is something to export (SemviewerError naming what to do first),
 writes atomically and returns the path. They are plain functions: the window runs them in the
@@ -32,13 +33,20 @@ def require(document: Document, what: str) -> None:
         raise SemviewerError("there are no regions to export yet; grow some first")
     if what == "map":
         _primary_map(document)
+    if what == "failures" and document.failures.search is None:
+        raise SemviewerError("there are no failures to export yet; run Find failures first")
+    if what == "failure_renders" and (document.failures.search is None or document.failures.images is None):
+        raise SemviewerError("the failures have no renders yet; run Find failures first (or wait for their renders)")
 
 
 def export_figure(document: Document, path: str | Path, dpi: int = 200) -> Path:
-    """The maps (primary, then compare) with their regions, as PNG, SVG or PDF."""
+    """The maps (primary, then compare) with their regions, and the failures on the primary map,
+    as PNG, SVG or PDF."""
     first = _primary_map(document)
     shown_regions = document.regions_shown()
-    panels = [Panel(document.maps[t], [r for tt, r in document.solver.regions if tt == t and shown_regions])
+    failures = document.failures.search.failures if document.failures.search is not None else []
+    panels = [Panel(document.maps[t], [r for tt, r in document.solver.regions if tt == t and shown_regions],
+                    failures=failures if t == PRIMARY else [])
               for t in TARGETS if document.maps[t] is not None]
     shown = [n for n in document.view.map_axes if n in first.axis_names]
     return save_figure(map_figure(panels, show=shown, at=document.scene.pose.as_dict(), aggregate=document.view.aggregate),
@@ -75,3 +83,20 @@ def export_regions(document: Document, path: str | Path) -> Path:
     return write_json(path, regions_document(
         run["axes"], run["domain"], run["source"], run["configs"], run.get("provenance"), regions,
         object=document.scene.object_source, classes=document.scene.classes.to_json() if document.scene.classes else None))
+
+
+def export_failures(document: Document, path: str | Path) -> Path:
+    """The failure search (``semviewer failures --out``'s layout): axes, domain, settings, failure
+    rate with its interval, the distinct failures, provenance."""
+    require(document, "failures")
+    return write_json(path, document.failures.search.to_json())
+
+
+def export_failure_figure(document: Document, path: str | Path, dpi: int = 150) -> Path:
+    """The grid of the failures' renders with their labels (``semviewer failures --figure``'s)."""
+    from semviewer.core.failures.figure import failure_figure
+
+    require(document, "failure_renders")
+    search = document.failures.search
+    label = f"{Path(document.scene.object_source).name} · {document.model.name}"
+    return save_figure(failure_figure(search, document.failures.images, title=label), path, dpi=dpi)

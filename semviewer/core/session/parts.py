@@ -1,4 +1,4 @@
-"""The parts of a Document: the scene, the models, the view, the maps and the solver. Each holds its
+"""The parts of a Document: the scene, the models, the view, the maps, the solver and the failures. Each holds its
 own state, the changes that concern it alone, and its own events, which say what changed. Changes
 that concern several parts (a new object drops the maps and regions) are the Document's.
 
@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
+import numpy as np
+
 from semviewer.core.errors import SemviewerError
+from semviewer.core.failures.result import FailureSearch
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.maps.grids import RESOLUTIONS, named_grid
 from semviewer.core.maps.semantic_map import AGGREGATES, SemanticMap
@@ -223,3 +226,23 @@ class SolverPart(Part):
     def configs(self) -> list[RegionConfig]:
         """One RegionConfig per method, with the settings."""
         return [RegionConfig(method=m, **self.settings) for m in self.methods]
+
+
+class FailuresPart(Part):
+    """The last failure search of the primary model (None: none yet), with the settings it ran
+    with (axes, domain, budget, method, objective), and the renders of its failures once made. ``changed`` says the search changed (a partial
+    result while it runs, or the whole)."""
+
+    FIELDS = ("search", "complete", "images")
+    EVENTS = ("changed",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.search: Optional[FailureSearch] = None
+        self.complete = True                # False while a search runs and reports what it found so far
+        self.images: Optional[np.ndarray] = None    # the renders of the failures, in their order (None: not yet)
+
+    def store(self, search: Optional[FailureSearch], complete: bool = True,
+              images: Optional[np.ndarray] = None) -> None:
+        self.search, self.complete, self.images = search, complete, images
+        self.events.changed.emit()

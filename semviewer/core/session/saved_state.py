@@ -18,6 +18,7 @@ import numpy as np
 
 from semviewer.core.version import software
 from semviewer.core.errors import SemviewerError, first_line
+from semviewer.core.failures.result import FailureSearch
 from semviewer.core.models.labels import ClassSet
 from semviewer.core.models.sources import is_model_file
 from semviewer.core.models.weights import check_weights
@@ -59,6 +60,7 @@ class Session:
     engine: str = "auto"
     backgrounds: list[dict] = field(default_factory=list)     # the scene's backgrounds (none: the paper's black)
     object_colour: Optional[list[float]] = None               # the plain material's colour (None: white)
+    failures: Optional[dict] = None                           # the last failure search (its JSON), if any
 
     def save(self, path: str | Path) -> Path:
         data = {"format": SESSION_FORMAT, "version": SESSION_VERSION, **software(),
@@ -131,7 +133,9 @@ def to_session(doc: Document) -> Session:
                    solver={"method": methods, **doc.solver.settings, "source": doc.solver.source},
                    starts=[list(s) for s in doc.solver.starts], start_axes=list(doc.solver.start_axes),
                    regions=[{"map": t, **r.to_json()} for t, r in doc.solver.regions],
-                   region_run=run, engine=doc.model.engine)
+                   region_run=run, engine=doc.model.engine,
+                   failures=doc.failures.search.to_json() if doc.failures.search is not None and doc.failures.complete
+                   else None)
 
 
 @contextmanager
@@ -201,6 +205,21 @@ def _apply_fields(doc: Document, session: Session) -> None:
     with _field("starts"):
         doc.set_starts(session.starts, session.start_axes or list(session.map_axes))
     _apply_regions(doc, session)
+    with _field("failures"):
+        doc.set_failures(_check_failures(session.failures) if session.failures is not None else None)
+
+
+def _check_failures(data: Any) -> FailureSearch:
+    """The failure search of a session: known continuous axes, one [lower, upper] row each."""
+    search = FailureSearch.from_json(data)
+    if any(a not in AXES for a in search.axes):
+        raise SemviewerError("failures.axes must be known axes")
+    domain = np.asarray(search.domain, dtype=np.float64)
+    if domain.shape != (len(search.axes), 2) or not np.isfinite(domain).all():
+        raise SemviewerError("failures.domain must be one [lower, upper] row per axis")
+    if any(a not in AXES for f in search.failures for a in f.point):
+        raise SemviewerError("a failure names an unknown axis")
+    return search
 
 
 def _apply_regions(doc: Document, session: Session) -> None:

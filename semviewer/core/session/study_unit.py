@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from semviewer.core.errors import SemviewerError
+from semviewer.core.failures.result import FailureSearch
 from semviewer.core.scene.backgrounds import Background
 from semviewer.core.scene.materials import material_index
 from semviewer.core.models.labels import ClassSet
@@ -17,7 +18,7 @@ from semviewer.core.session.document import PRIMARY, Document
 
 def from_study_unit(record: Any, study: str | Path) -> Document:
     """A document showing one finished unit of a study folder: its object, classes, model, map,
-    the start points and methods of its regions, and the regions."""
+    the start points and methods of its regions, the regions and its failures (if searched)."""
     if record.state != "done":
         raise SemviewerError(f"that unit of the study cannot be opened ({record.state})")
     semantic_map = SemanticMap.load(record.map_path)
@@ -46,5 +47,7 @@ def from_study_unit(record: Any, study: str | Path) -> Document:
         "axes": axes, "domain": regions[0][1].domain if regions else semantic_map.domain(),
         "configs": {r.method: {"method": r.method} for _, r in regions},
         "source": {"kind": "study", "study": str(study)}, "provenance": dict(semantic_map.provenance)})
+    if getattr(record, "failures", None):
+        doc.set_failures(FailureSearch.from_json(record.failures))
     doc.maps.unit = {"study": str(study), "name": record.name}
     return doc

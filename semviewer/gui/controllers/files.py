@@ -38,6 +38,9 @@ EXPORTS = {
     "map": (exports.export_map, "map", "Export map", "semviewer map (*.npz)", "semantic-map.npz"),
     "map_csv": (exports.export_map_csv, "map", "Export map as CSV", "CSV (*.csv)", "semantic-map.csv"),
     "regions": (exports.export_regions, "regions", "Export regions", "JSON (*.json)", "regions.json"),
+    "failures": (exports.export_failures, "failures", "Export failures", "JSON (*.json)", "failures.json"),
+    "failure_figure": (exports.export_failure_figure, "failure_renders", "Export failure renders",
+                       "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)", "failures.png"),
 }
 
 
@@ -80,7 +83,7 @@ class FileController:
         return with_filter_suffix(path, chosen) if path else None
 
     def export(self, kind: str, path: Optional[str] = None) -> Optional[str]:
-        """Write ``kind`` (figure, render, map, map_csv, regions) to ``path``, or ask for a path and
+        """Write ``kind`` (figure, render, map, map_csv, regions, failures, failure_figure) to ``path``, or ask for a path and
         write it in the background."""
         write, needs, title, filters, default = EXPORTS[kind]
         if needs == "render":

@@ -1,5 +1,5 @@
 """The semantic maps: the map settings panel, computing maps in the background, and drawing the
-maps, the cursor, the start points and the regions on the primary and compare views."""
+maps, the cursor, the start points, the regions and the failures on the primary and compare views."""
 
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ class MapController:
         doc.model.events.model.connect(self._model_changed)
         doc.solver.events.starts.connect(self.show_starts)
         doc.solver.events.regions.connect(self.show_regions)
+        doc.failures.events.changed.connect(self.show_failures)
         self._clear_views()
 
     # -- settings ---------------------------------------------------------------------------
@@ -230,6 +231,7 @@ class MapController:
         self.show_cursor()
         self.show_starts()
         self.show_regions()
+        self.show_failures()
 
     def _clear_views(self) -> None:
         axes = [(g.axis.label, -0.5, g.size - 0.5) if g.labels else (g.axis.label, *g.extent())
@@ -257,6 +259,14 @@ class MapController:
         starts = self.doc.solver.starts if self.doc.starts_shown() else []
         for view in self.views.values():
             view.set_starts(starts)
+
+    def show_failures(self) -> None:
+        """Crosses at the failures that lie on the axes shown (on the primary map: its model's)."""
+        search, shown = self.doc.failures.search, self.doc.view.map_axes
+        points = [[f.point[a] for a in shown] for f in (search.failures if search is not None else [])
+                  if all(a in f.point for a in shown)]
+        self.views[PRIMARY].set_failures(points)
+        self.views[COMPARE].set_failures([])
 
     def show_regions(self) -> None:
         """The regions grown on the axes shown, and the ones growing now (dashed)."""

@@ -60,6 +60,9 @@ class MapSettings(QWidget):
         self.aggregate.setToolTip("The axes not shown: held at the current pose (a slice), or the mean, minimum "
                                   "or maximum over them for a loaded N-D map")
         form.addRow("hidden axes", self.aggregate)
+        for combo in (self.x_axis, self.y_axis, self.resolution, self.aggregate):   # long entries never widen the
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)  # dock:
+            combo.setMinimumContentsLength(14)                                      # the maps get the width
         row = QHBoxLayout()
         self.compute = QPushButton("Compute map")
         self.compute.setObjectName("computeMapButton")

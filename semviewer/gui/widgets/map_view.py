@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsRectItem, QLabel, QVBoxLayo
 
 from semviewer.core.regions.config import METHOD_LABELS
 from semviewer.core.maps.progressive import STRIDES, preview
-from semviewer.core.style import COLORMAP, METHOD_COLORS
+from semviewer.core.style import COLORMAP, FAILURE_COLOR, METHOD_COLORS
 from semviewer.core.maps.semantic_map import SemanticMap
 
 #: Region colours per method (also used in the regions table and the legend).
@@ -80,6 +80,10 @@ class MapView(QWidget):
         self.starts = pg.ScatterPlotItem(size=11, symbol="o", pen=pg.mkPen("k", width=1.5), brush=pg.mkBrush("#ffffff"))
         self.starts.setZValue(25)
         self.item.addItem(self.starts)
+        self.failures = pg.ScatterPlotItem(size=13, symbol="x", pen=pg.mkPen(FAILURE_COLOR, width=1.2),
+                                           brush=pg.mkBrush("#ffffff"))
+        self.failures.setZValue(27)
+        self.item.addItem(self.failures)
         self._region_items: list = []
         self._highlight: Optional[int] = None
         self.map: Optional[SemanticMap] = None
@@ -197,6 +201,20 @@ class MapView(QWidget):
             self.starts.setData(pts[:, 0], np.full(len(pts), 0.5))
         else:
             self.starts.setData(pts[:, 0], pts[:, 1])
+
+    def set_failures(self, points: Sequence[Sequence[float]]) -> None:
+        """Crosses at failure poses (x, y on the axes shown; none on a 1-D map or a categorical axis)."""
+        pts = np.asarray(points, dtype=float).reshape(len(points), -1) if len(points) else np.zeros((0, 2))
+        if len(pts) and len(self.axes_shown) == 2 and pts.shape[1] == 2 and not any(
+                getattr(a, "labels", None) for a in self.grid_axes):
+            self.failures.setData(pts[:, 0], pts[:, 1])
+        else:
+            self.failures.setData([], [])
+
+    def failure_points(self) -> np.ndarray:
+        """The crosses drawn, (k, 2) in axis units."""
+        xs, ys = self.failures.getData()
+        return np.stack([np.asarray(xs, float), np.asarray(ys, float)], axis=1) if len(xs) else np.zeros((0, 2))
 
     def set_regions(self, shapes: Sequence[RegionShape]) -> None:
         """Draw regions (replacing those drawn before); the legend lists the methods shown."""
