@@ -66,12 +66,11 @@ def main() -> None:
     # growing live: every step renders and classifies the corners, so the rectangles grow visibly
     window.solver.source.setCurrentIndex(1)
     window.solver.steps.setValue(800)
-    window.solver.eps.setValue(2.0)            # a visible seed box (the paper's is 1e-5)
+    # the paper's seed box (1e-5 of the range) is drawn at a visible size from the first step
     window.solver_ctl.start_solver()
     pump(app, until=lambda: "step 40" in window.solver.status.text(), timeout=600)
     shot(app, window, "03-regions-growing.png")
     window.cancel_jobs()
-    window.solver.eps.setValue(1e-5)
     window.solver.source.setCurrentIndex(0)
     window.solver.method.setCurrentIndex(3)   # all three methods, on the computed map
     window.solver_ctl.start_solver()

@@ -24,7 +24,7 @@ def bench_module(monkeypatch, tmp_path):
 def test_every_benchmark_is_run_here():
     assert set(SCRIPTS) == {"cancel_latency", "drag_latency", "engines", "map_progressive", "map_throughput",
                             "models", "region_cost", "scene_cost", "soak_live_view", "study_scaling", "ui_stalls",
-                            "failure_search"}
+                            "failure_search", "map_adaptive", "render_lock"}
 
 
 @pytest.mark.parametrize("name", SCRIPTS)

@@ -9,7 +9,7 @@ from semviewer.cli.common import add_model_args, add_object_args, load_model, lo
 from semviewer.core.models import MODELS
 from semviewer.core.inference.outputs import top_k
 from semviewer.core.models.labels import search_classes
-from semviewer.core.scene.objects import bundled_objects
+from semviewer.core.scene.objects import bundled_objects, get_object
 from semviewer.core.errors import SemviewerError
 from semviewer.core.files.atomic import check_writable, write_png
 
@@ -47,7 +47,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     from semviewer.pipeline.predict import render
 
     check_writable(args.out)
-    obj = load_object(args, require_classes=False)
+    obj = load_object(args, classes=False)          # a render needs no class
     pose = pose_of(args, obj)
     image = render(scene_of(obj, args, pose), pose)
     write_png(args.out, image)
@@ -90,6 +90,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
         print(f" {mark} {p:6.1%}  {names[i]} ({i})")
     if labelled:
         print(f"true class {obj.classes}: p = {true_p:.3f} (rank {rank})")
+    elif not args.classes:
+        own = get_object(args.object).classes if args.object in bundled_objects() else None
+        why = f"{args.object}'s class ({own}) is not among {classifier.name}'s {len(names)} labels" if own else \
+            f"{args.object} has no class of its own"
+        print(f"no true class: {why}; name one of the model's labels with --classes to see its probability")
     return 0
 
 

@@ -78,14 +78,16 @@ def add_weights_args(p: argparse.ArgumentParser) -> None:
 
 
 def load_object(args: argparse.Namespace, labels: Optional[Labels] = None,
-                require_classes: bool = True) -> ObjectChoice:
+                require_classes: bool = True, classes: bool = True) -> ObjectChoice:
     """The object of ``--object`` with its class set on ``labels`` (the model's; default ImageNet):
     ``--classes``, else a bundled object's own. Rendering and plain predictions need no class
-    (``require_classes=False``: classes may be None)."""
+    (``require_classes=False``: classes may be None). Without ``classes`` the class set is left
+    for ``with_classes`` once the model, and so its labels, are known (``--classes`` names classes
+    of the model's labels, never ImageNet's before the model is loaded)."""
     choice = resolve_object(args.object, args.up_axis)
     for note in choice.mesh.notes:
         print(f"semviewer: note: {choice.mesh.name}: {note}", file=sys.stderr)
-    return with_classes(args, choice, labels, require_classes)
+    return with_classes(args, choice, labels, require_classes) if classes else choice
 
 
 def with_classes(args: argparse.Namespace, choice: ObjectChoice, labels: Optional[Labels] = None,
@@ -130,6 +132,13 @@ def add_batch_size_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=int, default=None,
                    help="poses per render + forward pass (default: the fastest, measured once per engine, "
                         "model and machine, then cached)")
+
+
+def add_adaptive_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--adaptive", type=float, default=None, metavar="TOL",
+                   help="compute the finer levels of the map only where the coarser one's neighbours differ by more "
+                        "than TOL in the true-class score (or in whether it ranks first), interpolating the rest "
+                        "(e.g. 0.05; opt-in: the map records which cells were interpolated)")
 
 
 def add_fix_arg(p: argparse.ArgumentParser) -> None:

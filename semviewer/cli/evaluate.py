@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from semviewer.core.version import software
-from semviewer.cli.common import add_weights_args, precision_of
+from semviewer.cli.common import add_adaptive_arg, add_weights_args, precision_of
 from semviewer.cli.solver_args import add_solver_args, solver_config
 from semviewer.core.errors import SemviewerError
 from semviewer.core.files.atomic import check_writable, write_json, write_text
@@ -34,6 +34,7 @@ def register(sub) -> None:
     p.add_argument("--grid", choices=[k for k, (axes, _, _) in PRESETS.items() if len(axes) == 2], default="paper",
                    help="map grid the regions are grown on (default paper: 120 × 34)")
     p.add_argument("--size", type=int, default=224)
+    add_adaptive_arg(p)
     p.add_argument("--workers", type=int, default=None,
                    help="worker processes (default: one per two physical cores); see `semviewer study`")
     add_solver_args(p, several_methods=True)
@@ -67,7 +68,8 @@ def _evaluate_manifest(args: argparse.Namespace, methods: list[str]) -> dict:
               for m in args.models]
     solver = {k: v for k, v in solver_config(args, methods[0]).to_json().items() if k != "method"}
     return {"study": {"name": f"evaluate ({args.grid} grid)", "methods": methods, "score": "map",
-                      "engine": args.engine, "preprocessing": args.preprocessing, "size": args.size},
+                      "engine": args.engine, "preprocessing": args.preprocessing, "size": args.size,
+                      **({"adaptive": args.adaptive} if args.adaptive is not None else {})},
             "models": models, "grid": {"preset": args.grid}, "solver": {**solver, "starts": [list(s) for s in PAPER_STARTS_2D]},
             "objects": objects}
 

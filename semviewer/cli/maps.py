@@ -8,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from semviewer.cli.common import (add_fix_arg, add_object_args, add_weights_args, backgrounds_of, base_pose,
-                                  load_model, load_object, scene_of, with_classes)
+from semviewer.cli.common import (add_adaptive_arg, add_fix_arg, add_object_args, add_weights_args, backgrounds_of,
+                                  base_pose, load_model, load_object, scene_of, with_classes)
+from semviewer.core.maps.adaptive import check_adaptive
 from semviewer.cli.progress_bar import ProgressBar
 from semviewer.core.scene.axes import check_unique
 from semviewer.core.scene.grid import parse_grid_axis
@@ -50,6 +51,9 @@ def register(sub) -> None:
     p.add_argument("--show", default=None, help="two axes (or one) to draw, e.g. azimuth,elevation")
     p.add_argument("--aggregate", choices=AGGREGATES, default=None,
                    help="aggregate the axes not drawn (default: slice them at their first grid point)")
+    add_adaptive_arg(p)
+    p.add_argument("--mark-interpolated", action="store_true",
+                   help="veil the cells of an adaptive map that were interpolated, not computed, in the figure")
     p.add_argument("--force", action="store_true", help="recompute even when the cache has this map")
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the map cache")
     p.add_argument("--yes", action="store_true", help="run a grid that would take hours without asking")
@@ -93,27 +97,30 @@ def _one_map(args: argparse.Namespace, scene: Scene, classifier: Classifier, axe
     """One model's map through the pipeline, with a progress bar; said when it resumes or is cached.
     The cache is asked first: a cached map needs no render context and no measurement."""
     label = f"{scene.mesh.name} · {classifier.name}"
-    semantic_map = None if args.force else cached_map(scene, classifier, axes, cache)
+    semantic_map = None if args.force else cached_map(scene, classifier, axes, cache, args.adaptive)
     if semantic_map is not None:
-        print(f"{label}: read from the cache ({cache.root})", file=sys.stderr)
+        exact = " (the exact map serves the adaptive request)" if args.adaptive and semantic_map.adaptive is None else ""
+        print(f"{label}: read from the cache ({cache.root}){exact}", file=sys.stderr)
     else:
         semantic_map = _compute(args, scene, classifier, axes, points, cache, label)
     shape = "×".join(str(s) for s in semantic_map.shape)
+    adaptive = f"; adaptive (tolerance {semantic_map.adaptive:g}): {semantic_map.computed_fraction:.1%} of the " \
+               f"poses computed, the rest interpolated" if semantic_map.adaptive is not None else ""
     print(f"{label}: {shape} map, true-class score mean {np.nanmean(semantic_map.values):.3f}, "
-          f"min {np.nanmin(semantic_map.values):.3f}, max {np.nanmax(semantic_map.values):.3f}")
+          f"min {np.nanmin(semantic_map.values):.3f}, max {np.nanmax(semantic_map.values):.3f}{adaptive}")
     return semantic_map
 
 
 def _compute(args: argparse.Namespace, scene: Scene, classifier: Classifier, axes, points: int,
              cache: MapCache | None, label: str) -> SemanticMap:
     with Scorer(scene, classifier, [a.name for a in axes], args.batch_size) as scorer:
-        partial = None if args.force else resumable(scorer, axes, cache)
+        partial = None if args.force else resumable(scorer, axes, cache, args.adaptive)
         _check_size(points, scorer.rate(), args.yes)
         if partial is not None:
             print(f"{label}: resuming an interrupted map ({int(partial.filled.sum())} of {points} poses already "
                   f"computed)", file=sys.stderr)
         with ProgressBar(points, label) as bar:
-            return compute_map(scorer, axes, bar, cache, args.force, notify=bar.note)[0]
+            return compute_map(scorer, axes, bar, cache, args.force, notify=bar.note, adaptive=args.adaptive)[0]
 
 
 def cmd_map(args: argparse.Namespace) -> int:
@@ -128,10 +135,12 @@ def cmd_map(args: argparse.Namespace) -> int:
         check_writable(path)
     axes, preset_fixed = _grid(args)
     show = args.show.split(",") if args.show else None
-    obj = load_object(args, require_classes=False)
+    obj = load_object(args, classes=False)          # --classes names the labels of each model, once loaded
     axes, backgrounds = categorical_grid(axes, obj.mesh, backgrounds_of(args))
     names = [a.name for a in axes]
     points = check_grid_size(axes)
+    if args.adaptive is not None:
+        check_adaptive(axes, args.adaptive)
     base = base_pose(args, obj, names, preset_fixed)
     cache = None if args.no_cache else MapCache()
     results = []
@@ -145,7 +154,7 @@ def cmd_map(args: argparse.Namespace) -> int:
     if args.figure:
         shown = show or list(results[0][1].axis_names[:2])
         fig = map_figure([p for _, m in results for p in category_panels(m, shown)], show=shown,
-                         aggregate=args.aggregate, columns=4)
+                         aggregate=args.aggregate, columns=4, mark_interpolated=args.mark_interpolated)
         save_figure(fig, args.figure)
         print(f"wrote {args.figure}")
     if args.csv:

@@ -60,14 +60,18 @@ def _label(region: Region) -> str:
     return f"{label}, dashed: top-1 on < half of it" if _doubtful(region) else label
 
 
-def _title(panel: Panel, description: str) -> str:
-    """The panel's title; a map that is not complete says how much of it was computed."""
+def _title(panel: Panel, description: str, mark_interpolated: bool = False) -> str:
+    """The panel's title; a map that is not complete says how much of it was computed, an adaptive
+    one its tolerance and how much of it was computed rather than interpolated."""
     title = panel.title or default_title(panel.semantic_map)
     if description:
         title += f"\n({description})"
     filled = panel.semantic_map.filled_fraction
     if filled < 1.0:
         title += f"\n(partial map: {filled:.0%} computed; white where not)"
+    if panel.semantic_map.adaptive is not None:
+        title += (f"\n(adaptive, tolerance {panel.semantic_map.adaptive:g}: {panel.semantic_map.computed_fraction:.0%}"
+                  f" of the poses computed" + ("; veiled cells interpolated)" if mark_interpolated else ")"))
     return title
 
 
@@ -106,6 +110,18 @@ def _failure_markers(ax, view, failures: Sequence[Failure]) -> None:
                 mew=1.2, label="failure")
 
 
+def _veil(ax, panel: Panel, view, show: Sequence[str], at: Mapping[str, float], extent) -> None:
+    """A white veil over the cells of an adaptive map that were interpolated, not computed."""
+    semantic_map = panel.semantic_map
+    if semantic_map.computed is None:
+        return
+    computed = semantic_map.view(show, at={**at, **panel.at}, values=semantic_map.computed.astype(np.float32)).values
+    veil = np.zeros(computed.T.shape + (4,))
+    veil[..., :3] = 1.0
+    veil[..., 3] = np.where(computed.T < 0.5, 0.35, 0.0)
+    ax.imshow(veil, origin="lower", extent=extent, aspect="auto", interpolation="nearest")
+
+
 def _heatmap(ax, view, regions: Sequence[Region]):
     """A 2-D map as an image in axis units, each region as a rectangle with its start; returns the image."""
     from matplotlib.patches import Rectangle
@@ -138,9 +154,10 @@ def _legend(ax) -> None:
 
 def map_figure(panels: Sequence[Panel], show: Optional[Sequence[str]] = None,
                at: Optional[Mapping[str, float]] = None, aggregate: Optional[str] = None,
-               width: float = 6.0, columns: Optional[int] = None):
+               width: float = 6.0, columns: Optional[int] = None, mark_interpolated: bool = False):
     """A matplotlib Figure with one panel per map (in one row, or a grid of ``columns``), sharing
-    axes names and the [0, 1] colour scale."""
+    axes names and the [0, 1] colour scale; ``mark_interpolated`` veils an adaptive map's
+    interpolated cells (2-D sliced views)."""
     from matplotlib.figure import Figure
 
     if not panels:
@@ -157,12 +174,14 @@ def map_figure(panels: Sequence[Panel], show: Optional[Sequence[str]] = None,
     image = None
     for ax, panel in zip(axes, panels):
         view = panel.semantic_map.view(show, at={**(at or {}), **panel.at}, aggregate=aggregate)
-        ax.set_title(_title(panel, view.description), fontsize=10)
+        ax.set_title(_title(panel, view.description, mark_interpolated), fontsize=10)
         ax.set_xlabel(view.axes[0].axis.label)
         if one_d:
             _curve(ax, view, panel.regions)
         else:
             image = _heatmap(ax, view, panel.regions)
+            if mark_interpolated and aggregate is None:
+                _veil(ax, panel, view, show, at or {}, image.get_extent())
             _failure_markers(ax, view, panel.failures)
         if panel.regions or panel.failures:
             _legend(ax)

@@ -23,6 +23,7 @@ def run_app(object_name: Optional[str] = None, model_name: Optional[str] = None,
 
     import pyqtgraph as pg
 
+    sys.setswitchinterval(0.001)      # the GUI thread gets the interpreter sooner from busy worker threads
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("semviewer")
     app.setApplicationName("semviewer")
@@ -31,7 +32,7 @@ def run_app(object_name: Optional[str] = None, model_name: Optional[str] = None,
     pg.setConfigOptions(antialias=True)
     from semviewer.gui.main_window import MainWindow
 
-    window = MainWindow(object_name=object_name, model_name=model_name)
+    window = MainWindow(object_name=object_name, model_name=model_name, background=not session)
     if session:
         window.feedback.guarded(window.files.open_session, session)
     window.show()

@@ -17,7 +17,8 @@ is refined in place. The magenta cross is the current pose: click the map to go 
 paper's starts) by optimising their bounds so that the network keeps a high score inside:
 <i>Naive</i> follows the score at the corners; <i>OIR_B</i> and <i>OIR_W</i> (outer-inner
 ratios) compare the region with a margin α around it, OIR_W weighting by β. η is the
-learning rate, λ the naive method's size reward, T the number of steps.</p>
+learning rate, λ the weight of the naive method's size penalty (λ/2·‖r‖², r the region's
+half-widths), T the number of steps.</p>
 <p><b>SRVR</b>, the semantic robustness volume ratio, is a region's volume over the domain's,
 averaged over the start points (and objects): larger means robust over more of the pose
 space. Networks of equal accuracy can differ several-fold here.</p>

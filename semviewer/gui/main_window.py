@@ -48,10 +48,12 @@ from semviewer.pipeline.rendering import RenderContexts
 
 
 class MainWindow(QMainWindow):
-    """semviewer's window. ``MainWindow()`` builds it on the defaults without showing it."""
+    """semviewer's window. ``MainWindow()`` builds it on the defaults without showing it; with
+    ``background`` its object is read in the background too (the application starts so, to be on
+    screen at once; tests build it whole)."""
 
     def __init__(self, object_name: Optional[str] = None, model_name: Optional[str] = None,
-                 load_model: bool = True) -> None:
+                 load_model: bool = True, background: bool = False) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("semviewer")
@@ -70,9 +72,12 @@ class MainWindow(QMainWindow):
         self.files.update_recent_menu()
         self.jobs.changed.connect(lambda: self.map_settings.cancel.setEnabled(self.jobs.any_running()))
         self._restore_layout()
-        self.feedback.guarded(self.objects.open_object, object_name or DEFAULT_OBJECT)
-        if self.document.scene.mesh is None:              # the object asked for could not be opened
-            self.objects.open_object(DEFAULT_OBJECT)
+        if background:
+            self.objects.open_object_in_background(object_name or DEFAULT_OBJECT, DEFAULT_OBJECT)
+        else:
+            self.feedback.guarded(self.objects.open_object, object_name or DEFAULT_OBJECT)
+            if self.document.scene.mesh is None:              # the object asked for could not be opened
+                self.objects.open_object(DEFAULT_OBJECT)
         if load_model:
             self.feedback.guarded(self.objects.set_model, model_name or DEFAULT_MODEL)
 
@@ -112,11 +117,13 @@ class MainWindow(QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)   # the settings column
         self.tabifyDockWidget(self.docks["poseDock"], self.docks["sceneDock"])
         self.docks["poseDock"].raise_()
         self.tabifyDockWidget(self.docks["regionsDock"], self.docks["failuresDock"])
         self.docks["regionsDock"].raise_()
-        self.resizeDocks([self.docks["regionsDock"]], [190], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["regionsDock"]], [self.regions_table.height_for_rows() + 30],
+                         Qt.Orientation.Vertical)       # the dock's title and tabs above the table
         self.resizeDocks([self.docks["predictionsDock"], self.docks["mapDock"]], [260, 360],
                          Qt.Orientation.Horizontal)      # the maps get the width that is left
         self.feedback = Feedback(self)

@@ -89,7 +89,15 @@ def view_and_help_actions(w: Any) -> list[ActionSpec]:
                        "Back to the object's default pose"),
             ActionSpec("howToReadAction", "&How to read this", lambda: show_how_to_read(w),
                        QKeySequence.StandardKey.HelpContents),
-            ActionSpec("aboutAction", "&About semviewer", lambda: show_about(w, doc.model.engine, doc.model.name))]
+            ActionSpec("aboutAction", "&About semviewer", lambda: show_about(w, serving_engine(doc), doc.model.name))]
+
+
+def serving_engine(doc: Any) -> str:
+    """The engine serving the primary model (the one asked for while it loads)."""
+    classifier = doc.model.classifier
+    if classifier is not None:
+        return classifier.engine
+    return f"{doc.model.engine} (the model is loading)"
 
 
 def declare_actions(w: Any) -> list[ActionSpec]:

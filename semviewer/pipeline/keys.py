@@ -19,7 +19,8 @@ from semviewer.pipeline.scene import Scene, classes_for
 def score_provenance(scene: Scene, classifier: Classifier, axes: Sequence[str]) -> dict[str, Any]:
     """Where a score's values come from: object and mesh hash, the classifier (model, weights and
     labels with their hashes, preprocessing, engine, precision), classes, render settings, the fixed
-    axes, software, date."""
+    axes, software, date. The render settings are those at the aspect of the model's input."""
+    scene = scene.fitted(classifier)
     return {"object": scene.mesh.name, "mesh_sha256": scene.mesh.sha256, **classifier.describe(),
             "classes": classes_for(scene.classes, classifier).to_json(), "render_settings": scene.settings.to_json(),
             "fixed": scene.fixed(axes), **software(),

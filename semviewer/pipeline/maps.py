@@ -5,8 +5,10 @@ finishes."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Callable, Mapping, Optional, Sequence
 
+from semviewer.core.engines.choice import recheck_choice
 from semviewer.core.errors import OutputError
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.maps.build import build_map
@@ -39,32 +41,48 @@ class _Writes:
 
 
 def cached_map(scene: Scene, classifier: Classifier, grid: Sequence[GridAxis],
-               cache: Optional[MapCache]) -> Optional[SemanticMap]:
+               cache: Optional[MapCache], adaptive: Optional[float] = None) -> Optional[SemanticMap]:
     """The complete map of this scene, classifier and grid when the cache has it (nothing is
-    rendered, nothing measured), else None."""
-    return cache.get(map_key_for(scene, classifier, grid)) if cache is not None else None
+    rendered, nothing measured), else None; an adaptive request is served by the exact map too."""
+    if cache is None:
+        return None
+    exact = map_key_for(scene, classifier, grid)
+    return cache.get(exact) or (cache.get(adaptive_key(exact, adaptive)) if adaptive is not None else None)
 
 
-def resumable(scorer: Scorer, grid: Sequence[GridAxis], cache: Optional[MapCache]) -> Optional[SemanticMap]:
+def adaptive_key(exact_key: str, tolerance: float) -> str:
+    """The cache key of an adaptive map: never the exact map's, so an exact request is never
+    served an adaptive map."""
+    return hashlib.sha256(f"{exact_key}:adaptive:{float(tolerance)!r}".encode()).hexdigest()[:32]
+
+
+def resumable(scorer: Scorer, grid: Sequence[GridAxis], cache: Optional[MapCache],
+              adaptive: Optional[float] = None) -> Optional[SemanticMap]:
     """The interrupted map of this score and grid that a computation would resume, if any."""
-    return cache.get_partial(scorer.key(grid), grid) if cache is not None else None
+    if cache is None:
+        return None
+    key = scorer.key(grid)
+    return cache.get_partial(key if adaptive is None else adaptive_key(key, adaptive), grid)
 
 
 def cached_build_map(score, axes: Sequence[GridAxis], fixed: Mapping[str, float], provenance: Mapping[str, Any],
                      sink: Optional[ProgressSink] = None, cache: Optional[MapCache] = None, force: bool = False,
                      chunk_size: int = 64, notify: Callable[[str], None] = lambda message: None,
-                     tuner: Any = None, order: str = "coarse-to-fine") -> tuple[SemanticMap, bool]:
+                     tuner: Any = None, order: str = "coarse-to-fine",
+                     adaptive: Optional[float] = None) -> tuple[SemanticMap, bool]:
     """The cache's policy around ``build_map`` for any score: the complete cached map when there is
     one (unless ``force``), else built, resuming an interrupted partial on the same axes and written
-    back as it goes. Returns the map and whether it came from the cache."""
-    build = dict(chunk_size=chunk_size, order=order, tuner=tuner)
+    back as it goes. An ``adaptive`` map (a tolerance) has a key of its own; the exact map, when
+    cached, serves it. Returns the map and whether it came from the cache."""
+    build = dict(chunk_size=chunk_size, order=order, tuner=tuner, adaptive=adaptive)
     if cache is None:
         return build_map(score, axes, fixed, provenance, sink, **build), False
-    key = map_key(provenance, axes, fixed)
+    exact = map_key(provenance, axes, fixed)
+    key = exact if adaptive is None else adaptive_key(exact, adaptive)
     if force:
         cache.clear(key)
     else:
-        hit = cache.get(key)
+        hit = cache.get(key) or (cache.get(exact) if adaptive is not None else None)
         if hit is not None:
             if sink is not None:
                 sink.partial(hit)
@@ -80,10 +98,14 @@ def cached_build_map(score, axes: Sequence[GridAxis], fixed: Mapping[str, float]
 def compute_map(scorer: Scorer, grid: Sequence[GridAxis], sink: Optional[ProgressSink] = None,
                 cache: Optional[MapCache] = None, force: bool = False, chunk_size: int = 64,
                 notify: Callable[[str], None] = lambda message: None,
-                order: str = "coarse-to-fine") -> tuple[SemanticMap, bool]:
+                order: str = "coarse-to-fine", adaptive: Optional[float] = None) -> tuple[SemanticMap, bool]:
     """The map of ``scorer`` on ``grid`` through the cache (``cached_build_map``), and whether it came
-    whole from the cache; a scorer without a given batch size tunes it in the map's first chunks."""
+    whole from the cache; a scorer without a given batch size tunes it in the map's first chunks.
+    With ``adaptive`` (a tolerance) only where the map changes is computed."""
     if [a.name for a in grid] != list(scorer.axes):
         raise ValueError(f"the grid's axes {[a.name for a in grid]} are not the scorer's {list(scorer.axes)}")
-    return cached_build_map(scorer.score, grid, scorer.fixed, scorer.provenance, sink=sink, cache=cache, force=force,
-                            chunk_size=chunk_size, notify=notify, tuner=scorer.tuner, order=order)
+    result = cached_build_map(scorer.score, grid, scorer.fixed, scorer.provenance, sink=sink, cache=cache,
+                              force=force, chunk_size=chunk_size, notify=notify, tuner=scorer.tuner, order=order,
+                              adaptive=adaptive)
+    recheck_choice(scorer.classifier, notify)       # a choice measured on a busy machine is measured again
+    return result

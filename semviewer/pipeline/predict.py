@@ -33,7 +33,7 @@ def render(scene: Scene, pose: Pose) -> np.ndarray:
 
 def predict(scene: Scene, classifier: Classifier, pose: Pose, labelled: bool = True) -> Prediction:
     """Render ``scene`` at ``pose`` and classify it; with ``labelled`` the true class set is scored."""
-    image = render(scene, pose)
+    image = render(scene.fitted(classifier), pose)
     probs = classifier.probabilities(image[None])[0]
     if not labelled:
         return Prediction(image, probs)

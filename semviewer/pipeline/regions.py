@@ -33,7 +33,7 @@ from semviewer.pipeline.scene import Scene
 @dataclass(frozen=True, eq=False)
 class RegionJob:
     """Grow regions on one map target: ``score`` is a MapScore, or None for live renders with
-    ``classifier``."""
+    ``classifier`` (which, beside an adaptive map's score, checks the regions from the inside)."""
 
     target: str
     label: str
@@ -77,7 +77,9 @@ def _score_of(request: RegionRequest, target: RegionTarget, first: bool):
             return None, None
         if not set(request.axes) <= set(semantic_map.axis_names):
             raise SemviewerError("the map does not have the axes shown; recompute it")
-        return MapScore(semantic_map, list(request.axes), at=dict(request.at)), None
+        # an adaptive map's regions are checked from the inside on renders (exact) where a classifier is at hand
+        return MapScore(semantic_map, list(request.axes), at=dict(request.at)), \
+            (target.classifier if semantic_map.adaptive is not None else None)
     if target.classifier is None:
         if first:
             raise SemviewerError("the model is still loading; start the solver once it is ready")
@@ -146,6 +148,17 @@ def _no_sink(job: RegionJob, config: RegionConfig) -> AbstractContextManager:
     return nullcontext(None)
 
 
+def _inside_score(job: RegionJob, score: Any,
+                  open_live_score: Optional[Callable[[RegionJob], AbstractContextManager]]) -> AbstractContextManager:
+    """What checks a job's regions from the inside: its score, or for regions grown on an adaptive
+    map (some of whose cells are interpolated) live renders when the job has a classifier and
+    ``inside_points`` > 0."""
+    adaptive = job.score is not None and job.score.map.adaptive is not None
+    if adaptive and job.classifier is not None and open_live_score is not None and job.inside_points > 0:
+        return open_live_score(job)
+    return nullcontext(score)
+
+
 def run_region_jobs(jobs: list[RegionJob], open_live_score: Callable[[RegionJob], AbstractContextManager],
                     sink_for: Callable[[RegionJob, RegionConfig], AbstractContextManager] = _no_sink,
                     cancelled: Callable[[], bool] = lambda: False, notify: Callable[[str], None] = lambda m: None,
@@ -171,10 +184,11 @@ def run_region_jobs(jobs: list[RegionJob], open_live_score: Callable[[RegionJob]
             solved(job, score)
             if not cancelled() and (job.score is not None or job.inside_points > 0):
                 notify("checking the regions from the inside…")
-                try:
-                    grown = check_regions(grown, score, max(1, job.inside_points))
-                except Cancelled:        # stopped during the check: the regions stay, unchecked
-                    pass
+                with _inside_score(job, score, open_live_score) as checker:
+                    try:
+                        grown = check_regions(grown, checker, max(1, job.inside_points))
+                    except Cancelled:        # stopped during the check: the regions stay, unchecked
+                        pass
         found.extend((job.target, region) for region in grown)
         if cancelled():
             break

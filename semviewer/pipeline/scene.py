@@ -4,7 +4,7 @@ document (``Scene.of``), the command line's arguments or a study unit's payload.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -38,9 +38,28 @@ class Scene:
             raise SemviewerError("no object is open yet")
         return make_scene(scene.mesh, scene.classes, settings=scene.render_settings, base=scene.pose)
 
+    def fitted(self, classifier: Classifier) -> "Scene":
+        """This scene rendered at the aspect of the classifier's input (see ``fitted_settings``)."""
+        settings = fitted_settings(self.settings, classifier.spec.input_hw)
+        return self if settings == self.settings else replace(self, settings=settings)
+
     def fixed(self, axes: Sequence[str]) -> dict[str, float]:
         """The values of the axes that are not varied."""
         return {k: v for k, v in self.base.as_dict().items() if k not in axes}
+
+
+def fitted_settings(settings: RenderSettings, input_hw: tuple[int, int]) -> RenderSettings:
+    """Render settings at the aspect of a network input of (height, width): a rectangular input (a
+    model card's ``size = [height, width]``) gets renders of its aspect whose long side is the
+    settings' long side, the camera's vertical field of view unchanged (docs/algorithms.md §1); a
+    square input keeps the settings as they are."""
+    height, width = input_hw
+    if height == width or height * settings.width == width * settings.height:
+        return settings
+    long = max(settings.width, settings.height)
+    if width >= height:
+        return replace(settings, width=long, height=max(16, round(long * height / width)))
+    return replace(settings, height=long, width=max(16, round(long * width / height)))
 
 
 def make_scene(mesh: MeshData, classes: ClassSet, *, size: int = 224, textured: bool = False,

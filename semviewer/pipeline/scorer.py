@@ -50,6 +50,7 @@ class Scorer:
                  cancelled: Optional[Callable[[], bool]] = None, gate: Optional[PriorityGate] = None,
                  contexts: Optional[RenderContexts] = None) -> None:
         check_batch_size(batch_size)
+        scene = scene.fitted(classifier)             # renders at the aspect of the model's input
         self.scene, self.classifier, self.axes = scene, classifier, tuple(axes)
         classes = classes_for(scene.classes, classifier)
         self.thread, self._owns_thread = renderer_for(scene.mesh, scene.settings, contexts)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib.util
 import threading
 from importlib import resources
-from typing import Optional, Sequence
+from functools import lru_cache
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -40,6 +41,31 @@ def _preload_triton() -> None:
             import triton  # noqa: F401
         except Exception:  # a broken triton is torch's problem, not the renderer's
             pass
+
+
+@lru_cache(maxsize=1)
+def _foreign_finish() -> Optional[Callable[[], None]]:
+    """``glFinish`` called through ctypes, which releases the interpreter lock for the call (a
+    call through moderngl keeps it), or None where no GL library can be loaded that way."""
+    import ctypes
+
+    for name in ("libOpenGL.so.0", "libGL.so.1"):
+        try:
+            return ctypes.CDLL(name).glFinish
+        except (OSError, AttributeError):
+            continue
+    return None
+
+
+def finish_released(ctx) -> None:
+    """Wait until the GPU (Mesa's rasteriser on the CPU) has drawn everything submitted, letting
+    other Python threads (the window) run meanwhile: moderngl holds the interpreter lock while
+    it waits, so a frame being drawn used to freeze the window for its whole duration."""
+    finish = _foreign_finish()
+    if finish is not None:
+        finish()
+    else:
+        ctx.finish()
 
 
 def _create_context():
@@ -198,8 +224,10 @@ class Renderer:
                 ms.clear(*self.backgrounds.colour(index), 1.0, depth=1.0)
                 self.backgrounds.draw(index, p, COLUMNS, w, h)
                 self._draw_mesh(p, w / h)
-            for i, (ms, resolved) in enumerate(pool[:len(chunk)]):
+            finish_released(ctx)            # Mesa rasterises here, without the interpreter lock
+            for ms, resolved in pool[:len(chunk)]:
                 ctx.copy_framebuffer(resolved, ms)
+            for i, (ms, resolved) in enumerate(pool[:len(chunk)]):
                 raw = resolved.read(components=3, alignment=1)
                 out[start + i] = np.frombuffer(raw, dtype=np.uint8).reshape(h, w, 3)[::-1]
         return corrupt(out, arr)

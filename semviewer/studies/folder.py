@@ -109,8 +109,10 @@ def store_unit(out_dir: Path, unit: UnitSpec, result: dict[str, Any]) -> dict[st
     npz, record_path, error_path = unit_paths(out_dir, unit)
     m = result["map"]
     manifest = m["manifest"]
+    adaptive = manifest.get("adaptive") or {}
     semantic_map = SemanticMap(m["values"], tuple(GridAxis.from_json(a) for a in manifest["axes"]),
-                               manifest.get("fixed", {}), manifest.get("provenance", {}), m["top1"])
+                               manifest.get("fixed", {}), manifest.get("provenance", {}), m["top1"],
+                               m.get("computed"), adaptive.get("tolerance"))
     semantic_map.save(npz)
     record = {"key": unit.key(), "stem": unit.file_stem(), "object": unit.object.label, "model": unit.model.label,
               **({"variant": unit.variant.label} if unit.variant.label else {}),

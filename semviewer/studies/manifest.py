@@ -23,11 +23,12 @@ from semviewer.core.errors import SemviewerError, first_line
 from semviewer.core.models.labels import ClassSet, parse_class_set, read_labels
 from semviewer.core.scene.mesh import UP_AXES
 from semviewer.core.regions.config import METHODS, RegionConfig, paper_starts
+from semviewer.core.maps.adaptive import check_adaptive
 from semviewer.studies.failure_table import failure_settings
 from semviewer.studies.plan import SCORES, StudyError, StudyModel, StudyObject, StudyPlan, StudyVariant
 
 _STUDY_KEYS = {"name", "models", "methods", "score", "engine", "preprocessing", "size", "inside_points", "backgrounds",
-               "materials"}
+               "materials", "adaptive"}
 _OBJECT_KEYS = {"name", "path", "classes", "up_axis", "label"}
 _MODEL_KEYS = {"name", "weights", "label", "labels", "trust_code"}
 _SOLVER_KEYS = {f.name for f in fields(RegionConfig)} - {"method"} | {"starts"}
@@ -356,6 +357,12 @@ def _plan(manifest: Mapping[str, Any], base_dir: Path) -> StudyPlan:
         raise _fail("[study] inside_points", f"must be an integer from 0 to 50, got {inside_points!r}")
     name = str(study.get("name", "study"))
     grid = _grid(manifest.get("grid"))
+    adaptive = study.get("adaptive")
+    if adaptive is not None:
+        try:
+            check_adaptive(grid, adaptive)
+        except SemviewerError as exc:
+            raise _fail("[study] adaptive", str(exc)) from None
     methods = list(dict.fromkeys(methods))
     solver, starts = _solver(manifest.get("solver"), methods, grid)
     models = _models(study, manifest.get("models"), base_dir)
@@ -364,6 +371,6 @@ def _plan(manifest: Mapping[str, Any], base_dir: Path) -> StudyPlan:
     failures = failure_settings(manifest.get("failures"), grid)
     return StudyPlan(name, objects, models, tuple(methods), score, tuple(a.to_json() for a in grid), solver, starts,
                      engine, preprocessing, size, inside_points, json.loads(json.dumps(manifest, default=str)),
-                     str(base_dir), variants, failures)
+                     str(base_dir), variants, failures, adaptive)
 
 

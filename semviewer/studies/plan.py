@@ -84,6 +84,7 @@ class StudyPlan:
     base_dir: str = "."
     variants: tuple[StudyVariant, ...] = (StudyVariant(),)     # backgrounds × materials: one block each
     failures: Optional[Mapping[str, Any]] = None   # [failures]: a failure search in every unit (its settings)
+    adaptive: Optional[float] = None               # [study] adaptive: the maps' tolerance (None: exact maps)
 
     def configs(self) -> list[RegionConfig]:
         return [RegionConfig(method=m, **self.solver) for m in self.methods]
@@ -118,6 +119,8 @@ class UnitSpec:
                 "score": p.score, "grid": [dict(a) for a in p.grid], "solver": dict(p.solver),
                 "starts": [list(s) for s in p.starts], "engine": p.engine, "preprocessing": p.preprocessing,
                 "size": p.size, "inside_points": p.inside_points}
+        if p.adaptive is not None:              # exact maps add nothing (the keys of earlier units stay)
+            data["adaptive"] = p.adaptive
         if p.failures is not None:              # without [failures] nothing is added (the keys of earlier units stay)
             data["failures"] = dict(p.failures)
         if self.variant.label:                  # the paper's scene adds nothing (the keys of earlier units stay)

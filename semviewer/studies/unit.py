@@ -96,7 +96,8 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
     with Scorers(scene) as live:
         scorer = live.get(classifier, [a.name for a in axes])
         notes: list[str] = []
-        semantic_map, cached = compute_map(scorer, axes, cache=MapCache(), notify=notes.append)
+        semantic_map, cached = compute_map(scorer, axes, cache=MapCache(), notify=notes.append,
+                                           adaptive=payload.get("adaptive"))
         map_seconds = time.perf_counter() - began
         jobs = plan_region_jobs(_request(payload, semantic_map, base),
                                 [RegionTarget(PRIMARY, model["name"], semantic_map, classifier)])
@@ -105,21 +106,28 @@ def compute_unit(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]
         failures = _failures(payload, live, classifier)
     values = np.asarray(semantic_map.values)
     top1 = semantic_map.top1
-    failure_stats = {} if failures is None else {
-        "failure_rate": failures.failure_rate, "failure_rate_low": failures.failure_rate_interval[0],
-        "failure_rate_high": failures.failure_rate_interval[1], "failure_modes": len(failures.failures),
-        "worst_p": failures.best_p_true, "failure_evaluations": failures.evaluations}
     return {
         **({"failures": failures.to_json()} if failures is not None else {}),
-        "map": {"values": values, "top1": top1, "manifest": semantic_map.manifest()},
+        "map": {"values": values, "top1": top1, "manifest": semantic_map.manifest(),
+                **({"computed": semantic_map.computed} if semantic_map.computed is not None else {})},
         "regions": [r.to_json() for r in regions],
         "stats": {"mean_p": float(np.nanmean(values)),
                   "map_top1_share": float(np.nanmean(top1)) if top1 is not None else float("nan"),
                   "live_evaluations": int(evaluations), "map_from_cache": bool(cached),
                   "engine": classifier.engine, "batch_size": scorer.score.batch_size, "threads": threads,
                   "map_seconds": map_seconds, "seconds": time.perf_counter() - began, "notes": notes,
-                  **failure_stats},
+                  "map_computed_share": semantic_map.computed_fraction, **_failure_stats(failures)},
     }
+
+
+def _failure_stats(failures) -> dict[str, Any]:
+    """A unit's failure search in its statistics: the rate with its interval, the modes, the worst p."""
+    if failures is None:
+        return {}
+    low, high = failures.failure_rate_interval
+    return {"failure_rate": failures.failure_rate, "failure_rate_low": low, "failure_rate_high": high,
+            "failure_modes": len(failures.failures), "worst_p": failures.best_p_true,
+            "failure_evaluations": failures.evaluations}
 
 
 def run_unit_safely(payload: Mapping[str, Any], threads: int = 0) -> dict[str, Any]:

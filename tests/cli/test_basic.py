@@ -126,7 +126,8 @@ def test_unlabelled_meshes_render_and_predict_without_classes(box_mesh_file, tmp
     assert Image.open(out).size == (224, 224)
     assert main(["predict", "--object", str(box_mesh_file), "--top", "3"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert sum("%" in line for line in lines) == 3 and not any("true class" in line for line in lines)
+    assert sum("%" in line for line in lines) == 3 and not any(line.startswith("true class") for line in lines)
+    assert lines[-1].startswith("no true class:") and "has no class of its own" in lines[-1]
     assert main(["predict", "--object", str(box_mesh_file), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["true_classes"] is None and data["true_probability"] is None and len(data["top"]) == 5

@@ -18,6 +18,17 @@ def private_settings(tmp_path, monkeypatch, qapp):
 
 
 @pytest.fixture(autouse=True)
+def no_unanswered_questions(monkeypatch):
+    """A modal question nobody answers would hang the suite: a test that expects one answers it
+    (monkeypatching QMessageBox.question); any other fails at once, naming the question."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def unexpected(parent, title, text, *args, **kwargs):
+        raise AssertionError(f"the window asked an unexpected question: {title!r}: {text[:120]!r}")
+    monkeypatch.setattr(QMessageBox, "question", unexpected)
+
+
+@pytest.fixture(autouse=True)
 def no_threads_left(qapp):
     """Fail any test that leaves a QThread or a render/classify thread running."""
     yield

@@ -49,7 +49,9 @@ def test_regions_are_checked_from_the_inside_in_the_window(window, qtbot, tmp_pa
     assert all("inside" in r for r in data["regions"])
 
 
-def test_start_without_starts_uses_the_papers_and_says_so(window, qtbot):
+def test_start_without_starts_uses_the_papers_and_says_so(window, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
     compute_small_map(window, qtbot)
     assert not window.document.solver.starts
     window.solver.steps.setValue(20)
@@ -60,6 +62,7 @@ def test_start_without_starts_uses_the_papers_and_says_so(window, qtbot):
     window.document.set_starts([])
     window.map_settings.set_shown_axes(["azimuth", "distance"])
     window.solver.source.setCurrentIndex(window.solver.source.findData("live"))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)  # replace them
     window.solver_ctl.start_solver()
     assert window.document.solver.starts == [(180.0, 3.75)] and "centre of the domain" in window.solver.status.text()
     window.cancel_jobs()

@@ -154,3 +154,19 @@ def test_handedness_world_x_is_on_the_left_at_azimuth_0(tmp_path):
     lit = image.max(axis=2) > 20
     left, right = lit[:, :112].sum(), lit[:, 112:].sum()
     assert left > 3 * right > 0
+
+
+def test_frames_are_finished_through_a_call_that_lets_other_threads_run(monkeypatch):
+    import ctypes
+
+    import semviewer.render.renderer as renderer_module
+    from semviewer.core.scene.axes import Pose
+    from semviewer.core.scene.objects import get_object
+
+    finish = renderer_module._foreign_finish()
+    assert isinstance(finish, ctypes._CFuncPtr)     # a CDLL call: the interpreter lock is released during it
+    calls = []
+    monkeypatch.setattr(renderer_module, "_foreign_finish", lambda: (lambda: calls.append(1) or finish()))
+    with renderer_module.Renderer(get_object("teapot").load()) as renderer:
+        image = renderer.render([Pose({"azimuth": 30.0})] * 3)
+    assert calls == [1] and image.shape == (3, 224, 224, 3) and image.max() > 0

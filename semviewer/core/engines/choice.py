@@ -3,8 +3,10 @@
 The torch model is exported once to ONNX (``export``) and run by the measured engines (ONNX
 Runtime and, when installed, OpenVINO); each is checked against torch on the shipped check renders
 before it serves (max |Δp| ≤ 1e-4 at fp32). ``auto`` on the CPU measures the installed engines once
-per model, CPU and thread count and keeps the fastest; bf16 (opt-in, only where the CPU computes it
-natively) runs on OpenVINO when it can, else on torch, and records its measured difference from
+per network (its weights' content, not their file), CPU and thread count, in interleaved rounds,
+and keeps the fastest unless the default engine is within 10 % of it (measured again when a map
+then classifies at less than half the measured rate: ``recheck_choice``); bf16 (opt-in, only where
+the CPU computes it natively) runs on OpenVINO when it can, else on torch, and records its measured difference from
 fp32. A model file in ONNX runs as it is, on ONNX Runtime.
 """
 
@@ -24,6 +26,12 @@ from semviewer.core.files.atomic import write_json
 from semviewer.core.files.reading import read_json_record
 
 
+#: Measuring rounds (each engine once a round, interleaved) and the margin another engine must beat
+#: the default by to be chosen.
+ROUNDS = 3
+MARGIN = 0.10
+
+
 def measure(classifier, seconds: float = 0.5, batch: int = 8) -> float:
     """Images per second of the classifier as it is served now (after one warm-up call)."""
     images = np.repeat(classifier.check_images()[:1], batch, axis=0)
@@ -41,12 +49,32 @@ def _choice_file(cache_dir: Optional[Path]) -> Path:
     return (Path(cache_dir) if cache_dir is not None else engine_cache_dir()) / "engine_choice.json"
 
 
+def weights_digest(classifier) -> str:
+    """A hash of the network's weights as loaded (its tensors' names, shapes and bytes): the same
+    weights saved as ``.pth`` or ``.safetensors`` give the same digest."""
+    import hashlib
+
+    import torch
+
+    module = getattr(classifier, "module", None)
+    if module is None:
+        return classifier.weights_sha256
+    digest = hashlib.sha256()
+    for name, tensor in sorted(module.state_dict().items()):
+        data = tensor.detach().cpu().contiguous()
+        digest.update(f"{name}:{tuple(data.shape)}:{data.dtype}".encode())
+        digest.update(data.view(-1).view(torch.uint8).numpy().tobytes() if data.numel() else b"")
+    return digest.hexdigest()[:20]
+
+
 def _choice_key(classifier, threads: int) -> str:
     from semviewer.core.engines.cpu_info import cpu_capability, cpu_name
     from semviewer.core.engines.export import export_key
 
-    return "|".join([export_key(classifier).digest(), cpu_name(), cpu_capability(), f"threads={threads}",
-                     ",".join(installed())])
+    key = export_key(classifier)
+    feeding = {k: v for k, v in key.__dict__.items() if k != "weights_sha256"}
+    return "|".join([weights_digest(classifier), str(sorted(feeding.items())), cpu_name(), cpu_capability(),
+                     f"threads={threads}", ",".join(installed())])
 
 
 def _read_choices(path: Path) -> dict:
@@ -59,18 +87,29 @@ def _fastest(classifier, threads: int, cache_dir: Optional[Path], notify: Callab
     path, key = _choice_file(cache_dir), _choice_key(classifier, threads)
     kept = _read_choices(path).get(key)
     if isinstance(kept, dict) and kept.get("engine") in installed():
+        rate = (kept.get("images_per_second") or {}).get(kept["engine"])
+        classifier.engine_choice = (str(path), key, float(rate)) if isinstance(rate, (int, float)) else None
         return kept["engine"]
-    rates, reasons = {}, []
+    engines, reasons = {}, []
     for name in installed():
         try:
-            classifier.use(REGISTRY[name].open(classifier, threads, cache_dir))
+            engines[name] = REGISTRY[name].open(classifier, threads, cache_dir)
         except EngineUnavailable as exc:
             reasons.append(f"{name}: {exc}")
-            continue
-        rates[name] = max(measure(classifier), measure(classifier))
+    samples: dict[str, list[float]] = {name: [] for name in engines}
+    for _ in range(ROUNDS):                     # interleaved: a busy moment of the machine falls on all alike
+        for name, engine in engines.items():
+            classifier.use(engine)
+            samples[name].append(measure(classifier, seconds=0.3))
+    rates = {name: float(np.median(values)) for name, values in samples.items()}
     if not rates:
         raise EngineUnavailable("; ".join(reasons) or "no exported engine is installed")
     best = max(rates, key=rates.get)
+    default = next(iter(rates))                 # the first installed engine stays unless clearly slower
+    if rates[best] < rates[default] * (1 + MARGIN):
+        best = default
+    classifier.use(engines[best])
+    classifier.engine_choice = (str(path), key, rates[best])
     data = _read_choices(path)
     data[key] = {"engine": best, "images_per_second": {k: round(v, 1) for k, v in rates.items()}}
     try:
@@ -95,7 +134,10 @@ def choose_engine(classifier, engine: str, threads: int, notify: Callable[[str],
     if classifier.spec.family == "onnx":
         if engine not in ("auto", "onnxruntime") or classifier.precision != "fp32":
             raise ModelError(f"{classifier.name} is an ONNX model: it runs on onnxruntime in fp32")
-        return classifier.use(OnnxFileEngine.open(classifier, threads))
+        served = OnnxFileEngine.open(classifier, threads)
+        if served.note:
+            notify(served.note)
+        return classifier.use(served)
     if engine != "auto":
         try:
             return classifier.use(REGISTRY[engine].open(classifier, threads, cache_dir))
@@ -108,7 +150,9 @@ def choose_engine(classifier, engine: str, threads: int, notify: Callable[[str],
             return classifier.use(REGISTRY["openvino"].open(classifier, threads, cache_dir))
         best = _fastest(classifier, threads, cache_dir, notify)
         if classifier.engine != best:
+            choice = classifier.engine_choice
             classifier.use(REGISTRY[best].open(classifier, threads, cache_dir))
+            classifier.engine_choice = choice
     except EngineUnavailable as exc:
         notice = f"{classifier.name} runs on torch: {exc}"
         fallback = TorchEngine(classifier, notice)
@@ -116,3 +160,31 @@ def choose_engine(classifier, engine: str, threads: int, notify: Callable[[str],
             fallback.precision_diff = fallback.bf16_difference()
         classifier.use(fallback)
         notify(notice)
+
+
+#: A run that classifies at less than this share of the rate measured when auto chose the engine,
+#: over at least RECHECK_IMAGES images, makes the choice be measured again at the next load.
+RECHECK_SHARE = 0.5
+RECHECK_IMAGES = 256
+
+
+def recheck_choice(classifier, notify: Callable[[str], None]) -> bool:
+    """After a long run (a map): when the engine auto chose classified markedly slower than it was
+    measured (``RECHECK_SHARE``), the measurement is forgotten, so that the next load measures the
+    engines again, and ``notify`` says so. Whether it was forgotten."""
+    choice, rate = classifier.engine_choice, classifier.served_rate
+    if choice is None or rate is None or classifier.served_images < RECHECK_IMAGES:
+        return False
+    path, key, measured = choice
+    if rate >= measured * RECHECK_SHARE:
+        return False
+    data = _read_choices(Path(path))
+    if data.pop(key, None) is not None:
+        try:
+            write_json(Path(path), data)
+        except SemviewerError:
+            return False
+    classifier.engine_choice = None
+    notify(f"{classifier.name} classified at {rate:.0f} images/s on {classifier.engine}, less than half the "
+           f"{measured:.0f} measured when that engine was chosen: the engines are measured again at its next load")
+    return True

@@ -66,7 +66,7 @@ class ExportKey:
 
     architecture: str
     weights_sha256: str
-    input_size: int
+    input_size: Any                 # an int, or [height, width] for a rectangular input
     preprocessing: str
     normalisation: str
     exporter: str
@@ -92,24 +92,33 @@ def _export_module(module: "torch.nn.Module", scale: "torch.Tensor", bias: "torc
         def __init__(self) -> None:
             super().__init__()
             self.network = module
+            self.apply_softmax = bool(softmax)
             self.register_buffer("scale", scale.detach().cpu().float().view(1, 3, 1, 1))
             self.register_buffer("bias", bias.detach().cpu().float().view(1, 3, 1, 1))
 
-        def forward(self, images: "torch.Tensor") -> "torch.Tensor":
+        def forward(self, images: torch.Tensor) -> torch.Tensor:
             x = images.permute(0, 3, 1, 2) * self.scale + self.bias
             out = self.network(x)
-            return torch.softmax(out, dim=1) if softmax else out
+            if self.apply_softmax:
+                return torch.softmax(out, dim=1)
+            return out
 
-    return WithPreprocessing().eval()
+    wrapper = WithPreprocessing().eval()
+    if isinstance(module, torch.jit.ScriptModule):   # a TorchScript file: script the wrapper too (a trace of
+        with warnings.catch_warnings():               # a ScriptModule inside a module fails), export that
+            warnings.simplefilter("ignore", FutureWarning)
+            return torch.jit.script(wrapper)
+    return wrapper
 
 
-def export_onnx(module: "torch.nn.Module", scale: "torch.Tensor", bias: "torch.Tensor", input_size: int,
+def export_onnx(module: "torch.nn.Module", scale: "torch.Tensor", bias: "torch.Tensor", input_size: Any,
                 target: Path, softmax: bool = True) -> None:
     """Export to ``target`` (through a temporary file and a rename) with a dynamic batch axis."""
     import torch
 
     wrapper = _export_module(module, scale, bias, softmax)
-    dummy = torch.zeros(1, input_size, input_size, 3)
+    height, width = input_size if isinstance(input_size, (list, tuple)) else (input_size, input_size)
+    dummy = torch.zeros(1, height, width, 3)
     target.parent.mkdir(parents=True, exist_ok=True)
     fastpath = torch.backends.mha.get_fastpath_enabled()
     torch.backends.mha.set_fastpath_enabled(False)   # the fused attention kernel has no ONNX form (ViTs)
@@ -231,7 +240,8 @@ def export_key(classifier) -> ExportKey:
     spec = classifier.spec
     mean, std = spec.normalisation_values()
     feeding = f"{spec.family}|{mean}|{std}|{spec.output}|{len(spec.label_set)}"
-    return ExportKey(spec.architecture, classifier.weights_sha256, spec.input_size, classifier.preprocessing, feeding,
+    size = spec.input_size if spec.input_hw[0] == spec.input_hw[1] else list(spec.input_hw)
+    return ExportKey(spec.architecture, classifier.weights_sha256, size, classifier.preprocessing, feeding,
                      EXPORTER, OPSET, torch.__version__.split("+")[0], onnxruntime_version() or "none")
 
 

@@ -9,8 +9,8 @@ from typing import Any, Optional
 import numpy as np
 
 from semviewer.core.engines.base import Engine, EngineUnavailable, register
-from semviewer.core.engines.onnx_session import OnnxSession, onnxruntime_version
-from semviewer.core.errors import ModelError, first_line
+from semviewer.core.engines.onnx_session import OnnxSession, library_message, onnxruntime_version
+from semviewer.core.errors import ModelError
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -65,7 +65,10 @@ class OnnxFileEngine(Engine):
         try:
             self.session = OnnxSession(Path(spec.file), self.threads)
         except Exception as exc:  # onnxruntime raises its own types on graphs it cannot load
-            raise ModelError(f"onnxruntime cannot open {spec.file}: {first_line(exc)}") from None
+            raise ModelError(f"onnxruntime cannot open {spec.file}: {library_message(exc)}") from None
+        b = self.session.fixed_batch
+        self.note = f"{Path(spec.file).name} takes batches of exactly {b} image{'s' if b != 1 else ''} (its graph " \
+                    f"has a fixed batch size): it is fed {b} at a time" if b is not None else ""
         mean, std = spec.normalisation_values()
         self._mean = np.asarray(mean, np.float32).reshape(1, 1, 1, 3)
         self._std = np.asarray(std, np.float32).reshape(1, 1, 1, 3)
@@ -83,7 +86,8 @@ class OnnxFileEngine(Engine):
         try:
             out = self.session.run(x)
         except Exception as exc:  # a graph that rejects the input it said it takes
-            raise ModelError(f"{self.spec.file} failed on a batch of renders: {first_line(exc)}") from None
+            raise ModelError(f"{self.spec.file} failed on a batch of {len(x)} renders: {library_message(exc)}; "
+                             f"check its card (layout, size, normalisation) against the graph") from None
         out = np.asarray(class_outputs(np.asarray(out, np.float32), len(x), self.spec.file))
         if out.shape[1] != len(self.spec.label_set):
             raise ModelError(f"{self.spec.file} outputs {out.shape[1]} classes but its labels name "

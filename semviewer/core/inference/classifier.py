@@ -3,6 +3,8 @@ and the engine serving its probabilities (``semviewer.core.engines``)."""
 
 from __future__ import annotations
 
+import time
+
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -60,6 +62,8 @@ class Classifier:
         self._mean = torch.tensor(mean, device=device).view(1, 3, 1, 1)
         self._std = torch.tensor(std, device=device).view(1, 3, 1, 1)
         self.runtime: Optional[Engine] = None
+        self.engine_choice: Optional[tuple[str, str, float]] = None   # auto's record: file, key, images/s measured
+        self.served_images, self.served_seconds = 0, 0.0               # what the engine served since it was set
         if self.module is not None:
             from semviewer.core.engines.torch_engine import TorchEngine
 
@@ -91,7 +95,7 @@ class Classifier:
         mean, std = self.spec.normalisation_values()
         return {"model": self.spec.name, "weights": str(self.weights_path) if self.weights_path else None,
                 "weights_id": self.weights_id, "weights_sha256": self.weights_sha256,
-                "preprocessing": self.preprocessing, "input_size": self.spec.input_size,
+                "preprocessing": self.preprocessing, "input_size": self.spec.feeding()["input_size"],
                 "normalisation": {"mean": list(mean), "std": list(std)} if self.preprocessing == "model" else "raw",
                 "output": self.spec.output, **self.labels.describe(),
                 **({"card_sha256": self.spec.card_sha256} if self.spec.card_sha256 else {}),
@@ -109,6 +113,7 @@ class Classifier:
     def use(self, engine: Engine) -> None:
         """Serve ``probabilities`` from ``engine`` (see ``semviewer.core.engines``)."""
         self.runtime = engine
+        self.served_images, self.served_seconds = 0, 0.0
 
     @property
     def engine(self) -> str:
@@ -137,8 +142,18 @@ class Classifier:
 
     def submit(self, images: Any) -> PendingProbabilities:
         """Start classifying a batch; on CUDA this returns while the GPU works, so the caller can
-        render the next batch."""
-        return self._served().submit(images)
+        render the next batch. On the CPU the engine's time is counted (``served_rate``)."""
+        began = time.perf_counter()
+        pending = self._served().submit(images)
+        if not self._cuda:                   # CPU engines finish within submit
+            self.served_images += len(images)
+            self.served_seconds += time.perf_counter() - began
+        return pending
+
+    @property
+    def served_rate(self) -> Optional[float]:
+        """Images per second the engine classified at in the batches submitted since it was set."""
+        return self.served_images / self.served_seconds if self.served_seconds > 0 else None
 
     def _served(self) -> Engine:
         if self.runtime is None:
@@ -181,12 +196,12 @@ class Classifier:
     def graph_input(self, images: Any) -> np.ndarray:
         """The ONNX graph's input: float32 NHWC in [0, 255] at the model's input size (one pass for
         uint8 renders of the right size; resized through torch otherwise)."""
-        size = self.spec.input_size
+        height, width = self.spec.input_hw
         if not isinstance(images, np.ndarray) and getattr(images, "dtype", None) is not None \
                 and str(images.dtype) == "torch.uint8":
             images = images.cpu().numpy()
         if isinstance(images, np.ndarray) and images.dtype == np.uint8 and images.ndim == 4 \
-                and images.shape[1:] == (size, size, 3):
+                and images.shape[1:] == (height, width, 3):
             return images.astype(np.float32)
         x = self._scaled(images, "cpu")
         return (x * 255.0).permute(0, 2, 3, 1).contiguous().numpy()
@@ -205,9 +220,14 @@ class Classifier:
             x = x.to(device, non_blocking=True).permute(0, 3, 1, 2).float().div_(255.0)
         else:
             x = x.to(device, dtype=torch.float32)
-        size = self.spec.input_size
-        if x.shape[-2:] != (size, size):
-            x = F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
+        size = self.spec.input_hw
+        if tuple(x.shape[-2:]) != size:           # the model's own interpolation (its pretrained config's)
+            mode = self.spec.interpolation if self.spec.interpolation in ("bilinear", "bicubic", "nearest") \
+                else "bilinear"
+            smooth = {"align_corners": False, "antialias": True} if mode != "nearest" else {}
+            x = F.interpolate(x, size=size, mode=mode, **smooth)
+            if mode == "bicubic":
+                x = x.clamp_(0.0, 1.0)            # bicubic overshoots; pixels stay in [0, 1]
         return x
 
     def prepare(self, images: Any) -> "torch.Tensor":

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any, Callable, Iterator, Mapping, Optional, Sequence
 
 import numpy as np
 
 from semviewer.core.errors import AxisError
-from semviewer.core.maps.progressive import coarse_to_fine
+from semviewer.core.maps.adaptive import check_adaptive, refine, wraps
+from semviewer.core.maps.progressive import STRIDES, coarse_to_fine, point_levels
 from semviewer.core.maps.semantic_map import SemanticMap, empty_map
 from semviewer.core.progress import Cancelled, NullSink, ProgressSink, ThrottledSink
 from semviewer.core.scene.grid import GridAxis
@@ -69,11 +70,57 @@ def _start(axes: Sequence[GridAxis], fixed: Mapping[str, float], provenance: Map
     return result, values, top1, coarse_to_fine(todo, result.shape) if order == "coarse-to-fine" else todo
 
 
+def _adaptive_stages(values: np.ndarray, top1: np.ndarray, computed: np.ndarray, axes: Sequence[GridAxis],
+                     tolerance: float) -> Iterator[np.ndarray]:
+    """The flat indices to compute, level by level (``adaptive.refine``); before each finer level
+    its agreeing points are interpolated in place. Points already filled (a resumed map) stay."""
+    shape = tuple(a.size for a in axes)
+    wrap = [wraps(a) for a in axes]
+    yield np.flatnonzero((point_levels(shape) == 0) & np.isnan(values))
+    for level in range(1, len(STRIDES)):
+        compute, interpolate, v, t = refine(values.reshape(shape), top1.reshape(shape), level, tolerance, wrap)
+        fresh = np.isnan(values[interpolate])
+        top1[interpolate[fresh]] = t[fresh]
+        values[interpolate[fresh]] = v[fresh]
+        computed[interpolate[fresh]] = False
+        yield compute[np.isnan(values[compute])]
+
+
+def _run_stage(stage: np.ndarray, score: Callable, shape: tuple[int, ...], grids: list[np.ndarray],
+               values: np.ndarray, top1: np.ndarray, computed: Optional[np.ndarray], sink: ProgressSink,
+               tuner: Any, chunk_size: int, report: Callable[[], None], checkpoint: Callable[[], None],
+               keep: Callable[[], None]) -> bool:
+    """Evaluate the flat indices of ``stage`` in chunks; True when cancelled (between chunks or
+    mid-chunk: that chunk stays to do). Ctrl+C keeps every finished chunk (``keep``) and stops."""
+    position = 0
+    while position < len(stage):
+        if sink.cancelled():
+            return True
+        flat = stage[position:position + (tuner.next_chunk(chunk_size) if tuner is not None else chunk_size)]
+        began = time.perf_counter()
+        try:
+            _fill(score, flat, shape, grids, values, top1)
+        except Cancelled:
+            return True
+        except KeyboardInterrupt:
+            keep()
+            raise
+        if computed is not None:
+            computed[flat] = True
+        if tuner is not None:
+            tuner.observe(len(flat), time.perf_counter() - began)
+        position += len(flat)
+        report()
+        checkpoint()
+    return False
+
+
 def build_map(score: Callable[[np.ndarray], np.ndarray], axes: Sequence[GridAxis], fixed: Mapping[str, float],
               provenance: Mapping[str, Any], sink: Optional[ProgressSink] = None, chunk_size: int = 64,
               resume: Optional[SemanticMap] = None,
               checkpoint: Optional[Callable[[SemanticMap], None]] = None,
-              checkpoint_interval: float = 5.0, order: str = "coarse-to-fine", tuner: Any = None) -> SemanticMap:
+              checkpoint_interval: float = 5.0, order: str = "coarse-to-fine", tuner: Any = None,
+              adaptive: Optional[float] = None) -> SemanticMap:
     """Evaluate ``score`` on the grid in chunks, coarse to fine (``order="rows"``: C order).
 
     Reports progress and the partially filled map through ``sink``; stops between chunks
@@ -81,18 +128,29 @@ def build_map(score: Callable[[np.ndarray], np.ndarray], axes: Sequence[GridAxis
     ``resume`` skips grid points already filled; ``checkpoint`` is called with the
     partial map now and then (see ``_Checkpoints``), when cancelled and when interrupted
     (Ctrl+C: what finished is kept). ``tuner`` (a ``BatchTuner``) sizes the first chunks while
-    it measures the batch size. Memory stays bounded: only the value grids and one chunk of
+    it measures the batch size. With ``adaptive`` (a tolerance) only the points of blocks whose
+    corners disagree are computed, the others interpolated (``semviewer.core.maps.adaptive``), and
+    the map records which are which. Memory stays bounded: only the value grids and one chunk of
     images are held.
     """
+    if adaptive is not None:
+        check_adaptive(axes, adaptive)
+        if order != "coarse-to-fine":
+            raise ValueError("an adaptive map is computed coarse to fine")
     sink = sink or NullSink()
     throttle = ThrottledSink(sink)
     result, values, top1, todo = _start(axes, fixed, provenance, resume, order)
     shape, total = result.shape, result.values.size
+    computed = None
+    if adaptive is not None:
+        kept = resume.computed if resume is not None and resume.computed is not None else None
+        computed = kept.reshape(-1).copy() if kept is not None else ~np.isnan(values)
     grids = [a.points for a in axes]
     checkpoints = _Checkpoints(checkpoint, checkpoint_interval)
 
     def snapshot() -> SemanticMap:
-        return replace(result, values=values.reshape(shape).copy(), top1=top1.reshape(shape).copy())
+        return replace(result, values=values.reshape(shape).copy(), top1=top1.reshape(shape).copy(),
+                       computed=None if computed is None else computed.reshape(shape).copy(), adaptive=adaptive)
 
     def stop_here() -> SemanticMap:
         partial = snapshot()
@@ -100,25 +158,15 @@ def build_map(score: Callable[[np.ndarray], np.ndarray], axes: Sequence[GridAxis
         sink.partial(partial)
         return partial
 
-    position = 0
-    while position < len(todo):
-        if sink.cancelled():
+    stages = [todo] if adaptive is None else _adaptive_stages(values, top1, computed, axes, adaptive)
+    for stage in stages:
+        stopped = _run_stage(stage, score, shape, grids, values, top1, computed, sink, tuner, chunk_size,
+                             lambda: throttle.report(1 - np.count_nonzero(np.isnan(values)) / total,
+                                                     f"{total - np.count_nonzero(np.isnan(values))}/{total} poses",
+                                                     snapshot),
+                             lambda: checkpoints.maybe(snapshot), lambda: checkpoints.now(snapshot()))
+        if stopped:
             return stop_here()
-        flat = todo[position:position + (tuner.next_chunk(chunk_size) if tuner is not None else chunk_size)]
-        began = time.perf_counter()
-        try:
-            _fill(score, flat, shape, grids, values, top1)
-        except Cancelled:                # the score stopped mid-chunk: the chunk stays to do
-            return stop_here()
-        except KeyboardInterrupt:        # Ctrl+C: keep every finished chunk, then stop
-            checkpoints.now(snapshot())
-            raise
-        if tuner is not None:
-            tuner.observe(len(flat), time.perf_counter() - began)
-        position += len(flat)
-        done = total - len(todo) + position
-        throttle.report(done / total, f"{done}/{total} poses", snapshot)
-        checkpoints.maybe(snapshot)
     if tuner is not None:
         tuner.finish()
     throttle.flush()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-from scipy.interpolate import RegularGridInterpolator
 
 from semviewer.core.errors import AxisError, MapFileError
 from semviewer.core.maps.semantic_map import SemanticMap
@@ -47,6 +46,8 @@ class MapScore:
         self.at = dict(at or {})
         self._lo = np.array([g[0] for g in grids])
         self._hi = np.array([g[-1] for g in grids])
+        from scipy.interpolate import RegularGridInterpolator    # scipy's import is slow: when first used
+
         self._interp = RegularGridInterpolator(grids, values, method="linear", bounds_error=False, fill_value=None)
         self.evaluations = 0
 

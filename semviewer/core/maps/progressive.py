@@ -46,13 +46,15 @@ def level_reached(filled: np.ndarray) -> int:
 def preview(values: np.ndarray, filled: Optional[np.ndarray] = None) -> tuple[np.ndarray, int]:
     """The map as it will look, while it fills in: every point not yet computed takes the value
     of the nearest computed point of the finest complete level (nearest-neighbour: a block of
-    stride × stride cells around each). Returns the preview and the level it stands for (-1:
-    no level is complete, and the values are shown as they are)."""
+    stride × stride cells around each); while even the coarsest level is not complete, each of its
+    computed points is drawn over its block (the rest stays NaN). Returns the preview and the level
+    it stands for (-1: no level is complete yet)."""
     filled = ~np.isnan(values) if filled is None else filled
     reached = level_reached(filled)
-    if reached < 0 or reached == len(STRIDES) - 1:
+    if reached == len(STRIDES) - 1 or not filled.any():
         return values, reached
-    stride = STRIDES[reached]
+    # while the coarsest level fills in, each of its computed points is drawn over its whole block
+    stride = STRIDES[max(reached, 0)]
     index = np.indices(values.shape)
     nearest = tuple(np.minimum(((i + stride // 2) // stride) * stride, _last_on_lattice(n, stride))
                     for i, n in zip(index, values.shape))

@@ -38,6 +38,8 @@ class SemanticMap:
     fixed: Mapping[str, float] = field(default_factory=dict)
     provenance: Mapping[str, Any] = field(default_factory=dict)
     top1: Optional[np.ndarray] = None
+    computed: Optional[np.ndarray] = None     # adaptive maps: True where computed, False where interpolated
+    adaptive: Optional[float] = None          # adaptive maps: the tolerance (None: every point computed)
 
     def __post_init__(self) -> None:
         shape = tuple(a.size for a in self.axes)
@@ -51,6 +53,8 @@ class SemanticMap:
         object.__setattr__(self, "provenance", dict(self.provenance))
         if self.top1 is not None:
             object.__setattr__(self, "top1", np.asarray(self.top1, dtype=np.float32).reshape(shape))
+        if self.computed is not None:
+            object.__setattr__(self, "computed", np.asarray(self.computed, dtype=bool).reshape(shape))
 
     # -- shape ----------------------------------------------------------------
     @property
@@ -76,6 +80,13 @@ class SemanticMap:
     @property
     def filled_fraction(self) -> float:
         return float(self.filled.mean()) if self.values.size else 1.0
+
+    @property
+    def computed_fraction(self) -> float:
+        """The share of the grid computed (rendered and classified), not interpolated."""
+        if self.computed is None:
+            return self.filled_fraction
+        return float((self.computed & self.filled).mean()) if self.values.size else 1.0
 
     def points(self) -> np.ndarray:
         """All grid points (N, n) in C order (the last axis varies fastest)."""
@@ -145,6 +156,8 @@ class SemanticMap:
 
             data["partial"] = {"filled_fraction": self.filled_fraction, "level_reached": level_reached(self.filled),
                                "levels": len(STRIDES)}
+        if self.adaptive is not None:
+            data["adaptive"] = {"tolerance": self.adaptive, "computed_fraction": self.computed_fraction}
         return data
 
     def save(self, path: str | Path) -> Path:
@@ -152,6 +165,8 @@ class SemanticMap:
         arrays = {"values": self.values, "manifest": np.array(json.dumps(self.manifest()))}
         if self.top1 is not None:
             arrays["top1"] = self.top1
+        if self.computed is not None:
+            arrays["computed"] = self.computed
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as fh:
                 np.savez_compressed(fh, **arrays)
@@ -169,7 +184,8 @@ class SemanticMap:
                 manifest = json.loads(str(data["manifest"]))
                 values = np.array(data["values"])
                 top1 = np.array(data["top1"]) if "top1" in data else None
-                for name, array in (("values", values), ("top1", top1)):
+                computed = np.array(data["computed"]) if "computed" in data else None
+                for name, array in (("values", values), ("top1", top1), ("computed", computed)):
                     if array is not None and array.dtype.kind not in "fiub":
                         raise MapFileError(f"{path}: its {name} are {array.dtype} data, not numbers")
         except MapFileError:
@@ -187,7 +203,12 @@ class SemanticMap:
             axes = tuple(GridAxis.from_json(a) for a in manifest["axes"])
             if not isinstance(manifest.get("fixed", {}), dict) or not isinstance(manifest.get("provenance", {}), dict):
                 raise ValueError("fixed and provenance must be tables")
-            semantic_map = cls(values, axes, manifest.get("fixed", {}), manifest.get("provenance", {}), top1)
+            adaptive = manifest.get("adaptive")
+            tolerance = float(adaptive["tolerance"]) if isinstance(adaptive, dict) else None
+            if (tolerance is None) != (computed is None):
+                raise ValueError("an adaptive map has both its tolerance and its computed cells")
+            semantic_map = cls(values, axes, manifest.get("fixed", {}), manifest.get("provenance", {}), top1,
+                               computed, tolerance)
         except (KeyError, ValueError, TypeError, AttributeError) as exc:
             first = first_line(exc, 160)
             raise MapFileError(f"{path} has an inconsistent manifest: {first}") from None
@@ -207,6 +228,8 @@ class SemanticMap:
             flags = self.top1[np.isfinite(self.top1)]
             if np.isinf(self.top1).any() or not np.isin(flags, (0.0, 1.0)).all():
                 return "its top-1 flags must be 0 or 1 (or NaN)"
+        if self.adaptive is not None and not (np.isfinite(self.adaptive) and 0 < self.adaptive < 1):
+            return "its adaptive tolerance must be in (0, 1)"
         for a in self.axes:
             if a.size < 1 or not np.isfinite(a.points).all() or (np.diff(a.points) <= 0).any():
                 return f"the grid of {a.name} must be finite, increasing points"

@@ -23,10 +23,13 @@ MAX_LABELS = 100_000
 
 @lru_cache(maxsize=1)
 def imagenet_categories() -> tuple[str, ...]:
-    """The 1000 ImageNet class names in the standard order (from torchvision's metadata)."""
-    from torchvision.models import ResNet50_Weights
+    """The 1000 ImageNet class names in the standard order (torchvision's metadata, shipped as a
+    resource so that naming a class does not import torch and torchvision: the window opens sooner)."""
+    import json
+    from importlib import resources
 
-    return tuple(ResNet50_Weights.IMAGENET1K_V1.meta["categories"])
+    text = resources.files("semviewer.resources").joinpath("imagenet_classes.json").read_text(encoding="utf-8")
+    return tuple(json.loads(text))
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ def lookup_class(text: str, labels: Optional[Labels] = None) -> int:
         return found[0]
     if found:
         options = ", ".join(f"{i} ({names[i]})" for i in found)
-        raise ClassSetError(f"the class name {text!r} is ambiguous: {options}; give the id instead")
+        raise ClassSetError(f"the class name {text!r} is ambiguous: {options}; give the id instead (e.g. #{found[0]})")
     close = [c for c in names if text.lower() in c.lower()][:5]
     hint = f"; did you mean: {', '.join(close)}?" if close else ""
     kind = "ImageNet class" if labels is None or labels.imagenet else "class of the model's labels"
@@ -152,8 +155,9 @@ def lookup_class(text: str, labels: Optional[Labels] = None) -> int:
 
 
 def parse_class_set(items: str | Iterable[str | int], labels: Optional[Labels] = None) -> ClassSet:
-    """Build a ClassSet from ids or names, e.g. ``"coffee mug,cup"`` or ``[504, 968]``, on
-    ``labels`` (default ImageNet; see ``lookup_class`` for how names are matched)."""
+    """Build a ClassSet from ids or names, e.g. ``"coffee mug,cup"``, ``"#504,#968"`` or
+    ``[504, 968]``, on ``labels`` (default ImageNet; see ``_class_id`` and ``lookup_class`` for how
+    text is matched)."""
     labels = labels or imagenet_labels()
     if isinstance(items, str):
         items = [p for p in items.split(",")]
@@ -165,8 +169,18 @@ def parse_class_set(items: str | Iterable[str | int], labels: Optional[Labels] =
         text = str(item).strip()
         if not text:
             continue
-        ids.append(int(text) if text.isdigit() else lookup_class(text, labels))
+        ids.append(_class_id(text, labels))
     return ClassSet(tuple(ids), labels)
+
+
+def _class_id(text: str, labels: Labels) -> int:
+    """A class given as text: ``#3`` is id 3; otherwise a name first (a model whose labels are
+    "0" and "180" names its classes by those), and digits are an id only when no label has that name."""
+    if text.startswith("#") and text[1:].strip().isdigit():
+        return int(text[1:].strip())
+    if text.isdigit() and not any(name.lower() == text.lower() for name in labels.names):
+        return int(text)
+    return lookup_class(text, labels)
 
 
 def search_classes(text: str, limit: int = 20, labels: Optional[Labels] = None) -> list[tuple[int, str]]:

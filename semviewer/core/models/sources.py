@@ -128,8 +128,10 @@ def _check_card(values: dict[str, Any], card: Path) -> None:
         if not ok:
             raise ModelError(f"model card {card}: {key} must be {what}, got {str(values[key])[:40]!r}")
 
-    need(isinstance(values["size"], int) and not isinstance(values["size"], bool) and 16 <= values["size"] <= 4096,
-         "size", "an image size in pixels from 16 to 4096")
+    size = values["size"]
+    need(all(isinstance(v, int) and not isinstance(v, bool) and 16 <= v <= 4096
+             for v in (size if isinstance(size, list) and len(size) == 2 else [size])),
+         "size", "an image size in pixels from 16 to 4096, or [height, width]")
     need(values["layout"] in ("NCHW", "NHWC"), "layout", "NCHW or NHWC")
     need(values["normalisation"] in _NORMALISATIONS, "normalisation", " or ".join(_NORMALISATIONS))
     need(values["output"] in OUTPUTS, "output", " or ".join(OUTPUTS))
@@ -196,10 +198,12 @@ def _model_file(path: Path, card_labels_wanted: bool = True) -> ModelSpec:
     labels = None
     if card["labels"] != "imagenet" and card_labels_wanted:
         labels = read_labels(card_labels(card["labels"], card_path, path))
-    spec = ModelSpec(str(path.resolve()), kind, path.stem, card["size"], "card", card["name"] or path.name,
+    height, width = card["size"] if isinstance(card["size"], list) else (card["size"], card["size"])
+    spec = ModelSpec(str(path.resolve()), kind, path.stem, height, "card", card["name"] or path.name,
                      mean=tuple(card["mean"] or mean), std=tuple(card["std"] or std), labels=labels,
                      file=str(path.resolve()), output=card["output"], layout=card["layout"],
-                     card_sha256=file_sha256(card_path) if card_path is not None else "")
+                     card_sha256=file_sha256(card_path) if card_path is not None else "",
+                     input_width=width if width != height else 0)
     if kind == "onnx":
         _check_graph(spec, card_path)
     return spec
@@ -209,12 +213,24 @@ def _check_graph(spec: ModelSpec, card: Optional[Path]) -> None:
     """The ONNX graph's input shape agrees with the card's layout and size (one line when not)."""
     dims = _graph_input(spec.file, _stamp(Path(spec.file)))
     said = f"the card {card}" if card is not None else "the defaults (no model card beside it)"
-    want = [None, 3, spec.input_size, spec.input_size] if spec.layout == "NCHW" else \
-        [None, spec.input_size, spec.input_size, 3]
+    height, width = spec.input_hw
+    want = [None, 3, height, width] if spec.layout == "NCHW" else [None, height, width, 3]
     if len(dims) != 4 or any(d is not None and w is not None and d != w for d, w in zip(dims, want)):
         shape = ["N" if d is None else d for d in dims]
+        hint = _card_hint(dims, spec.layout)
         raise ModelError(f"{spec.file}: its input is {shape}, but {said} says {spec.layout} at "
-                         f"{spec.input_size} × {spec.input_size}; correct the card (layout, size)")
+                         f"{height} × {width} (height × width); correct the card{hint}")
+
+
+def _card_hint(dims: tuple, layout: str) -> str:
+    """What a card for a graph with input ``dims`` would say (layout and size), where the graph says it."""
+    if len(dims) != 4:
+        return " (layout, size)"
+    for guess, (c, h, w) in (("NCHW", dims[1:]), ("NHWC", (dims[3], dims[1], dims[2]))):
+        if c == 3 and h and w:
+            size = str(h) if h == w else f"[{h}, {w}]"
+            return f": layout = \"{guess}\", size = {size}"
+    return " (layout, size)"
 
 
 @lru_cache(maxsize=16)

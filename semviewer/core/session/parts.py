@@ -139,10 +139,11 @@ class ModelPart(Part):
 
 
 class ViewPart(Part):
-    """How maps are looked at: the map axes (one or two), the grid resolution and how the other axes
-    of an N-D map are aggregated. ``changed`` says any of them changed."""
+    """How maps are looked at: the map axes (one or two), the grid resolution, how the other axes
+    of an N-D map are aggregated and whether maps are computed adaptively. ``changed`` says any of
+    them changed."""
 
-    FIELDS = ("map_axes", "resolution", "aggregate")
+    FIELDS = ("map_axes", "resolution", "aggregate", "adaptive")
     EVENTS = ("changed",)
 
     def __init__(self) -> None:
@@ -150,6 +151,17 @@ class ViewPart(Part):
         self.map_axes: list[str] = ["azimuth", "elevation"]
         self.resolution = "coarse"
         self.aggregate: Optional[str] = None
+        self.adaptive: Optional[float] = None     # the tolerance of adaptive maps (None: exact maps)
+
+    def set_adaptive(self, tolerance: Optional[float]) -> None:
+        """Compute maps adaptively with ``tolerance`` (None: exactly); the range is checked here, the
+        grid when a map is computed."""
+        if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, (int, float))
+                                      or not 0 < tolerance < 1):
+            raise SemviewerError(f"the adaptive tolerance is a difference of probabilities in (0, 1), not {tolerance!r}")
+        if tolerance != self.adaptive:
+            self.adaptive = None if tolerance is None else float(tolerance)
+            self.events.changed.emit()
 
     def set(self, axes: Optional[Sequence[str]] = None, resolution: Optional[str] = None,
             aggregate: Any = _KEEP) -> None:

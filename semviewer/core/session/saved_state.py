@@ -61,6 +61,7 @@ class Session:
     backgrounds: list[dict] = field(default_factory=list)     # the scene's backgrounds (none: the paper's black)
     object_colour: Optional[list[float]] = None               # the plain material's colour (None: white)
     failures: Optional[dict] = None                           # the last failure search (its JSON), if any
+    adaptive: Optional[float] = None                          # the adaptive maps' tolerance (None: exact maps)
 
     def save(self, path: str | Path) -> Path:
         data = {"format": SESSION_FORMAT, "version": SESSION_VERSION, **software(),
@@ -129,6 +130,7 @@ def to_session(doc: Document) -> Session:
                    weights=_absolute(doc.model.weights), labels=_absolute(doc.model.labels_file),
                    classes=list(doc.scene.classes.ids) if doc.scene.classes else [], pose=doc.scene.pose.as_dict(),
                    map_axes=list(doc.view.map_axes), resolution=doc.view.resolution, aggregate=doc.view.aggregate,
+                   adaptive=doc.view.adaptive,
                    compare_model=doc.model.compare,
                    solver={"method": methods, **doc.solver.settings, "source": doc.solver.source},
                    starts=[list(s) for s in doc.solver.starts], start_axes=list(doc.solver.start_axes),
@@ -194,6 +196,8 @@ def _apply_fields(doc: Document, session: Session) -> None:
             doc.set_classes(ClassSet(tuple(int(c) for c in session.classes), doc.model.labels))
     with _field("map_axes"):
         doc.view.set(list(session.map_axes), session.resolution, session.aggregate)
+    with _field("adaptive"):
+        doc.view.set_adaptive(session.adaptive)
     with _field("solver"):
         solver = dict(session.solver)
         method, source = solver.pop("method", None), solver.pop("source", None)

@@ -134,6 +134,8 @@ class FailuresController:
         if search is None or self.jobs.running("failures-renders") or self.doc.scene.mesh is None:
             return
         scene, ticket, contexts = Scene.of(self.doc), self.doc.ticket("failures"), self.contexts
+        if self.doc.model.classifier is not None:
+            scene = scene.fitted(self.doc.model.classifier)      # as the search rendered them
         self.jobs.start("failures-renders", lambda sink: failure_renders(scene, search, RENDERED, contexts),
                         lambda images: self.doc.set_failures(search, ticket, True, images), self.feedback.show_error)
 

@@ -75,11 +75,12 @@ class FileController:
         chosen = Path(path)
         self.settings.setValue(f"folders/{kind}", str(chosen if chosen.is_dir() else chosen.parent))
 
-    def ask_path(self, title: str, filters: str, default: str) -> Optional[str]:
-        path, chosen = QFileDialog.getSaveFileName(self.parent_widget, title, str(self.folder("export") / default),
+    def ask_path(self, title: str, filters: str, default: str, kind: str = "export") -> Optional[str]:
+        """A path to write, asked in the folder last used for ``kind`` (which it then becomes)."""
+        path, chosen = QFileDialog.getSaveFileName(self.parent_widget, title, str(self.folder(kind) / default),
                                                    filters)
         if path:
-            self.remember("export", path)
+            self.remember(kind, path)
         return with_filter_suffix(path, chosen) if path else None
 
     def export(self, kind: str, path: Optional[str] = None) -> Optional[str]:
@@ -112,7 +113,8 @@ class FileController:
 
     # -- sessions and study units ----------------------------------------------------------------
     def save_session(self, path: Optional[str] = None) -> Optional[str]:
-        path = path or self.ask_path("Save session", "semviewer session (*.json)", "session.semviewer.json")
+        path = path or self.ask_path("Save session", "semviewer session (*.json)", "session.semviewer.json",
+                                     "session")
         if path:
             to_session(self.doc).save(path)
             self.add_recent(str(path))

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QCheckBox
 from semviewer.core.errors import SemviewerError
 from semviewer.core.inference.classifier_cache import ClassifierCache
 from semviewer.core.inference.scheduling import PriorityGate
+from semviewer.core.maps.adaptive import check_adaptive
 from semviewer.core.maps.cache import MapCache
 from semviewer.core.maps.grids import RESOLUTIONS
 from semviewer.core.scene.axes import AXES, Pose
@@ -41,6 +42,7 @@ class MapController:
         self.fraction = 0.0                               # how far the running map is
         self.progress_listeners: list[Callable[[], None]] = []   # told when it moves on
         self._restore_pending = False                     # a reopened map waits for its model
+        self._queued: Optional[str] = None                # Compute map pressed while the model loads
         guarded = feedback.guarded
         settings.view_changed.connect(lambda: guarded(self._view_edited))
         settings.resolution.currentIndexChanged.connect(lambda: guarded(self._view_edited))
@@ -48,6 +50,7 @@ class MapController:
             view.clicked.connect(lambda x, y, mods: guarded(self._clicked, x, y, mods))
         views[PRIMARY].dragged.connect(self._dragged)
         doc.events.dropped.connect(self.cancel_maps)
+        jobs.changed.connect(self._model_failed)
         doc.maps.events.changed.connect(self._map_changed)
         doc.view.events.changed.connect(self._view_changed)
         doc.model.events.compare.connect(self._compare_changed)
@@ -63,6 +66,7 @@ class MapController:
         s = self.settings
         resolution = s.resolution.currentData()
         self.doc.view.set(s.shown_axes(), None if resolution == LOADED else resolution, s.aggregate.currentData())
+        self.doc.view.set_adaptive(s.tolerance.value() if s.adaptive.isChecked() else None)
 
     def _show_loaded_grid(self) -> None:
         """A primary map on another grid than the resolution named (a study unit's): the resolution
@@ -83,6 +87,7 @@ class MapController:
         s.set_shown_axes(doc.view.map_axes)
         s.set_resolution(doc.view.resolution)
         s.aggregate.setCurrentIndex(max(0, s.aggregate.findData(doc.view.aggregate)))
+        s.show_adaptive(doc.view.adaptive)
         for combo in (s.x_axis, s.y_axis, s.aggregate, s.resolution):
             combo.blockSignals(False)
         self._maps_changed(None)
@@ -111,7 +116,9 @@ class MapController:
 
     def _job(self, target: str, model: str, weights: Optional[str]):
         doc = self.doc
-        scene, grid, engine = Scene.of(doc), doc.grid(), doc.model.engine
+        scene, grid, engine, adaptive = Scene.of(doc), doc.grid(), doc.model.engine, doc.view.adaptive
+        if adaptive is not None:
+            check_adaptive(grid, adaptive)
         same = model == doc.model.name and weights == doc.model.weights     # not the primary's custom weights
         labels = doc.model.labels_file if same else None
         hint = doc.model.classifier if same else doc.model.classifiers[COMPARE] if target == COMPARE else None
@@ -121,15 +128,23 @@ class MapController:
             classifier, notes = hint or classifiers.get(model, weights, engine, labels=labels), []
             with Scorer(scene, classifier, [g.name for g in grid], cancelled=sink.cancelled, gate=gate,
                         contexts=contexts) as scorer:
-                semantic_map, _ = compute_map(scorer, grid, sink, cache, notify=notes.append)
+                semantic_map, _ = compute_map(scorer, grid, sink, cache, notify=notes.append, adaptive=adaptive)
             return semantic_map, classifier, notes
         return job
 
     def compute_map(self, which: str = PRIMARY) -> None:
-        """Compute the map (in the background; cached maps come back at once)."""
+        """Compute the map (in the background; cached maps come back at once). While the model
+        loads, the map is queued and starts when it is ready (a model that fails to load drops it)."""
         doc = self.doc
         if doc.model.classifier is None:
-            raise SemviewerError("the model is still loading; compute the map once it is ready")
+            if not self.jobs.running("model"):
+                raise SemviewerError("the model did not load; choose a model (Model menu), then compute the map")
+            self._queued = which
+            self.views[PRIMARY].set_message("the map starts when the model is ready (it is loading)…")
+            self.feedback.status("the map starts when the model is ready: it is loading (the first load of a model "
+                                 "exports and checks it once)")
+            return
+        self._queued = None
         targets = [which] if which == COMPARE else [PRIMARY] + ([COMPARE] if doc.model.compare else [])
         for target in targets:
             model = doc.model.label(target)
@@ -157,8 +172,10 @@ class MapController:
             self.feedback.progress.hide()
         if stored:
             filled = semantic_map.filled_fraction
+            adaptive = f" (adaptive: {semantic_map.computed_fraction:.0%} of them computed, the rest interpolated)" \
+                if semantic_map.adaptive is not None else ""
             self.feedback.status(f"map of {semantic_map.values.size} poses " +
-                                 ("ready" if filled == 1.0 else f"stopped at {filled:.0%}") +
+                                 ("ready" if filled == 1.0 else f"stopped at {filled:.0%}") + adaptive +
                                  "".join(f" · ⚠ {note}" for note in notes))
 
     def _failed(self, message: str) -> None:
@@ -176,6 +193,15 @@ class MapController:
         if self._restore_pending and self.doc.model.classifier is not None:
             self._restore_pending = False
             self.show_cached()
+        if self._queued is not None and self.doc.model.classifier is not None:
+            which, self._queued = self._queued, None     # after the model change is whole (it drops old maps)
+            QTimer.singleShot(0, lambda: self.feedback.guarded(self.compute_map, which))
+
+    def _model_failed(self) -> None:
+        """The model being loaded failed: a queued map is dropped (the error was said)."""
+        if self._queued is not None and self.doc.model.classifier is None and not self.jobs.running("model"):
+            self._queued = None
+            self._clear_views()
 
     def show_cached(self) -> bool:
         """Show the primary map of the current view when the cache has it whole; whether it did."""
@@ -183,13 +209,15 @@ class MapController:
         if classifier is None or doc.scene.mesh is None or doc.maps[PRIMARY] is not None:
             return doc.maps[PRIMARY] is not None
         try:
-            found = cached_map(Scene.of(doc), classifier, doc.grid(), self.cache)
+            found = cached_map(Scene.of(doc), classifier, doc.grid(), self.cache, doc.view.adaptive)
         except SemviewerError:
             return False                         # the model's labels do not name the class: compute says so
         if found is None:
             return False
         doc.set_map(PRIMARY, found)
         self.feedback.status(f"the map of {found.values.size} poses came back from the cache")
+        if doc.model.compare is not None and doc.maps[COMPARE] is None:
+            self.compute_map(COMPARE)            # its model loads in the job, its map comes from the cache
         return True
 
     # -- map clicks --------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from semviewer.core.scene.objects import bundled_objects, resolve_object
 from semviewer.core.session.document import Document
 from semviewer.core.inference.classifier_cache import ClassifierCache
 from semviewer.gui.dialogs.class_dialog import ClassSetDialog
-from semviewer.gui.dialogs.model_dialog import WEIGHTS_FILTER, ModelChoice, ModelFileDialog
+from semviewer.gui.dialogs.model_dialog import WEIGHTS_FILTER, ModelChoice, ModelFileDialog, architecture_names
 from semviewer.gui.feedback import Feedback
 from semviewer.gui.widgets.predictions import PredictionsPanel
 from semviewer.gui.workers import JobRunner
@@ -46,6 +46,7 @@ class ObjectController(QObject):
         super().__init__(parent)
         self.doc, self.predictions, self.jobs, self.feedback = doc, predictions, jobs, feedback
         self.settings, self.classifiers, self.parent_widget = settings, classifiers, parent
+        self._architectures_read = False
 
 
     def open_object(self, name_or_path: str, up_axis: str = "y") -> None:
@@ -57,6 +58,22 @@ class ObjectController(QObject):
         self.doc.open_object(name_or_path, up_axis, resolve_object)
         if self.doc.scene.object_source not in bundled_objects():
             self.feedback.status(f"opened {Path(name_or_path).name}: choose its true class with Object → True class set")
+
+    def open_object_in_background(self, name_or_path: str, fallback: str) -> None:
+        """The first object of a window being shown: read in the background (reading a mesh imports
+        trimesh, which takes a second or two), ``fallback`` when it cannot be opened."""
+        def opened(choice) -> None:
+            self.feedback.not_busy(self.jobs)
+            self.doc.open_object(name_or_path, "y", lambda name, up: choice)
+
+        def failed(message: str) -> None:
+            self.feedback.not_busy(self.jobs)
+            self.feedback.show_error(message)
+            if name_or_path != fallback:
+                self.open_object_in_background(fallback, fallback)
+
+        self.feedback.busy(f"opening {Path(name_or_path).name}…")
+        self.jobs.start("mesh", lambda sink: resolve_object(name_or_path, "y"), opened, failed)
 
     def set_up_axis(self, axis: str) -> None:
         """Object → Up axis: the current object again with ``axis`` up (a mesh file is read again;
@@ -191,7 +208,8 @@ class ObjectController(QObject):
             self.feedback.status(f"{shown} loaded ({classifier.device}, {classifier.engine}{low}){reset} · drag the "
                                  f"object to turn it · Compute map to see where the network recognises it · "
                                  f"Ctrl+click the map to add start points, then Start"
-                                 + "".join(f" · ⚠ {n}" for n in notices))
+                                 + "".join(f" · {'' if _information(n) else '⚠ '}{n}" for n in notices))
+            self._warm_architecture_list()
 
         def failed(message: str) -> None:
             self.predictions.set_status(self.doc.model.name if self.doc.model.classifier else "no model loaded")
@@ -201,6 +219,14 @@ class ObjectController(QObject):
 
         self.jobs.start("model", lambda sink: cache.get(name, weights, engine, notify=notices.append, labels=labels,
                                                         trust_code=trust), done, failed)
+
+    def _warm_architecture_list(self) -> None:
+        """Read the list Open model file… shows (torchvision's and timm's architectures: importing
+        them takes a second) in the background once a model is ready, so the dialog opens at once."""
+        if not self._architectures_read and not self.jobs.running("architectures"):
+            self._architectures_read = True
+            self.jobs.start("architectures", lambda sink: architecture_names(), lambda names: None,
+                            lambda message: None)      # a failure here only means reading it when asked
 
     def open_model_file(self, choice: Optional[ModelChoice] = None) -> None:
         """Model → Open model file…: a model file, or an architecture with a weights file."""
@@ -236,3 +262,9 @@ class ObjectController(QObject):
     def set_compare_model(self, name: Optional[str]) -> None:
         """Compare with ``name`` (None: no comparison); its map is computed when there is a primary one."""
         self.doc.set_compare_model(name)
+
+
+def _information(notice: str) -> bool:
+    """A loader's notice that informs (which engine was measured fastest, how a fixed-batch graph is
+    fed) rather than warns."""
+    return "measured the engines" in notice or "it is fed" in notice

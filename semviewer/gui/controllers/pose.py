@@ -9,12 +9,14 @@ import numpy as np
 from PySide6.QtCore import QObject
 
 from semviewer.core.scene.axes import Pose
+from semviewer.core.scene.render_settings import RenderSettings
 from semviewer.core.session.document import Document, title
 from semviewer.gui.feedback import Feedback
 from semviewer.gui.live_view import LiveView
 from semviewer.gui.widgets.controls import AxisControls
 from semviewer.gui.widgets.predictions import PredictionsPanel
 from semviewer.gui.widgets.viewport import Viewport
+from semviewer.pipeline.scene import fitted_settings
 
 
 class PoseController(QObject):
@@ -37,8 +39,9 @@ class PoseController(QObject):
         live.prediction_ready.connect(self._on_prediction)
         live.failed.connect(feedback.live_failed)
         doc.scene.events.pose.connect(lambda pose: self.sync())
+        self._live_settings: Optional[RenderSettings] = None      # what the live view renders with
         for event in (doc.scene.events.object, doc.scene.events.settings):
-            event.connect(lambda: live.set_mesh(doc.scene.mesh, doc.scene.render_settings))
+            event.connect(self._show_mesh)
         doc.scene.events.classes.connect(lambda: live.request(doc.scene.pose))
         doc.model.events.model.connect(self._model_changed)
         for event in (doc.scene.events.object, doc.scene.events.classes, doc.model.events.model,
@@ -68,12 +71,28 @@ class PoseController(QObject):
         """The render shown now (exactly what the network classifies), or None before the first."""
         return self.viewport.frame
 
+    def _fitted(self) -> RenderSettings:
+        classifier = self.doc.model.classifier
+        settings = self.doc.scene.render_settings
+        return settings if classifier is None else fitted_settings(settings, classifier.spec.input_hw)
+
+    def _show_mesh(self) -> None:
+        """The live view renders the document's scene at the aspect of the model's input."""
+        if self.doc.scene.mesh is not None:
+            self._live_settings = self._fitted()
+            self.live.set_mesh(self.doc.scene.mesh, self._live_settings)
+
     def _model_changed(self) -> None:
-        if self.doc.model.classifier is not None:
-            self.live.set_classifier(self.doc.model.classifier)
+        classifier = self.doc.model.classifier
+        if classifier is not None:
+            if self._live_settings is not None and self._fitted() != self._live_settings:
+                self._show_mesh()                  # a model whose input has another aspect
+            self.viewport.set_input_size(classifier.spec.input_hw)
+            self.live.set_classifier(classifier)
 
     def _on_prediction(self, probs: np.ndarray, pose: Pose) -> None:
         classifier = self.doc.model.classifier
         if self.doc.scene.classes is not None and classifier is not None:
-            self.predictions.show_probabilities(probs, self.doc.scene.classes, classifier.name, classifier.labels)
+            self.predictions.show_probabilities(probs, self.doc.scene.classes, classifier.spec.display_name,
+                                                classifier.labels)
             self.predicted_pose = pose

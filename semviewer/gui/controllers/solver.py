@@ -3,10 +3,12 @@ and the regions table."""
 
 from __future__ import annotations
 
+import time
 from contextlib import nullcontext
 from typing import Optional
 
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMessageBox
 
 from semviewer.core.session.document import ALL_METHODS, PRIMARY, TARGETS, Document
 from semviewer.core.errors import SemviewerError
@@ -34,6 +36,8 @@ class SolverController:
         self.note = ""                  # said before the solver's status (e.g. which starts it chose)
         self.summary = ""               # what the last run found, as its status said
         self.queued = False             # Start was pressed while the map computes: regions wait for it
+        self._method: Optional[str] = None        # the method whose steps are being timed, and since when
+        self._method_began = 0.0
         self._syncing = False
         panel.paper_starts_requested.connect(lambda: feedback.guarded(self.use_paper_starts))
         panel.clear_starts_requested.connect(lambda: doc.set_starts([]))
@@ -102,7 +106,7 @@ class SolverController:
         (Stop or Cancel drops them). A refused start changes nothing."""
         self._push()
         doc = self.doc
-        if self.queued:
+        if self.queued or not self._may_replace():
             return
         if doc.solver.source == "map" and self.maps.running() and not self._map_complete():
             self.queued = True
@@ -110,6 +114,20 @@ class SolverController:
             self._say_queued()
             return
         self._start()
+
+    def _may_replace(self) -> bool:
+        """A live run replaces regions grown on the computed map only when the user says so."""
+        doc = self.doc
+        grown_on = doc.solver.run.get("source", {}).get("kind")
+        if doc.solver.source == "map" or not doc.solver.regions or grown_on != "map":
+            return True
+        answer = QMessageBox.question(
+            self.panel, "Replace the regions grown on the map?",
+            f"The {len(doc.solver.regions)} regions in the table were grown on the computed map. A live run replaces "
+            f"them with regions grown on renders.\n\nTo keep them, answer No and export them first (File → Export → "
+            f"Regions (JSON)) or save the session.\n\nReplace them?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def _map_complete(self) -> bool:
         semantic_map = self.doc.maps[PRIMARY]
@@ -161,6 +179,7 @@ class SolverController:
                                        sink.cancelled, notify=lambda message: sink.progress(1.0, message))
 
         doc.set_regions([], None, ticket)
+        self._method, self._method_began = None, time.monotonic()
         self.maps.set_live_shapes(None, [])
         self.panel.set_running(True)
         self.note = note
@@ -178,7 +197,21 @@ class SolverController:
         done = [sh for sh in self.maps.live_shapes[target] if sh.method != snapshot.method]
         self.maps.set_live_shapes(target, done + shapes)
         steps = int(snapshot.steps.max()) if len(snapshot.steps) else 0
-        self.panel.status.setText(f"{self.note}{METHOD_LABELS[snapshot.method]}: step {steps}")
+        self.panel.status.setText(f"{self.note}{METHOD_LABELS[snapshot.method]}: step {steps}"
+                                  f"{self._time_left(snapshot.method, steps)}")
+
+    def _time_left(self, method: str, steps: int) -> str:
+        """"/T, about N s left" from the time the method's steps took so far (live runs take seconds
+        a step; on a map the estimate is not worth a word)."""
+        now = time.monotonic()
+        if self._method != method:
+            self._method, self._method_began = method, now
+        total = int(self.doc.solver.settings.get("steps", 0))
+        elapsed = now - self._method_began
+        if steps < 2 or elapsed < 2.0 or not total:
+            return f"/{total}" if total else ""
+        left = elapsed / steps * max(0, total - steps)
+        return f"/{total}, about {_duration(left)} left at {elapsed / steps:.2f} s a step"
 
     def _finish(self) -> None:
         self.maps.set_live_shapes(None, [])
@@ -222,6 +255,9 @@ class SolverController:
             self.panel.status.setText("stopping… (the regions grown so far are kept)")
 
     def _dropped(self) -> None:
+        if not self.jobs.running("solver") and not self.queued:
+            self.summary = ""                    # the regions it described went with the old model or object
+            self.panel.status.setText("")
         if self.queued:
             self.queued = False
             self.panel.set_running(False)
@@ -266,3 +302,11 @@ class _Relay:
     def cancelled(self) -> bool:
         return self.sink.cancelled()
 
+
+def _duration(seconds: float) -> str:
+    """``45 s``, ``3 min``, ``1 h 20 min``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60)} min"

@@ -61,5 +61,5 @@ class ClassSetDialog(QDialog):
         self.ok.setEnabled(chosen is not None)
 
     def class_set(self) -> Optional[ClassSet]:
-        ids = tuple(item.data(Qt.ItemDataRole.UserRole) for item in self.list.selectedItems())
+        ids = tuple(sorted(item.data(Qt.ItemDataRole.UserRole) for item in self.list.selectedItems()))
         return ClassSet(ids, self.labels) if ids else None

@@ -5,6 +5,7 @@ optionally a labels file for its outputs. The choice is checked before the dialo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -29,13 +30,19 @@ class ModelChoice:
     labels: Optional[str] = None
 
 
-def architecture_names() -> list[str]:
-    """The registry, then every torchvision classification model, then timm's when installed."""
+@lru_cache(maxsize=1)
+def _architectures() -> tuple[str, ...]:
     from semviewer.core.models.sources import list_all
 
     found = list_all()
-    return list(MODELS) + [f"torchvision:{n}" for n in found["torchvision"]] + \
-        [f"timm:{n}" for n in found.get("timm", [])]
+    return tuple(list(MODELS) + [f"torchvision:{n}" for n in found["torchvision"]] +
+                 [f"timm:{n}" for n in found.get("timm", [])])
+
+
+def architecture_names() -> list[str]:
+    """The registry, then every torchvision classification model, then timm's when installed (read
+    once: the window reads it in the background when its first model is ready)."""
+    return list(_architectures())
 
 
 class ModelFileDialog(QDialog):
@@ -92,6 +99,7 @@ class ModelFileDialog(QDialog):
         edit.setObjectName(name)
         edit.setPlaceholderText(placeholder)
         browse = QPushButton("Browse…")
+        browse.setAutoDefault(False)              # Return after choosing a file opens the model, not Browse again
         browse.clicked.connect(lambda: self._browse(edit, filter_))
         row = QHBoxLayout()
         row.addWidget(edit)
@@ -103,6 +111,7 @@ class ModelFileDialog(QDialog):
         if path:
             self.folder = str(Path(path).parent)
             edit.setText(path)
+            edit.setFocus()
 
     def choice(self) -> ModelChoice:
         """What the fields say; SemviewerError naming what is missing."""
@@ -127,4 +136,13 @@ class ModelFileDialog(QDialog):
         except SemviewerError as exc:
             self.problem.setText(str(exc))
             return
+        self._remember_folder(choice)
         super().accept()
+
+    def _remember_folder(self, choice: ModelChoice) -> None:
+        """The folder of a file typed or pasted (not only one chosen with Browse…) is where the
+        next dialog opens."""
+        for path in (choice.weights, choice.spec if self.file_button.isChecked() else None):
+            if path and Path(path).expanduser().is_file():
+                self.folder = str(Path(path).expanduser().resolve().parent)
+                return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QPushButton, QWidget
 
 from semviewer.core.scene.axes import AXIS_NAMES
 from semviewer.core.maps.grids import RESOLUTIONS
@@ -60,6 +60,7 @@ class MapSettings(QWidget):
         self.aggregate.setToolTip("The axes not shown: held at the current pose (a slice), or the mean, minimum "
                                   "or maximum over them for a loaded N-D map")
         form.addRow("hidden axes", self.aggregate)
+        form.addRow("speed", self._adaptive_row())
         for combo in (self.x_axis, self.y_axis, self.resolution, self.aggregate):   # long entries never widen the
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)  # dock:
             combo.setMinimumContentsLength(14)                                      # the maps get the width
@@ -82,6 +83,26 @@ class MapSettings(QWidget):
         self.y_axis.currentIndexChanged.connect(lambda: self._never_twice(self.y_axis, self.x_axis))
         for combo in (self.x_axis, self.y_axis, self.aggregate):
             combo.currentIndexChanged.connect(self.view_changed)
+
+    def _adaptive_row(self) -> QHBoxLayout:
+        """The adaptive checkbox and its tolerance."""
+        adaptive_row = QHBoxLayout()
+        self.adaptive = QCheckBox("adaptive, tolerance")
+        self.adaptive.setObjectName("adaptiveCheck")
+        self.adaptive.setToolTip("Compute the finer levels only where the coarser level's neighbours differ by more "
+                                 "than the tolerance (in p, or in whether the true class ranks first), interpolating "
+                                 "the rest: far fewer renders on smooth maps. The map says what it computed.")
+        self.tolerance = QDoubleSpinBox()
+        self.tolerance.setObjectName("adaptiveTolerance")
+        self.tolerance.setRange(0.005, 0.5)
+        self.tolerance.setSingleStep(0.01)
+        self.tolerance.setDecimals(3)
+        self.tolerance.setValue(0.05)
+        adaptive_row.addWidget(self.adaptive)
+        adaptive_row.addWidget(self.tolerance, 1)
+        self.adaptive.toggled.connect(self.view_changed)
+        self.tolerance.valueChanged.connect(lambda: self.adaptive.isChecked() and self.view_changed.emit())
+        return adaptive_row
 
     def _never_twice(self, changed: QComboBox, other: QComboBox) -> None:
         """Choosing the axis the other combo shows swaps the two (a map never shows one axis twice)."""
@@ -115,6 +136,16 @@ class MapSettings(QWidget):
             self.resolution.setItemText(index, f"as loaded ({steps})")
             self.resolution.setCurrentIndex(index)
         self.resolution.blockSignals(False)
+
+    def show_adaptive(self, tolerance: Optional[float]) -> None:
+        """The document's adaptive setting, without echoing it back."""
+        for widget in (self.adaptive, self.tolerance):
+            widget.blockSignals(True)
+        self.adaptive.setChecked(tolerance is not None)
+        if tolerance is not None:
+            self.tolerance.setValue(tolerance)
+        for widget in (self.adaptive, self.tolerance):
+            widget.blockSignals(False)
 
     def set_resolution(self, name: str) -> None:
         index = self.resolution.findData(name)

@@ -33,6 +33,21 @@ class RegionShape:
     region: int = -1        # which region it draws (a region across the seam is two shapes); -1: its own
 
 
+#: A region narrower than this share of the view is drawn this wide, centred on itself, so that
+#: a seed box (the paper's is 0.00001 of the range) is visible from the first step; the table
+#: and exports give its true bounds.
+MIN_DRAWN = 0.012
+
+
+def _visible(lower: float, upper: float, view: Sequence[float]) -> tuple[float, float]:
+    """The drawn extent of [lower, upper] on an axis whose view spans ``view``."""
+    least = MIN_DRAWN * abs(view[1] - view[0])
+    if upper - lower >= least:
+        return lower, upper
+    middle = (lower + upper) / 2
+    return middle - least / 2, middle + least / 2
+
+
 class MapView(QWidget):
     """One semantic map with its overlays. Emits clicks and drags in axis units."""
 
@@ -226,8 +241,9 @@ class MapView(QWidget):
             lit = (shape.region if shape.region >= 0 else i) == self._highlight
             width = 4 if lit else 2
             if len(shape.lower) >= 2 and len(self.axes_shown) == 2:
-                rect = QGraphicsRectItem(QRectF(shape.lower[0], shape.lower[1], shape.upper[0] - shape.lower[0],
-                                                shape.upper[1] - shape.lower[1]))
+                (x0, x1), (y0, y1) = (_visible(shape.lower[k], shape.upper[k], span)
+                                      for k, span in enumerate(self.item.vb.viewRange()))
+                rect = QGraphicsRectItem(QRectF(x0, y0, x1 - x0, y1 - y0))
                 pen = QPen(color, width)
                 pen.setCosmetic(True)
                 if shape.active:
@@ -239,7 +255,8 @@ class MapView(QWidget):
             else:
                 fill = QColor(color)
                 fill.setAlpha(90 if lit else 50)
-                span = pg.LinearRegionItem(values=(shape.lower[0], shape.upper[0]), movable=False, brush=fill,
+                span = pg.LinearRegionItem(values=_visible(shape.lower[0], shape.upper[0], self.item.vb.viewRange()[0]),
+                                           movable=False, brush=fill,
                                            pen=pg.mkPen(color, width=width))
                 self.item.addItem(span)
                 self._region_items.append(span)

@@ -49,6 +49,12 @@ class Viewport(QWidget):
         self._frame: Optional[np.ndarray] = None
         self._last: Optional[QPointF] = None
         self.message = "rendering…"
+        self.input_size: Optional[tuple[int, int]] = None    # the model's input (height, width), when known
+
+    def set_input_size(self, input_hw: Optional[tuple[int, int]]) -> None:
+        """The size the network is fed (said under the render when the render is resized to it)."""
+        self.input_size = input_hw
+        self.update()
 
     def set_pose(self, pose: Pose) -> None:
         self.pose = pose
@@ -74,22 +80,28 @@ class Viewport(QWidget):
             painter.setPen(QColor(200, 200, 200))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.message)
             return
-        side = min(self.width(), self.height())
-        target = QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+        h, w = self._frame.shape[:2]
+        scale = min(self.width() / w, self.height() / h)          # the render's own aspect (a model's input)
+        target = QRectF((self.width() - w * scale) / 2, (self.height() - h * scale) / 2, w * scale, h * scale)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         painter.drawImage(target, self._image)
         painter.setPen(self.palette().mid().color())
         painter.drawRect(target.adjusted(-0.5, -0.5, 0.5, 0.5))
-        h, w = self._frame.shape[:2]
         below = QRectF(0, target.bottom() + 4, self.width(), self.height() - target.bottom() - 4)
         if below.height() >= 16:
             painter.setPen(self.palette().windowText().color())
-            painter.drawText(below, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                             f"network input {w} × {h}, ×{side / w:.2g}")
+            painter.drawText(below, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, self.size_text(scale))
         painter.setPen(QColor(230, 230, 230))
         p = self.frame_pose or self.pose
         painter.drawText(target.adjusted(6, 4, -6, -4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
                          f"az {p['azimuth']:.1f}°  el {p['elevation']:.1f}°  d {p['distance']:.2f}")
+
+    def size_text(self, scale: float) -> str:
+        """``network input 224 × 224, ×1.4``, or with the render's size when the network gets it resized."""
+        h, w = self._frame.shape[:2]
+        if self.input_size is None or tuple(self.input_size) == (h, w):
+            return f"network input {w} × {h}, ×{scale:.2g}"
+        return f"render {w} × {h} → network input {self.input_size[1]} × {self.input_size[0]}, ×{scale:.2g}"
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.LeftButton:

@@ -123,3 +123,19 @@ def test_a_class_set_of_every_class_stays_a_probability():
     assert probs.sum(axis=1).max() > 1.0                  # float32 rounding: the plain sum leaves [0, 1]
     scores = class_score(probs, range(1000))
     assert scores.max() <= 1.0 and scores.min() >= 0.99
+
+
+@pytest.mark.parametrize("interpolation", ["bicubic", "bilinear", "nearest"])
+def test_renders_of_another_size_are_resized_with_the_models_own_interpolation(classifier, monkeypatch,
+                                                                                interpolation):
+    import dataclasses
+
+    import torch.nn.functional as F
+
+    monkeypatch.setattr(classifier, "spec", dataclasses.replace(classifier.spec, interpolation=interpolation))
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (2, 100, 100, 3), dtype=np.uint8)
+    x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255.0
+    smooth = {"align_corners": False, "antialias": True} if interpolation != "nearest" else {}
+    expected = F.interpolate(x, size=(224, 224), mode=interpolation, **smooth).clamp(0, 1)
+    assert torch.allclose(classifier._scaled(images, "cpu"), expected, atol=1e-6)

@@ -13,14 +13,18 @@ from semviewer.core.inference.loading import load_classifier
 from semviewer.core.errors import ModelError
 
 
-def test_auto_is_the_fastest_engine_measured_here(tmp_path, monkeypatch):
+def test_auto_is_the_fastest_engine_measured_here_unless_the_default_is_close(tmp_path, monkeypatch):
     from semviewer.core.engines.base import installed as _installed
 
     monkeypatch.setenv("SEMVIEWER_ENGINE_CACHE_DIR", str(tmp_path))
     notes = []
     clf = load_classifier("efficientnet-lite0", device="cpu", notify=notes.append)
     (entry,) = json.loads((tmp_path / "engine_choice.json").read_text()).values()
-    assert clf.engine == entry["engine"] == max(entry["images_per_second"], key=entry["images_per_second"].get)
+    from semviewer.core.engines.choice import MARGIN
+
+    rates = entry["images_per_second"]
+    best, default = max(rates, key=rates.get), _installed()[0]         # the default stays within the margin
+    assert clf.engine == entry["engine"] == (best if rates[best] >= rates[default] * (1 + MARGIN) else default)
     assert set(entry["images_per_second"]) == set(_installed()) and clf.describe()["engine"] == clf.engine
     assert (len(notes) == 1 and "measured the engines once" in notes[0]) or len(_installed()) == 1
     again = load_classifier("efficientnet-lite0", device="cpu", notify=notes.append)

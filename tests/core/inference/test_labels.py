@@ -30,3 +30,9 @@ def test_exact_case_wins_and_shared_names_list_their_ids():
     with pytest.raises(ClassSetError, match=r"ambiguous: 264 \(Cardigan\), 474 \(cardigan\); give the id"):
         parse_class_set("CARDIGAN")
     assert parse_class_set("264,474").ids == (264, 474)
+
+
+def test_the_shipped_imagenet_names_are_torchvisions_in_its_order():
+    from torchvision.models import ResNet50_Weights
+
+    assert imagenet_categories() == tuple(ResNet50_Weights.IMAGENET1K_V1.meta["categories"])

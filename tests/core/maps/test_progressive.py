@@ -54,3 +54,12 @@ def test_a_partial_map_says_which_level_it_reached_and_resumes():
     again = build_map(f, AXES, {}, {}, resume=half)
     assert again.complete and np.abs(again.values - build_map(f, AXES, {}, {}).values).max() <= 1e-6
     assert "partial" not in again.manifest()
+
+
+def test_while_the_coarsest_level_fills_in_each_of_its_points_covers_its_block():
+    values = np.full((12, 8), np.nan)
+    values[0, 0], values[4, 0] = 0.2, 0.7          # two level-0 points computed, the rest not yet
+    shown, level = preview(values)
+    assert level == -1
+    assert np.allclose(shown[0:2, 0:2], 0.2) and np.allclose(shown[2:6, 0:2], 0.7)
+    assert np.isnan(shown[8:, :]).all() and np.isnan(shown[:, 4:]).all()
