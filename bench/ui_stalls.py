@@ -152,6 +152,7 @@ def main(argv=None) -> None:
     import torch                    # not before a start-up child: the window imports it when it needs it
     print(f"{describe_cpu()}; torch capability {torch.backends.cpu.get_cpu_capability()}; offscreen Qt")
     startup(["warm"] if args.smoke else ["cold", "warm", "warm"])
+    os.environ.setdefault("SEMVIEWER_CACHE_DIR", tempfile.mkdtemp(prefix="semviewer-stalls-"))   # maps computed
     app = QApplication.instance() or QApplication([])
     app.setOrganizationName("semviewer-bench")
     app.setApplicationName("semviewer-ui-stalls")
@@ -195,14 +196,14 @@ def more_scenarios(app: QApplication, window, run) -> None:
         window.solver_ctl.start_solver()
 
     def open_model_file() -> None:
-        from semviewer.gui.dialogs.model_dialog import ModelFileDialog
+        from semviewer.gui.dialogs.model_dialog import ModelFileDialog, architecture_names
 
-        dialog = ModelFileDialog(window, "")
+        dialog = ModelFileDialog(window, "", lambda: window.objects.architectures or architecture_names())
         dialog.show()
         app.processEvents()
         dialog.close()
 
-    pump(app, lambda: not window.jobs.running("architectures"))      # read once a model is ready
+    pump(app, lambda: not window.jobs.running("architectures"))      # read aside once a model is ready
     run("open model file", open_model_file, lambda: True, at_least=0.3)
     figure = Path(tempfile.mkdtemp()) / "map.pdf"
     window.files.ask_path = lambda *args, **kwargs: str(figure)

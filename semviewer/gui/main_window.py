@@ -117,7 +117,6 @@ class MainWindow(QMainWindow):
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[name] = dock
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)   # the settings column
         self.tabifyDockWidget(self.docks["poseDock"], self.docks["sceneDock"])
         self.docks["poseDock"].raise_()
         self.tabifyDockWidget(self.docks["regionsDock"], self.docks["failuresDock"])

@@ -37,6 +37,7 @@ class LivePredictions:
         self.gate = gate or PriorityGate()
         self._lock = threading.Lock()
         self._renderer: Optional[RenderThread] = None
+        self._settings: Optional[RenderSettings] = None     # how the renderer in use draws
         self._classifier: Optional[Classifier] = None
         self._classify_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="semviewer-live-classify")
         self._build_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="semviewer-mesh-upload")
@@ -61,6 +62,10 @@ class LivePredictions:
             self._building = self._build_pool.submit(self._build, mesh, settings, self._mesh_generation)
 
     def _build(self, mesh: MeshData, settings: RenderSettings, generation: int) -> None:   # build thread
+        with self._lock:
+            current, same = self._renderer, self._settings == settings
+        if current is not None and same and self._switch_mesh(current, mesh, generation):
+            return
         try:
             renderer = open_render_thread(mesh, settings)
         except Exception as exc:  # e.g. no GL: say so, keep the old mesh
@@ -71,6 +76,7 @@ class LivePredictions:
             old = None
             if not stale:
                 old, self._renderer = self._renderer, renderer
+                self._settings = settings
                 self._shown_generation = generation
             pose = self._last_pose
         if stale:
@@ -80,6 +86,22 @@ class LivePredictions:
             old.close()
         if pose is not None:
             self.request(pose)
+
+    def _switch_mesh(self, renderer: RenderThread, mesh: MeshData, generation: int) -> bool:   # build thread
+        """Upload ``mesh`` into the render context in use (drawn the same way): a new context would
+        compile its shaders again, holding the interpreter lock (the window) for a tenth of a second.
+        Whether it was switched (False: make a new context)."""
+        try:
+            renderer.call(lambda r, m: r.set_mesh(m), mesh)
+        except Exception:  # the context is gone or refused the mesh: a new one says why if it fails too
+            return False
+        with self._lock:
+            if generation == self._mesh_generation and not self._closed:
+                self._shown_generation = generation
+            pose = self._last_pose
+        if pose is not None:
+            self.request(pose)
+        return True
 
     def wait_for_mesh(self, timeout: float = 60.0) -> None:
         """Block until the latest ``set_mesh`` has taken effect (for tests and scripts)."""

@@ -175,3 +175,16 @@ def test_a_graph_of_another_shape_than_its_card_gets_the_card_it_needs(tiny_mode
     path.with_suffix(".toml").write_text('size = 64\nlabels = "labels.txt"\n')
     with pytest.raises(ModelError, match=r'layout = "NCHW", size = \[48, 192\]'):
         get_model_spec(str(path))
+
+
+def test_a_trusted_torchscript_file_runs_predict_maps_and_regions(tiny_models, tmp_path, capsys):
+    model = str(tiny_models["torchscript"])
+    assert main(["predict", "--object", "teapot", "--model", model, "--trust-model-code"]) == 0
+    assert "true class teapot" in capsys.readouterr().out
+    assert main(["map", "--object", "teapot", "--model", model, "--trust-model-code", "--axes", "azimuth=0:360:90",
+                 "elevation=0:60:30", "--out", str(tmp_path / "m.npz")]) == 0
+    from semviewer.core.maps.semantic_map import SemanticMap
+
+    assert SemanticMap.load(tmp_path / "m.npz").provenance["engine"] == "onnxruntime"
+    assert main(["regions", "--object", "teapot", "--model", model, "--trust-model-code", "--method", "oir_b",
+                 "--steps", "5", "--start", "90,30", "--inside-points", "2", "--out", str(tmp_path / "r.json")]) == 0

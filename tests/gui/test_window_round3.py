@@ -1,8 +1,11 @@
 """The window, third round (issue 31): the first click after launch, what a reopened session brings
 back, and text that tells the truth."""
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
+
+from semviewer.core.errors import SemviewerError
 
 
 def test_compute_map_right_after_launch_is_queued_until_the_model_is_ready(qtbot):
@@ -195,12 +198,15 @@ def test_the_viewport_shows_a_rectangular_models_input_at_its_aspect(window, qtb
     qtbot.waitUntil(lambda: window.viewport.frame.shape == (224, 224, 3), timeout=60000)
 
 
-def test_the_model_dialogs_list_is_read_in_the_background_once_a_model_is_ready(window, qtbot):
-    from semviewer.gui.dialogs.model_dialog import _architectures
+def test_the_model_dialogs_list_is_read_aside_once_a_model_is_ready(window, qtbot):
+    from semviewer.core.models.sources import list_all, list_all_aside
+    from semviewer.gui.dialogs.model_dialog import architecture_names
 
-    assert window.objects._architectures_read
-    qtbot.waitUntil(lambda: not window.jobs.running("architectures"), timeout=60000)
-    assert _architectures.cache_info().currsize == 1 and "torchvision:resnet50" in _architectures()
+    qtbot.waitUntil(lambda: window.objects.architectures is not None, timeout=60000)
+    assert window.objects.architectures == architecture_names(list_all())     # the same list as read here
+    assert "torchvision:resnet50" in window.objects.architectures
+    with pytest.raises(SemviewerError, match="stopped"):
+        list_all_aside(cancelled=lambda: True)
 
 
 def test_the_application_shows_its_window_before_the_object_is_read(qtbot):

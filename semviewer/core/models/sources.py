@@ -18,7 +18,7 @@ import tomllib
 import zipfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from semviewer.core.errors import ModelError, first_line
 from semviewer.core.files.hashing import file_sha256
@@ -267,3 +267,32 @@ def list_all() -> dict[str, list[str]]:
         return found
     found["timm"] = sorted(timm.list_models())
     return found
+
+
+def list_all_aside(cancelled: Callable[[], bool] = lambda: False, timeout: float = 120.0) -> dict[str, list[str]]:
+    """``list_all`` computed in a child process: importing torchvision's and timm's model lists
+    takes a second or two of the interpreter, which a window would feel as a freeze when done in
+    one of its threads. Stops (ModelError) when ``cancelled`` says so or after ``timeout`` seconds."""
+    import json
+    import subprocess
+    import sys
+    import time
+
+    code = "import json; from semviewer.core.models.sources import list_all; print(json.dumps(list_all()))"
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             text=True)
+    began = time.monotonic()
+    while child.poll() is None:
+        if cancelled() or time.monotonic() - began > timeout:
+            child.kill()
+            child.wait()
+            raise ModelError("listing the architectures was stopped")
+        time.sleep(0.05)
+    out = child.stdout.read() if child.stdout is not None else ""
+    try:
+        found = json.loads(out)
+    except ValueError:
+        found = None
+    if child.returncode != 0 or not isinstance(found, dict) or not isinstance(found.get("torchvision"), list):
+        raise ModelError("listing the architectures in a child process failed")
+    return {k: [str(n) for n in v] for k, v in found.items() if isinstance(v, list)}

@@ -13,6 +13,7 @@ from typing import Optional
 
 import numpy as np
 
+from semviewer.core.aside import run_aside
 from semviewer.core.session.document import PRIMARY, TARGETS, Document
 from semviewer.core.errors import SemviewerError
 from semviewer.core.figures import Panel, map_figure, save_figure
@@ -39,9 +40,15 @@ def require(document: Document, what: str) -> None:
         raise SemviewerError("the failures have no renders yet; run Find failures first (or wait for their renders)")
 
 
-def export_figure(document: Document, path: str | Path, dpi: int = 200) -> Path:
+def _write_map_figure(panels: list[Panel], shown: list[str], at: dict, aggregate: Optional[str], path: str,
+                      dpi: int) -> Path:
+    return save_figure(map_figure(panels, show=shown, at=at, aggregate=aggregate), path, dpi=dpi)
+
+
+def export_figure(document: Document, path: str | Path, dpi: int = 200, aside: bool = False) -> Path:
     """The maps (primary, then compare) with their regions, and the failures on the primary map,
-    as PNG, SVG or PDF."""
+    as PNG, SVG or PDF; drawn in a child process with ``aside`` (the window's way: matplotlib holds
+    the interpreter lock while it draws)."""
     first = _primary_map(document)
     shown_regions = document.regions_shown()
     failures = document.failures.search.failures if document.failures.search is not None else []
@@ -49,8 +56,8 @@ def export_figure(document: Document, path: str | Path, dpi: int = 200) -> Path:
                     failures=failures if t == PRIMARY else [])
               for t in TARGETS if document.maps[t] is not None]
     shown = [n for n in document.view.map_axes if n in first.axis_names]
-    return save_figure(map_figure(panels, show=shown, at=document.scene.pose.as_dict(), aggregate=document.view.aggregate),
-                       path, dpi=dpi)
+    args = (panels, shown, document.scene.pose.as_dict(), document.view.aggregate, str(path), dpi)
+    return run_aside(_write_map_figure, *args) if aside else _write_map_figure(*args)
 
 
 def require_frame(frame: Optional[np.ndarray]) -> None:
@@ -92,11 +99,16 @@ def export_failures(document: Document, path: str | Path) -> Path:
     return write_json(path, document.failures.search.to_json())
 
 
-def export_failure_figure(document: Document, path: str | Path, dpi: int = 150) -> Path:
-    """The grid of the failures' renders with their labels (``semviewer failures --figure``'s)."""
+def _write_failure_figure(search, images: np.ndarray, label: str, path: str, dpi: int) -> Path:
     from semviewer.core.failures.figure import failure_figure
 
+    return save_figure(failure_figure(search, images, title=label), path, dpi=dpi)
+
+
+def export_failure_figure(document: Document, path: str | Path, dpi: int = 150, aside: bool = False) -> Path:
+    """The grid of the failures' renders with their labels (``semviewer failures --figure``'s); in a
+    child process with ``aside``, as ``export_figure``."""
     require(document, "failure_renders")
-    search = document.failures.search
     label = f"{Path(document.scene.object_source).name} · {document.model.name}"
-    return save_figure(failure_figure(search, document.failures.images, title=label), path, dpi=dpi)
+    args = (document.failures.search, document.failures.images, label, str(path), dpi)
+    return run_aside(_write_failure_figure, *args) if aside else _write_failure_figure(*args)

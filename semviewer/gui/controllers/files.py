@@ -30,6 +30,8 @@ from semviewer.gui.actions import add_action
 from semviewer.gui.workers import JobRunner
 
 MAX_RECENT = 8
+#: Exports the window draws in a child process (matplotlib holds the interpreter lock while it draws).
+ASIDE = ("figure", "failure_figure")
 #: (what it needs, dialog title, file filters, default name) per export.
 EXPORTS = {
     "figure": (exports.export_figure, "map", "Export figure", "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)",
@@ -100,7 +102,9 @@ class FileController:
         if path:
             snapshot = frame if needs == "render" else self.doc.snapshot()
             self.feedback.busy(f"writing {Path(path).name}…")
-            self.jobs.start(f"export-{kind}", lambda sink: str(write(snapshot, path)), self._written, self._failed)
+            drawn = {"aside": True} if kind in ASIDE else {}   # figures: drawn in a child process
+            self.jobs.start(f"export-{kind}", lambda sink: str(write(snapshot, path, **drawn)), self._written,
+                            self._failed)
         return path
 
     def _written(self, path: str) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 from semviewer.core.scene.axes import Pose
 from semviewer.core.files.hashing import file_sha256
 from semviewer.core.models import ModelSpec, get_model_spec
+from semviewer.core.models.sources import list_all_aside
 from semviewer.core.inference.classifier import Classifier
 from semviewer.core.errors import SemviewerError
 from semviewer.core.models.labels import ClassSet
@@ -46,7 +47,7 @@ class ObjectController(QObject):
         super().__init__(parent)
         self.doc, self.predictions, self.jobs, self.feedback = doc, predictions, jobs, feedback
         self.settings, self.classifiers, self.parent_widget = settings, classifiers, parent
-        self._architectures_read = False
+        self.architectures: Optional[list[str]] = None    # the Open model file… list, once read aside
 
 
     def open_object(self, name_or_path: str, up_axis: str = "y") -> None:
@@ -221,18 +222,21 @@ class ObjectController(QObject):
                                                         trust_code=trust), done, failed)
 
     def _warm_architecture_list(self) -> None:
-        """Read the list Open model file… shows (torchvision's and timm's architectures: importing
-        them takes a second) in the background once a model is ready, so the dialog opens at once."""
-        if not self._architectures_read and not self.jobs.running("architectures"):
-            self._architectures_read = True
-            self.jobs.start("architectures", lambda sink: architecture_names(), lambda names: None,
+        """Read the list Open model file… shows (torchvision's and timm's architectures) aside, in a
+        child process, once a model is ready: importing them here would hold the interpreter (and
+        the window) for a second or two, and closing the window would wait for it."""
+        if self.architectures is None and not self.jobs.running("architectures"):
+            def read(sink) -> list[str]:
+                return architecture_names(list_all_aside(sink.cancelled))
+
+            self.jobs.start("architectures", read, lambda names: setattr(self, "architectures", names),
                             lambda message: None)      # a failure here only means reading it when asked
 
     def open_model_file(self, choice: Optional[ModelChoice] = None) -> None:
         """Model → Open model file…: a model file, or an architecture with a weights file."""
         if choice is None:
             folder = str(self.settings.value("folders/model", "") or "")
-            dialog = ModelFileDialog(self.parent_widget, folder)
+            dialog = ModelFileDialog(self.parent_widget, folder, lambda: self.architectures or architecture_names())
             if not dialog.exec():
                 return
             choice = dialog.choice()

@@ -5,7 +5,6 @@ optionally a labels file for its outputs. The choice is checked before the dialo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -30,19 +29,15 @@ class ModelChoice:
     labels: Optional[str] = None
 
 
-@lru_cache(maxsize=1)
-def _architectures() -> tuple[str, ...]:
-    from semviewer.core.models.sources import list_all
+def architecture_names(found: Optional[dict[str, list[str]]] = None) -> list[str]:
+    """The registry, then every torchvision classification model, then timm's when installed; from
+    ``found`` (``list_all``'s answer, read aside by the window) or read now."""
+    if found is None:
+        from semviewer.core.models.sources import list_all
 
-    found = list_all()
-    return tuple(list(MODELS) + [f"torchvision:{n}" for n in found["torchvision"]] +
-                 [f"timm:{n}" for n in found.get("timm", [])])
-
-
-def architecture_names() -> list[str]:
-    """The registry, then every torchvision classification model, then timm's when installed (read
-    once: the window reads it in the background when its first model is ready)."""
-    return list(_architectures())
+        found = list_all()
+    return list(MODELS) + [f"torchvision:{n}" for n in found["torchvision"]] + \
+        [f"timm:{n}" for n in found.get("timm", [])]
 
 
 class ModelFileDialog(QDialog):

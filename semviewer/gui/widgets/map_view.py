@@ -36,7 +36,7 @@ class RegionShape:
 #: A region narrower than this share of the view is drawn this wide, centred on itself, so that
 #: a seed box (the paper's is 0.00001 of the range) is visible from the first step; the table
 #: and exports give its true bounds.
-MIN_DRAWN = 0.012
+MIN_DRAWN = 0.06
 
 
 def _visible(lower: float, upper: float, view: Sequence[float]) -> tuple[float, float]:

@@ -72,7 +72,7 @@ class RegionsTable(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)   # compact: 8 rows or more show
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)   # compact: 8 rows or more show
         self.itemSelectionChanged.connect(self._selected)
 
     def set_regions(self, rows: Sequence[tuple[str, Region]], axis_names: Sequence[str]) -> None:

@@ -62,3 +62,15 @@ def test_map_figure_csv_regions_and_render_are_written_from_the_document(doc, tm
     assert regions["config"]["oir_b"]["steps"] == 800 and regions["classes"]["names"] == ["teapot"]
     assert Image.open(export_figure(doc, tmp_path / "f.png")).size[0] > 500
     assert np.asarray(Image.open(export_render(frame, tmp_path / "r.png")))[0, 0].tolist() == [200, 200, 200]
+
+
+def test_a_figure_drawn_aside_in_a_child_process_is_the_same_figure(doc, tmp_path):
+    doc.set_map(PRIMARY, build_map(bump, doc.grid(), {}, {"model": doc.model.name, "classes": doc.scene.classes.to_json()}))
+    doc.set_starts([(130.0, 30.0)])
+    jobs = jobs_of(doc)
+    doc.set_regions(run_region_jobs(jobs, None), record_of(doc, jobs))
+    here = np.asarray(Image.open(export_figure(doc, tmp_path / "here.png", dpi=60)))
+    aside = np.asarray(Image.open(export_figure(doc, tmp_path / "aside.png", dpi=60, aside=True)))
+    np.testing.assert_array_equal(here, aside)
+    with pytest.raises(SemviewerError, match="no map"):                 # its errors come back as they are
+        export_figure(Document(), tmp_path / "none.png", aside=True)
