@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QSplitter
 
 from semviewer.core.inference.classifier_cache import ClassifierCache
@@ -72,12 +72,17 @@ class MainWindow(QMainWindow):
         self.files.update_recent_menu()
         self.jobs.changed.connect(lambda: self.map_settings.cancel.setEnabled(self.jobs.any_running()))
         self._restore_layout()
-        if background:
-            self.objects.open_object_in_background(object_name or DEFAULT_OBJECT, DEFAULT_OBJECT)
+        if background:            # once the window is painted: the loads' imports would slow its first paint
+            QTimer.singleShot(0, lambda: self._start_loading(object_name, model_name, load_model))
         else:
             self.feedback.guarded(self.objects.open_object, object_name or DEFAULT_OBJECT)
             if self.document.scene.mesh is None:              # the object asked for could not be opened
                 self.objects.open_object(DEFAULT_OBJECT)
+            if load_model:
+                self.feedback.guarded(self.objects.set_model, model_name or DEFAULT_MODEL)
+
+    def _start_loading(self, object_name: Optional[str], model_name: Optional[str], load_model: bool) -> None:
+        self.objects.open_object_in_background(object_name or DEFAULT_OBJECT, DEFAULT_OBJECT)
         if load_model:
             self.feedback.guarded(self.objects.set_model, model_name or DEFAULT_MODEL)
 

@@ -214,8 +214,9 @@ def test_the_application_shows_its_window_before_the_object_is_read(qtbot):
 
     win = MainWindow(background=True)
     qtbot.addWidget(win)
-    assert win.document.scene.mesh is None and win.jobs.running("mesh")
+    assert win.document.scene.mesh is None and not win.jobs.running("mesh")    # reading starts once shown
     win.show()
+    qtbot.waitUntil(lambda: win.jobs.running("mesh") or win.document.scene.mesh is not None, timeout=5000)
     qtbot.waitUntil(lambda: win.document.scene.mesh is not None and win.document.scene.object_source == "teapot",
                     timeout=60000)
     qtbot.waitUntil(lambda: win.predictions.true_probability is not None, timeout=120000)
