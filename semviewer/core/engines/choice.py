@@ -4,8 +4,8 @@ The torch model is exported once to ONNX (``export``) and run by the measured en
 Runtime and, when installed, OpenVINO); each is checked against torch on the shipped check renders
 before it serves (max |Δp| ≤ 1e-4 at fp32). ``auto`` on the CPU measures the installed engines once
 per network (its weights' content, not their file), CPU and thread count, in interleaved rounds,
-and keeps the fastest unless the default engine is within 10 % of it (measured again when a map
-then classifies at less than half the measured rate: ``recheck_choice``); bf16 (opt-in, only where
+and keeps the fastest unless the default engine is within 10 % of it (a map that then classifies
+at under a quarter of the measured rate says so and how to measure again: ``recheck_choice``); bf16 (opt-in, only where
 the CPU computes it natively) runs on OpenVINO when it can, else on torch, and records its measured difference from
 fp32. A model file in ONNX runs as it is, on ONNX Runtime.
 """
@@ -163,28 +163,25 @@ def choose_engine(classifier, engine: str, threads: int, notify: Callable[[str],
 
 
 #: A run that classifies at less than this share of the rate measured when auto chose the engine,
-#: over at least RECHECK_IMAGES images, makes the choice be measured again at the next load.
-RECHECK_SHARE = 0.5
+#: over at least RECHECK_IMAGES images, says so once (with how to measure again).
+RECHECK_SHARE = 0.25
 RECHECK_IMAGES = 256
 
 
 def recheck_choice(classifier, notify: Callable[[str], None]) -> bool:
     """After a long run (a map): when the engine auto chose classified markedly slower than it was
-    measured (``RECHECK_SHARE``), the measurement is forgotten, so that the next load measures the
-    engines again, and ``notify`` says so. Whether it was forgotten."""
+    measured (``RECHECK_SHARE``), ``notify`` says so once, with how to measure again. The choice
+    itself is kept: a map shares the cores with its renderer and with other work (study workers),
+    and a choice that changed by itself would change results between the units of one study.
+    Whether it said so."""
     choice, rate = classifier.engine_choice, classifier.served_rate
     if choice is None or rate is None or classifier.served_images < RECHECK_IMAGES:
         return False
     path, key, measured = choice
     if rate >= measured * RECHECK_SHARE:
         return False
-    data = _read_choices(Path(path))
-    if data.pop(key, None) is not None:
-        try:
-            write_json(Path(path), data)
-        except SemviewerError:
-            return False
-    classifier.engine_choice = None
-    notify(f"{classifier.name} classified at {rate:.0f} images/s on {classifier.engine}, less than half the "
-           f"{measured:.0f} measured when that engine was chosen: the engines are measured again at its next load")
+    classifier.engine_choice = None                  # said once
+    notify(f"{classifier.name} classified at {rate:.0f} images/s on {classifier.engine}, less than a quarter of the "
+           f"{measured:.0f} measured when that engine was chosen; if the machine was busy then, delete {path} "
+           f"and the engines are measured again at the next load")
     return True

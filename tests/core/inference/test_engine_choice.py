@@ -57,7 +57,7 @@ def test_the_default_engine_stays_unless_another_is_clearly_faster(monkeypatch, 
     assert fake.engine == chosen
 
 
-def test_a_choice_is_measured_again_when_a_run_classifies_markedly_slower(tmp_path):
+def test_a_run_markedly_slower_than_the_measurement_says_so_once_and_keeps_the_choice(tmp_path):
     import json
 
     import numpy as np
@@ -66,8 +66,8 @@ def test_a_choice_is_measured_again_when_a_run_classifies_markedly_slower(tmp_pa
 
     classifier = load_classifier("efficientnet-lite0", device="cpu", engine="torch")
     record = tmp_path / "engine_choice.json"
-    record.write_text(json.dumps({"key": {"engine": "torch", "images_per_second": {"torch": 1e9}},
-                                  "other": {"engine": "torch"}}))
+    kept = {"key": {"engine": "torch", "images_per_second": {"torch": 1e9}}}
+    record.write_text(json.dumps(kept))
     images = np.zeros((64, 224, 224, 3), np.uint8)
     classifier.engine_choice = (str(record), "key", 1e9)
     notes = []
@@ -75,9 +75,10 @@ def test_a_choice_is_measured_again_when_a_run_classifies_markedly_slower(tmp_pa
     assert not choice.recheck_choice(classifier, notes.append)             # too few images to judge
     for _ in range(4):
         classifier.submit(images).result()
-    assert classifier.served_images == 264 and classifier.served_rate < 1e9 / 2
+    assert classifier.served_images == 264 and classifier.served_rate < 1e9 / 4
     assert choice.recheck_choice(classifier, notes.append)
-    assert json.loads(record.read_text()) == {"other": {"engine": "torch"}} and classifier.engine_choice is None
-    assert "measured again" in notes[0]
-    classifier.engine_choice = (str(record), "other", classifier.served_rate)        # as fast as measured
+    assert "less than a quarter" in notes[0] and str(record) in notes[0]
+    assert json.loads(record.read_text()) == kept                  # the choice stays: results stay comparable
+    assert not choice.recheck_choice(classifier, notes.append) and len(notes) == 1        # said once
+    classifier.engine_choice = (str(record), "key", classifier.served_rate)        # as fast as measured
     assert not choice.recheck_choice(classifier, notes.append)
