@@ -78,14 +78,12 @@ class LivePredictions:
                 old, self._renderer = self._renderer, renderer
                 self._settings = settings
                 self._shown_generation = generation
-            pose = self._last_pose
         if stale:
             renderer.close()
             return
         if old is not None:
             old.close()
-        if pose is not None:
-            self.request(pose)
+        self._request_latest()
 
     def _switch_mesh(self, renderer: RenderThread, mesh: MeshData, generation: int) -> bool:   # build thread
         """Upload ``mesh`` into the render context in use (drawn the same way): a new context would
@@ -98,9 +96,7 @@ class LivePredictions:
         with self._lock:
             if generation == self._mesh_generation and not self._closed:
                 self._shown_generation = generation
-            pose = self._last_pose
-        if pose is not None:
-            self.request(pose)
+        self._request_latest()
         return True
 
     def wait_for_mesh(self, timeout: float = 60.0) -> None:
@@ -115,6 +111,20 @@ class LivePredictions:
             self._classify_latest(*self._last_frame)
 
     # -- requests ----------------------------------------------------------------
+    def _request_latest(self) -> None:
+        """Render the latest pose asked for again (a new mesh or scene is ready). It is read when
+        the render is asked for, under the lock: a pose read earlier could be older than one the
+        window asked for meanwhile, and asking for it would replace the newer one."""
+        with self._lock:
+            pose = self._last_pose
+            if pose is None or self._closed or self._renderer is None:
+                return
+            if self._render_busy:
+                self._pending_pose = pose
+                return
+            self._render_busy = True
+        self._submit(pose)
+
     def request(self, pose: Pose) -> None:
         """Render (and then classify) ``pose``; newer requests replace pending ones."""
         with self._lock:
