@@ -129,13 +129,7 @@ class LivePredictions:
         """Render (and then classify) ``pose``; newer requests replace pending ones."""
         with self._lock:
             self._last_pose = pose
-            if self._closed or self._renderer is None:
-                return
-            if self._render_busy:
-                self._pending_pose = pose
-                return
-            self._render_busy = True
-        self._submit(pose)
+        self._request_latest()
 
     def _submit(self, pose: Pose) -> None:
         while True:
